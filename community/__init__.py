@@ -1,0 +1,119 @@
+"""Talent Community: the app factory."""
+import os
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+
+from config import CONFIGS, INSTANCE_DIR
+
+BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
+
+
+def create_app(config="default"):
+    """Build the app from a config name ("default", "testing", "production") or a config object."""
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(BASE_DIR, "templates"),
+        instance_path=INSTANCE_DIR,
+    )
+    config_obj = CONFIGS[config] if isinstance(config, str) else config
+    app.config.from_object(config_obj)
+    if hasattr(config_obj, "check"):
+        config_obj.check(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_unit_of_work(app)
+    register_template_helpers(app)
+    register_commands(app)
+    register_shellcontext(app)
+    import_domain_modules()
+    return app
+
+
+def register_extensions(app):
+    from community.core import sqlite
+    from community.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from community.core.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    with app.app_context():
+        sqlite.configure(db.engine)
+    import community.models  # noqa: F401  (the whole schema, for Alembic)
+    migrate.init_app(app, db, directory=os.path.join(BASE_DIR, "migrations"), render_as_batch=True,
+                     compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    bootstrap.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    limiter.init_app(app)
+
+    from community.accounts import auth  # noqa: F401  (login_manager loaders)
+
+
+def register_blueprints(app):
+    from community.accounts.views import bp as accounts_bp
+    from community.admin.views import bp as admin_bp
+    from community.api import init_api
+    from community.core.views import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
+    for module in DOMAIN_VIEW_MODULES:
+        app.register_blueprint(__import__(module, fromlist=["bp"]).bp)
+    init_api(app)
+
+
+DOMAIN_VIEW_MODULES: list[str] = []
+
+
+def register_errorhandlers(app):
+    from community.core.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_unit_of_work(app):
+    """One commit per request: commit when the response is a success or a redirect, roll back
+    otherwise. Operations only flush; a view that re-renders a form after a DomainError answers
+    with 4xx, so whatever the failed operation flushed is rolled back."""
+    from community.extensions import db
+
+    @app.after_request
+    def finish_unit_of_work(response):
+        if response.status_code < 400 or g.get("keep_changes"):
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
+def register_template_helpers(app):
+    from community.core import templating
+
+    templating.init_app(app)
+
+
+def register_commands(app):
+    from community.core.demo import demo_cli
+    from community.core.jobs import jobs_cli
+
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(jobs_cli)
+
+
+def register_shellcontext(app):
+    from community.extensions import db
+
+    app.shell_context_processor(lambda: {"db": db})
+
+
+def import_domain_modules():
+    """Import modules that register jobs, demo loaders and signal listeners."""
+    import community.notifications.jobs  # noqa: F401
+    import community.accounts.demo  # noqa: F401
+    import community.accounts.dashboard  # noqa: F401

@@ -1,0 +1,53 @@
+"""Account endpoints: the token contract other programs rely on, and /me."""
+from flask import g
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from community.accounts import operations as ops
+from community.accounts.schemas import MeSchema, TokenRequestSchema, TokenSchema
+from community.api import login_required_api
+from community.core.errors import PermissionDenied
+from community.extensions import limiter
+
+blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="Accounts and tokens")
+
+
+def _api_login_key():
+    from flask import request
+
+    body = request.get_json(silent=True) or {}
+    return "api-login:" + str(body.get("email", "")).strip().lower()
+
+
+@blp.route("/auth/token", methods=["POST"])
+@limiter.limit(lambda: __import__("flask").current_app.config["LOGIN_RATE_LIMIT_IP"])
+@limiter.limit(lambda: __import__("flask").current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"], key_func=_api_login_key)
+@blp.arguments(TokenRequestSchema)
+@blp.response(201, TokenSchema)
+@blp.alt_response(401, description="Wrong e-mail or password (counts toward lock-out)")
+@blp.alt_response(429, description="Account locked or too many attempts")
+def create_token(body):
+    """Exchange e-mail (or mobile) and password for a personal access token."""
+    user = ops.authenticate(body["email"], body["password"])
+    record, token = ops.issue_api_token(user, body.get("name") or "api")
+    return {"token": token, "expires_at": record.expires_at}
+
+
+@blp.route("/auth/token", methods=["DELETE"])
+@blp.response(204)
+def revoke_token():
+    """Revoke the bearer token this request was made with."""
+    login_required_api()
+    if not g.get("api_token"):
+        raise PermissionDenied("Send the token to revoke as Authorization: Bearer <token>.",
+                               code="no_bearer_token")
+    ops.revoke_api_token(g.api_token, current_user)
+    return None
+
+
+@blp.route("/me")
+@blp.response(200, MeSchema)
+def me():
+    """The caller's account, roles and talent profile."""
+    login_required_api()
+    return current_user

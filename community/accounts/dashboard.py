@@ -1,0 +1,43 @@
+"""Dashboard panels for each role's landing view."""
+import sqlalchemy as sa
+
+from community.accounts.models import Community, User
+from community.core.audit import AuditEntry
+from community.core.dashboard import dashboard_panel
+from community.core.permissions import (
+    COMMUNITY_ADMIN, MERCHANT_STAFF, PLATFORM_ADMIN, RESIDENT, SPECIALIST, community_ids_with_role,
+)
+from community.extensions import db
+
+
+@dashboard_panel(10, (RESIDENT,), "core/panels/resident.html")
+def resident_panel(user):
+    return {"talent": user.talent, "community": user.community}
+
+
+@dashboard_panel(20, (MERCHANT_STAFF,), "core/panels/merchant.html")
+def merchant_panel(user):
+    return {"communities": [g.community for g in user.role_grants if g.role == MERCHANT_STAFF]}
+
+
+@dashboard_panel(30, (SPECIALIST,), "core/panels/specialist.html")
+def specialist_panel(user):
+    return {"communities": [g.community for g in user.role_grants if g.role == SPECIALIST]}
+
+
+@dashboard_panel(40, (COMMUNITY_ADMIN, PLATFORM_ADMIN), "core/panels/operator.html")
+def operator_panel(user):
+    ids = community_ids_with_role(user, COMMUNITY_ADMIN)
+    communities = sa.select(Community).order_by(Community.name)
+    residents = sa.select(sa.func.count(User.id))
+    recent = sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(5)
+    if ids is not None:
+        communities = communities.where(Community.id.in_(ids))
+        residents = residents.where(User.community_id.in_(ids))
+        recent = recent.where(AuditEntry.community_id.in_(ids))
+    return {
+        "is_platform": ids is None,
+        "communities": db.session.scalars(communities).all(),
+        "resident_count": db.session.scalar(residents),
+        "recent": db.session.scalars(recent).all(),
+    }

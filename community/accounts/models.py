@@ -1,0 +1,168 @@
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from community.core.clock import DEFAULT_TZ, now
+from community.core.db import TimestampMixin
+from community.extensions import db
+
+TALENT_TYPES = ("production", "business", "skill_service", "skill_leading", "social_service",
+                "academic", "high_level")
+TALENT_TIERS = ("junior", "intermediate", "senior")
+
+
+class Community(TimestampMixin, db.Model):
+    __tablename__ = "communities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    address: Mapped[str] = mapped_column(sa.String(255), default="")
+    timezone: Mapped[str] = mapped_column(sa.String(64), default=DEFAULT_TZ)
+    default_locale: Mapped[str] = mapped_column(sa.String(10), default="zh_CN")
+
+    buildings: Mapped[list["Building"]] = relationship(
+        back_populates="community", order_by="Building.name", cascade="all, delete-orphan"
+    )
+
+
+class Building(db.Model):
+    __tablename__ = "buildings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    floors: Mapped[int] = mapped_column(default=1)
+
+    community: Mapped[Community] = relationship(back_populates="buildings")
+
+    __table_args__ = (
+        sa.UniqueConstraint("community_id", "name"),
+        sa.CheckConstraint("floors >= 1", name="floors_positive"),
+    )
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    mobile: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    display_name: Mapped[str] = mapped_column(sa.String(80))
+    locale: Mapped[str | None] = mapped_column(sa.String(10))
+    community_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("communities.id", ondelete="SET NULL"), index=True
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime | None]
+
+    community: Mapped[Community | None] = relationship()
+    role_grants: Mapped[list["RoleGrant"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin",
+        foreign_keys="RoleGrant.user_id",
+    )
+    talent: Mapped["TalentProfile | None"] = relationship(
+        back_populates="user", uselist=False, cascade="all, delete-orphan",
+        foreign_keys="TalentProfile.user_id",
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("email IS NOT NULL OR mobile IS NOT NULL", name="has_login"),
+    )
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def login_name(self):
+        return self.email or self.mobile
+
+    @property
+    def timezone(self):
+        return self.community.timezone if self.community else DEFAULT_TZ
+
+    def roles(self) -> set[str]:
+        return {grant.role for grant in self.role_grants}
+
+    def is_locked(self, at: datetime | None = None) -> bool:
+        return self.locked_until is not None and self.locked_until > (at or now())
+
+
+class RoleGrant(db.Model):
+    """A role a user holds, in one community (or everywhere, for platform_admin)."""
+
+    __tablename__ = "role_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(32))
+    community_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    granted_at: Mapped[datetime] = mapped_column(default=now)
+    granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(back_populates="role_grants", foreign_keys=[user_id])
+    community: Mapped[Community | None] = relationship(lazy="joined")
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "role", "community_id"),
+        sa.CheckConstraint(
+            "role IN ('resident', 'merchant_staff', 'specialist', 'community_admin', 'platform_admin')",
+            name="known_role",
+        ),
+        # Every role but platform_admin is held in one community.
+        sa.CheckConstraint(
+            "(role = 'platform_admin') = (community_id IS NULL)", name="scope_matches_role"
+        ),
+    )
+
+
+class TalentProfile(TimestampMixin, db.Model):
+    """A resident's talent type and tier, set by an operator after review; drives eligibility."""
+
+    __tablename__ = "talent_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    talent_type: Mapped[str | None] = mapped_column(sa.String(32))
+    tier: Mapped[str | None] = mapped_column(sa.String(16))
+    valid_until: Mapped[date | None] = mapped_column(sa.Date)
+    verified_at: Mapped[datetime | None]
+    verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    employer: Mapped[str] = mapped_column(sa.String(120), default="")
+
+    user: Mapped[User] = relationship(back_populates="talent", foreign_keys=[user_id])
+
+    __table_args__ = (
+        sa.CheckConstraint("tier IS NULL OR tier IN ('junior', 'intermediate', 'senior')", name="known_tier"),
+    )
+
+    def is_current(self, today: date) -> bool:
+        return self.tier is not None and (self.valid_until is None or self.valid_until >= today)
+
+
+class ApiToken(db.Model):
+    """A personal access token; only its SHA-256 is stored, so a database leak reveals no token."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    def is_valid(self, at: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > at

@@ -1,0 +1,336 @@
+"""Every write about accounts, roles and communities. Flushes, never commits."""
+import hashlib
+import re
+import secrets
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from community.accounts.models import (
+    TALENT_TIERS, TALENT_TYPES, ApiToken, Building, Community, RoleGrant, TalentProfile, User,
+)
+from community.core import audit, signals
+from community.core.clock import now
+from community.core.errors import Conflict, DomainError, NotFound, RuleViolation
+from community.core.permissions import PLATFORM_ADMIN, RESIDENT, ROLES
+from community.extensions import db
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+MIN_PASSWORD_LENGTH = 8
+
+
+class InvalidCredentials(DomainError):
+    status = 401
+    code = "invalid_credentials"
+    keeps_changes = True  # the failure counter must survive the failed request
+
+
+class AccountLocked(DomainError):
+    status = 429
+    code = "account_locked"
+    keeps_changes = True
+
+
+class WeakPassword(RuleViolation):
+    code = "weak_password"
+
+
+class InvalidToken(DomainError):
+    status = 400
+    code = "invalid_token"
+
+
+# -- passwords -------------------------------------------------------------------------------
+
+def password_problems(password: str, login: str = "") -> list:
+    """The strength rule, as messages a person can act on (empty when the password is fine)."""
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    if not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
+        problems.append(_l("Use both letters and digits."))
+    if login and password.lower() == login.lower():
+        problems.append(_l("The password must not be your e-mail or mobile number."))
+    return problems
+
+
+def hash_password(password: str) -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return generate_password_hash(password, method=method)
+
+
+def set_password(user: User, password: str) -> None:
+    problems = password_problems(password, user.login_name or "")
+    if problems:
+        raise WeakPassword(" ".join(str(p) for p in problems))
+    user.password_hash = hash_password(password)
+    user.password_changed_at = now()
+
+
+# -- registration and login ------------------------------------------------------------------
+
+def normalize_login(login: str) -> tuple[str | None, str | None]:
+    """Split what a person typed into (email, mobile); exactly one is set."""
+    login = (login or "").strip()
+    digits = login.replace(" ", "").removeprefix("+86")
+    if MOBILE_RE.match(digits):
+        return None, digits
+    if "@" in login:
+        return login.lower(), None
+    raise RuleViolation(_l("Enter an e-mail address or an 11-digit mainland mobile number."),
+                        code="invalid_login")
+
+
+def find_user_by_login(login: str) -> User | None:
+    try:
+        email, mobile = normalize_login(login)
+    except RuleViolation:
+        return None
+    column, value = (User.email, email) if email else (User.mobile, mobile)
+    return db.session.scalar(sa.select(User).where(column == value))
+
+
+def register_user(*, login: str, password: str, display_name: str, community: Community | None = None,
+                  locale: str | None = None, actor=None) -> User:
+    email, mobile = normalize_login(login)
+    if find_user_by_login(login) is not None:
+        raise Conflict(_l("An account with this e-mail or mobile number already exists."),
+                       code="login_taken")
+    user = User(email=email, mobile=mobile, display_name=display_name.strip() or (email or mobile),
+                locale=locale, community=community, password_hash="")
+    set_password(user, password)
+    db.session.add(user)
+    if community is not None:
+        user.role_grants.append(RoleGrant(role=RESIDENT, community=community))
+    user.talent = TalentProfile()
+    db.session.flush()
+    audit.record(actor or user, "user.registered", user, community_id=user.community_id)
+    signals.user_registered.send(user)
+    return user
+
+
+def authenticate(login: str, password: str) -> User:
+    """Check a password, counting failures; the account locks after too many in a row."""
+    user = find_user_by_login(login)
+    at = now()
+    if user is None:
+        # Spend the same time as a real check so timing does not reveal which accounts exist.
+        check_password_hash(hash_password("timing-equaliser-1"), password)
+        raise InvalidCredentials(_l("The e-mail/mobile number or password is wrong."))
+    if user.is_locked(at):
+        raise AccountLocked(_l("Too many failed attempts: this account is locked until %(time)s.",
+                               time=_format_time(user.locked_until, user)))
+    if not check_password_hash(user.password_hash, password):
+        _count_failure(user, at)
+        raise InvalidCredentials(_l("The e-mail/mobile number or password is wrong."))
+    if not user.active:
+        raise InvalidCredentials(_l("This account has been deactivated. Please contact your community office."))
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = at
+    db.session.flush()
+    return user
+
+
+def _count_failure(user: User, at):
+    user.failed_logins += 1
+    limit = current_app.config["LOGIN_MAX_FAILURES"]
+    if user.failed_logins >= limit:
+        user.locked_until = at + current_app.config["LOGIN_LOCKOUT"]
+        user.failed_logins = 0
+        audit.record(None, "user.locked", user, community_id=user.community_id)
+    db.session.flush()
+
+
+def _format_time(instant, user):
+    from flask_babel import format_datetime
+
+    return format_datetime(instant, "short")
+
+
+# -- password reset --------------------------------------------------------------------------
+
+def _reset_serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def _password_fingerprint(user: User) -> str:
+    # Part of the hash, so a token stops working once the password has changed (single use).
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def make_reset_token(user: User) -> str:
+    return _reset_serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+
+
+def request_password_reset(login: str, reset_url_for) -> None:
+    """Queue a reset e-mail when the account exists; say nothing either way (no enumeration)."""
+    from community.notifications.operations import queue_email
+
+    user = find_user_by_login(login)
+    if user is None or not user.email:
+        return
+    link = reset_url_for(make_reset_token(user))
+    queue_email(
+        user.email,
+        str(_l("Reset your Talent Community password")),
+        str(_l("Open this link within 2 hours to choose a new password:\n%(link)s\n\n"
+               "If you did not ask for this, ignore this e-mail.", link=link)),
+        kind="password_reset",
+    )
+    audit.record(user, "user.password_reset_requested", user)
+
+
+def reset_password(token: str, new_password: str) -> User:
+    max_age = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds())
+    try:
+        data = _reset_serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise InvalidToken(_l("This reset link has expired. Please ask for a new one."))
+    except BadSignature:
+        raise InvalidToken(_l("This reset link is not valid. Please ask for a new one."))
+    user = db.session.get(User, data.get("uid"))
+    if user is None or data.get("fp") != _password_fingerprint(user):
+        raise InvalidToken(_l("This reset link has already been used. Please ask for a new one."))
+    set_password(user, new_password)
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.flush()
+    audit.record(user, "user.password_reset", user)
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not check_password_hash(user.password_hash, current_password):
+        raise RuleViolation(_l("Your current password is not correct."), code="wrong_password")
+    set_password(user, new_password)
+    db.session.flush()
+    audit.record(user, "user.password_changed", user)
+
+
+def update_profile(user: User, *, display_name: str, locale: str | None) -> None:
+    user.display_name = display_name.strip() or user.display_name
+    if locale:
+        user.locale = locale
+    db.session.flush()
+
+
+# -- API tokens ------------------------------------------------------------------------------
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(user: User, name: str = "api") -> tuple[ApiToken, str]:
+    """Create a token and return it once in clear; only its digest is stored."""
+    token = "tc_" + secrets.token_urlsafe(32)
+    record = ApiToken(user=user, token_hash=token_digest(token), name=name,
+                      expires_at=now() + current_app.config["API_TOKEN_LIFETIME"])
+    db.session.add(record)
+    db.session.flush()
+    audit.record(user, "api_token.issued", record, community_id=user.community_id)
+    return record, token
+
+
+def user_for_token(token: str) -> tuple[User, ApiToken] | None:
+    record = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
+    if record is None or not record.is_valid(now()) or not record.user.active:
+        return None
+    return record.user, record
+
+
+def revoke_api_token(record: ApiToken, actor: User) -> None:
+    if record.revoked_at is None:
+        record.revoked_at = now()
+        db.session.flush()
+        audit.record(actor, "api_token.revoked", record, community_id=record.user.community_id)
+
+
+# -- communities and roles -------------------------------------------------------------------
+
+def create_community(*, name: str, address: str = "", timezone: str = "Asia/Shanghai",
+                     actor=None) -> Community:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RuleViolation(_l("Unknown time zone: %(tz)s", tz=timezone), code="unknown_timezone")
+    if db.session.scalar(sa.select(Community.id).where(Community.name == name.strip())):
+        raise Conflict(_l("A community with this name already exists."), code="community_exists")
+    community = Community(name=name.strip(), address=address.strip(), timezone=timezone)
+    db.session.add(community)
+    db.session.flush()
+    audit.record(actor, "community.created", community, community_id=community.id)
+    return community
+
+
+def add_building(community: Community, *, name: str, floors: int = 1, actor=None) -> Building:
+    if any(b.name == name.strip() for b in community.buildings):
+        raise Conflict(_l("This community already has a building with that name."), code="building_exists")
+    if floors < 1:
+        raise RuleViolation(_l("A building has at least one floor."), code="invalid_floors")
+    building = Building(name=name.strip(), floors=floors)
+    community.buildings.append(building)
+    db.session.flush()
+    audit.record(actor, "building.created", building, community_id=community.id, name=building.name)
+    return building
+
+
+def grant_role(user: User, role: str, community: Community | None, *, actor=None) -> RoleGrant:
+    if role not in ROLES:
+        raise RuleViolation(_l("Unknown role."), code="unknown_role")
+    if (role == PLATFORM_ADMIN) != (community is None):
+        raise RuleViolation(_l("Platform admin applies everywhere; every other role needs a community."),
+                            code="role_scope")
+    community_id = community.id if community else None
+    if any(g.role == role and g.community_id == community_id for g in user.role_grants):
+        raise Conflict(_l("The user already holds this role there."), code="role_exists")
+    grant = RoleGrant(role=role, community=community, granted_by_id=getattr(actor, "id", None))
+    user.role_grants.append(grant)
+    if role == RESIDENT and user.community_id is None:
+        user.community = community
+    db.session.flush()
+    audit.record(actor, "role.granted", user, community_id=community_id, role=role)
+    signals.role_granted.send(grant)
+    return grant
+
+
+def revoke_role(grant: RoleGrant, *, actor=None) -> None:
+    user = grant.user
+    if actor is not None and grant.user_id == actor.id and grant.role == PLATFORM_ADMIN:
+        raise RuleViolation(_l("You cannot remove your own platform admin role."), code="self_demotion")
+    user.role_grants.remove(grant)
+    db.session.flush()
+    audit.record(actor, "role.revoked", user, community_id=grant.community_id, role=grant.role)
+    signals.role_revoked.send(grant)
+
+
+def set_talent(user: User, *, talent_type: str | None, tier: str | None, valid_until: date | None,
+               actor=None) -> TalentProfile:
+    if talent_type and talent_type not in TALENT_TYPES:
+        raise RuleViolation(_l("Unknown talent type."), code="unknown_talent_type")
+    if tier and tier not in TALENT_TIERS:
+        raise RuleViolation(_l("Unknown talent tier."), code="unknown_tier")
+    profile = user.talent or TalentProfile(user=user)
+    profile.talent_type, profile.tier, profile.valid_until = talent_type, tier, valid_until
+    profile.verified_at = now()
+    profile.verified_by_id = getattr(actor, "id", None)
+    db.session.add(profile)
+    db.session.flush()
+    audit.record(actor, "talent.updated", user, community_id=user.community_id,
+                 talent_type=talent_type, tier=tier, valid_until=valid_until)
+    signals.talent_tier_changed.send(profile)
+    return profile
+
+
+def get_or_404(model, ident):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        raise NotFound(_l("Not found."))
+    return obj
+

@@ -1,0 +1,55 @@
+"""Reads about accounts, always scoped to what the viewer may see before paginating."""
+import sqlalchemy as sa
+
+from community.accounts.models import Community, RoleGrant, User
+from community.core.audit import AuditEntry
+from community.core.permissions import COMMUNITY_ADMIN, community_ids_with_role
+
+
+def administered_community_ids(viewer):
+    """None = all (platform admin); otherwise the communities the viewer administers."""
+    return community_ids_with_role(viewer, COMMUNITY_ADMIN)
+
+
+def communities_for(viewer):
+    stmt = sa.select(Community).order_by(Community.name)
+    ids = administered_community_ids(viewer)
+    if ids is not None:
+        stmt = stmt.where(Community.id.in_(ids))
+    return stmt
+
+
+def users_for(viewer, *, search="", role="", community_id=None):
+    stmt = sa.select(User).order_by(User.id)
+    ids = administered_community_ids(viewer)
+    if ids is not None:
+        in_scope = sa.select(RoleGrant.user_id).where(RoleGrant.community_id.in_(ids))
+        stmt = stmt.where(sa.or_(User.community_id.in_(ids), User.id.in_(in_scope)))
+    if search:
+        like = f"%{search.strip().lower()}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(User.email).like(like), User.mobile.like(like),
+                                 sa.func.lower(User.display_name).like(like)))
+    if role:
+        stmt = stmt.where(User.id.in_(sa.select(RoleGrant.user_id).where(RoleGrant.role == role)))
+    if community_id:
+        stmt = stmt.where(User.community_id == community_id)
+    return stmt
+
+
+def audit_for(viewer, *, action="", actor="", object_type="", community_id=None):
+    stmt = sa.select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    ids = administered_community_ids(viewer)
+    if ids is not None:
+        stmt = stmt.where(AuditEntry.community_id.in_(ids))
+    if action:
+        stmt = stmt.where(AuditEntry.action.like(f"{action}%"))
+    if object_type:
+        stmt = stmt.where(AuditEntry.object_type == object_type)
+    if community_id:
+        stmt = stmt.where(AuditEntry.community_id == community_id)
+    if actor:
+        like = f"%{actor.strip().lower()}%"
+        stmt = stmt.where(AuditEntry.actor_id.in_(
+            sa.select(User.id).where(sa.or_(sa.func.lower(User.email).like(like), User.mobile.like(like)))
+        ))
+    return stmt

@@ -1,0 +1,147 @@
+"""Pages for registration, login, password reset and the profile. Thin: forms in, one operation,
+render or redirect."""
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+
+from community.accounts import operations as ops
+from community.accounts.forms import (
+    ChangePasswordForm, ForgotPasswordForm, LoginForm, ProfileForm, RegistrationForm, ResetPasswordForm,
+)
+from community.accounts.models import Community, User
+from community.core.errors import DomainError, rerender_form
+from community.core.permissions import ensure_owner
+from community.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_key():
+    return "login:" + (request.form.get("login") or "").strip().lower()
+
+
+def _safe_next(target):
+    """Only follow ?next= to a path on this site (no open redirect)."""
+    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("core.dashboard")
+
+
+def community_choices():
+    return [(c.id, c.name) for c in db.session.scalars(sa.select(Community).order_by(Community.name))]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.dashboard"))
+    form = RegistrationForm()
+    form.community_id.choices = community_choices()
+    if not form.validate_on_submit():
+        return render_template("accounts/register.html", form=form), 422 if form.is_submitted() else 200
+    try:
+        user = ops.register_user(login=form.login.data, password=form.password.data,
+                                 display_name=form.display_name.data,
+                                 community=db.session.get(Community, form.community_id.data),
+                                 locale=session.get("lang"))
+    except DomainError as error:
+        return rerender_form("accounts/register.html", error, form=form)
+    login_user(user)
+    flash(_l("Welcome, %(name)s! Your account has been created.", name=user.display_name), "success")
+    return redirect(url_for("core.dashboard"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"], key_func=_login_key, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.dashboard"))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/login.html", form=form), 422 if form.is_submitted() else 200
+    try:
+        user = ops.authenticate(form.login.data, form.password.data)
+    except DomainError as error:
+        return rerender_form("accounts/login.html", error, form=form)
+    login_user(user, remember=form.remember.data)
+    if user.locale:
+        session["lang"] = user.locale
+    flash(_l("Welcome back, %(name)s.", name=user.display_name), "success")
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash(_l("You have been logged out."), "info")
+    return redirect(url_for("core.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        ops.request_password_reset(
+            form.login.data, lambda token: url_for("accounts.reset_password", token=token, _external=True)
+        )
+        flash(_l("If an account exists for that address, we have sent it a link to reset the password."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot.html", form=form), 422 if form.is_submitted() else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    form = ResetPasswordForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/reset.html", form=form), 422 if form.is_submitted() else 200
+    try:
+        ops.reset_password(token, form.password.data)
+    except DomainError as error:
+        return rerender_form("accounts/reset.html", error, form=form)
+    flash(_l("Your password has been changed. Please log in with the new one."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/profile")
+@login_required
+def profile():
+    return redirect(url_for("accounts.user_profile", user_id=current_user.id))
+
+
+@bp.route("/users/<int:user_id>")
+@login_required
+def user_profile(user_id):
+    user = db.session.get(User, user_id) or abort(404)
+    ensure_owner(current_user, user, "id", community_id=user.community_id)
+    return render_template("accounts/profile.html", user=user)
+
+
+@bp.route("/profile/edit", methods=["GET", "POST"])
+@login_required
+def edit_profile():
+    form = ProfileForm(obj=current_user)
+    if not form.validate_on_submit():
+        return render_template("accounts/edit_profile.html", form=form), 422 if form.is_submitted() else 200
+    ops.update_profile(current_user, display_name=form.display_name.data, locale=form.locale.data)
+    session["lang"] = form.locale.data
+    flash(_l("Your profile has been saved."), "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/profile/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/change_password.html", form=form), 422 if form.is_submitted() else 200
+    try:
+        ops.change_password(current_user, form.current.data, form.password.data)
+    except DomainError as error:
+        return rerender_form("accounts/change_password.html", error, form=form)
+    flash(_l("Your password has been changed."), "success")
+    return redirect(url_for("accounts.profile"))

@@ -1,0 +1,1 @@
+"""Operator pages: communities, buildings, users and roles, talent profiles, audit log."""

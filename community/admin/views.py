@@ -1,0 +1,166 @@
+"""Operator pages. Platform admins see everything; community admins see their own community."""
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from community.accounts import operations as ops
+from community.accounts import queries
+from community.accounts.forms import BuildingForm, CommunityForm, GrantRoleForm, TalentForm
+from community.accounts.models import Community, RoleGrant, User
+from community.core.audit import AuditEntry
+from community.core.errors import DomainError, rerender_form
+from community.core.pagination import paginate
+from community.core.permissions import (
+    COMMUNITY_ADMIN, PLATFORM_ADMIN, ensure_role, has_role, role_required,
+)
+from community.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@role_required(COMMUNITY_ADMIN, PLATFORM_ADMIN)
+def only_operators():
+    return None
+
+
+def _community_or_403(community_id) -> Community:
+    community = db.session.get(Community, community_id) or abort(404)
+    ensure_role(COMMUNITY_ADMIN, community.id)
+    return community
+
+
+@bp.route("/communities")
+def communities():
+    pagination = paginate(queries.communities_for(current_user))
+    form = CommunityForm() if has_role(current_user, PLATFORM_ADMIN) else None
+    return render_template("admin/communities.html", pagination=pagination, form=form)
+
+
+@bp.route("/communities", methods=["POST"])
+@role_required(PLATFORM_ADMIN)
+def create_community():
+    form = CommunityForm()
+    pagination = paginate(queries.communities_for(current_user))
+    if not form.validate_on_submit():
+        return render_template("admin/communities.html", pagination=pagination, form=form), 422
+    try:
+        community = ops.create_community(name=form.name.data, address=form.address.data or "",
+                                         timezone=form.timezone.data, actor=current_user)
+    except DomainError as error:
+        return rerender_form("admin/communities.html", error, pagination=pagination, form=form)
+    flash(_l("Community %(name)s created.", name=community.name), "success")
+    return redirect(url_for("admin.community", community_id=community.id))
+
+
+@bp.route("/communities/<int:community_id>", methods=["GET", "POST"])
+def community(community_id):
+    community = _community_or_403(community_id)
+    form = BuildingForm()
+    if form.validate_on_submit():
+        try:
+            building = ops.add_building(community, name=form.name.data, floors=form.floors.data,
+                                        actor=current_user)
+        except DomainError as error:
+            return rerender_form("admin/community.html", error, community=community, form=form)
+        flash(_l("Building %(name)s added.", name=building.name), "success")
+        return redirect(url_for("admin.community", community_id=community.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/community.html", community=community, form=form), status
+
+
+@bp.route("/users")
+def users():
+    args = request.args
+    stmt = queries.users_for(current_user, search=args.get("q", ""), role=args.get("role", ""),
+                             community_id=args.get("community_id", type=int))
+    return render_template("admin/users.html", pagination=paginate(stmt),
+                           communities=db.session.scalars(queries.communities_for(current_user)).all())
+
+
+def _grant_form():
+    form = GrantRoleForm()
+    form.community_id.choices = [(0, "—")] + [
+        (c.id, c.name) for c in db.session.scalars(queries.communities_for(current_user))
+    ]
+    return form
+
+
+@bp.route("/roles", methods=["GET", "POST"])
+def roles():
+    form = _grant_form()
+    if not form.validate_on_submit():
+        return render_template("admin/roles.html", form=form), 422 if form.is_submitted() else 200
+    community = db.session.get(Community, form.community_id.data) if form.community_id.data else None
+    if community is None and form.role.data != PLATFORM_ADMIN:
+        form.community_id.errors.append(_l("Choose the community this role applies to."))
+        return render_template("admin/roles.html", form=form), 422
+    _check_may_grant(form.role.data, community)
+    user = ops.find_user_by_login(form.login.data)
+    if user is None:
+        form.login.errors.append(_l("No account with this e-mail or mobile number."))
+        return render_template("admin/roles.html", form=form), 422
+    try:
+        ops.grant_role(user, form.role.data, community, actor=current_user)
+    except DomainError as error:
+        return rerender_form("admin/roles.html", error, form=form)
+    flash(_l("Role granted to %(name)s.", name=user.display_name), "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+def _check_may_grant(role, community):
+    """Community admins manage roles inside their own community; only platform admins create
+    admins or touch other communities."""
+    if has_role(current_user, PLATFORM_ADMIN):
+        return
+    if role in (PLATFORM_ADMIN, COMMUNITY_ADMIN) or community is None:
+        abort(403)
+    ensure_role(COMMUNITY_ADMIN, community.id)
+
+
+def _user_in_scope(user_id) -> User:
+    user = db.session.get(User, user_id) or abort(404)
+    in_scope = db.session.scalar(queries.users_for(current_user).where(User.id == user.id))
+    if in_scope is None:
+        abort(403)
+    return user
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user(user_id):
+    user = _user_in_scope(user_id)
+    talent = user.talent
+    form = TalentForm(obj=talent)
+    if form.validate_on_submit():
+        ops.set_talent(user, talent_type=form.talent_type.data or None, tier=form.tier.data or None,
+                       valid_until=form.valid_until.data, actor=current_user)
+        flash(_l("Talent profile saved."), "success")
+        return redirect(url_for("admin.user", user_id=user.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/user.html", user=user, form=form), status
+
+
+@bp.route("/grants/<int:grant_id>/revoke", methods=["POST"])
+def revoke(grant_id):
+    grant = db.session.get(RoleGrant, grant_id) or abort(404)
+    _check_may_grant(grant.role, grant.community)
+    user_id = grant.user_id
+    try:
+        ops.revoke_role(grant, actor=current_user)
+    except DomainError as error:
+        flash(str(error.message), "danger")
+        return redirect(url_for("admin.user", user_id=user_id))
+    flash(_l("Role removed."), "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.route("/audit")
+def audit():
+    args = request.args
+    stmt = queries.audit_for(current_user, action=args.get("action", ""), actor=args.get("actor", ""),
+                             object_type=args.get("object_type", ""),
+                             community_id=args.get("community_id", type=int))
+    object_types = db.session.scalars(sa.select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type))
+    return render_template("admin/audit.html", pagination=paginate(stmt), object_types=[t for t in object_types if t],
+                           communities=db.session.scalars(queries.communities_for(current_user)).all())

@@ -1,0 +1,1 @@
+"""Shared building blocks every domain uses: db base, clock, money, errors, permissions, audit."""

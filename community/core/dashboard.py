@@ -1,0 +1,24 @@
+"""The dashboard is a list of panels; each domain contributes panels for the roles it serves."""
+from flask_login import current_user
+
+from community.core.permissions import has_role
+
+_panels: list[tuple[int, tuple, str, callable]] = []
+
+
+def dashboard_panel(order: int, roles: tuple, template: str):
+    """Register ``func(user) -> dict`` whose result renders ``template`` for users with ``roles``."""
+
+    def decorator(func):
+        _panels.append((order, tuple(roles), template, func))
+        return func
+
+    return decorator
+
+
+def panels_for(user):
+    shown = []
+    for order, roles, template, func in sorted(_panels, key=lambda p: p[0]):
+        if not roles or any(has_role(user, role) for role in roles):
+            shown.append({"template": template, **func(user)})
+    return shown

@@ -1,0 +1,170 @@
+"""Domain errors and the one place that turns any error into a page or problem+json (RFC 9457).
+
+Operations raise DomainError subclasses; views and API handlers do not catch them to build
+responses by hand. Pages get the error page (or a form re-render when the view chooses to catch
+it); /api/ gets application/problem+json with the same status.
+"""
+from flask import current_app, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_JSON = "application/problem+json"
+
+HTTP_TITLES = {
+    400: _l("Bad request"),
+    401: _l("Please log in"),
+    403: _l("Forbidden"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("Upload too large"),
+    422: _l("Invalid input"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong"),
+}
+
+HTTP_DETAILS = {
+    400: _l("The request could not be understood. Please check what you entered and try again."),
+    401: _l("You need to log in to see this page."),
+    403: _l("You do not have permission to see this page or do this action."),
+    404: _l("We could not find what you were looking for."),
+    405: _l("This page does not accept that kind of request."),
+    413: _l("The file or form you sent is too large."),
+    429: _l("Too many attempts in a short time. Please wait a moment and try again."),
+    500: _l("An unexpected error happened on our side. It has been logged; please try again later."),
+}
+
+
+class DomainError(Exception):
+    """A rule of the domain said no. Carries an HTTP status and a stable machine-readable code."""
+
+    status = 422
+    code = "invalid"
+    # True when what was flushed before the error is part of the outcome and must be committed
+    # (a failed login still counts toward lock-out).
+    keeps_changes = False
+
+    def __init__(self, message, *, code=None, status=None, **extra):
+        super().__init__(str(message))
+        self.message = message
+        self.code = code or self.code
+        self.status = status or self.status
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class RuleViolation(DomainError):
+    status = 422
+    code = "rule_violation"
+
+
+def wants_json() -> bool:
+    """API paths and clients that prefer JSON get problem+json; people get pages."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json", PROBLEM_JSON])
+    return best in ("application/json", PROBLEM_JSON) and not request.accept_mimetypes["text/html"]
+
+
+def problem(status, title, detail=None, *, type_="about:blank", **extra):
+    body = {"type": type_, "title": str(title), "status": status}
+    if detail:
+        body["detail"] = str(detail)
+    body.update({k: v for k, v in extra.items() if v is not None})
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    return response
+
+
+def error_page(status, title, detail):
+    return render_template("errors/error.html", status=status, title=title, detail=detail), status
+
+
+def handle_http_exception(error: HTTPException):
+    status = error.code or 500
+    title = HTTP_TITLES.get(status, error.name)
+    detail = HTTP_DETAILS.get(status, error.description)
+    if status == 401 and not wants_json():
+        return _redirect_to_login()
+    if wants_json():
+        data = getattr(error, "data", None) or {}
+        # webargs/flask-smorest put field errors here; expose them as a problem extension member.
+        errors = data.get("messages") or data.get("errors")
+        message = data.get("message") or (
+            error.description if error.description != type(error).description else None
+        )
+        return problem(status, title, message or detail, errors=_flatten_location(errors))
+    return error_page(status, title, detail)
+
+
+def _redirect_to_login():
+    from flask import flash, redirect, url_for
+
+    flash(HTTP_DETAILS[401], "info")
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def _flatten_location(errors):
+    """webargs nests errors by location ({"json": {"field": [...]}}); clients want the fields."""
+    if isinstance(errors, dict) and len(errors) == 1 and next(iter(errors)) in (
+        "json", "query", "form", "files", "path", "view_args", "headers",
+    ):
+        return next(iter(errors.values()))
+    return errors
+
+
+def keep_changes():
+    """Ask the unit of work to commit even though the response is an error."""
+    from flask import g
+
+    g.keep_changes = True
+
+
+def handle_domain_error(error: DomainError):
+    if error.keeps_changes:
+        keep_changes()
+    if wants_json():
+        return problem(error.status, HTTP_TITLES.get(error.status, _l("Invalid input")),
+                       error.message, code=error.code, **error.extra)
+    return error_page(error.status, HTTP_TITLES.get(error.status, _l("Invalid input")), error.message)
+
+
+def handle_unexpected(error: Exception):
+    from community.extensions import db
+
+    db.session.rollback()
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    if wants_json():
+        return problem(500, HTTP_TITLES[500], HTTP_DETAILS[500])
+    return error_page(500, HTTP_TITLES[500], HTTP_DETAILS[500])
+
+
+def register_errorhandlers(app):
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(Exception, handle_unexpected)
+
+
+def rerender_form(template, error: DomainError, **context):
+    """Show the same form again with the domain's message; keeps what the person typed."""
+    from flask import flash
+
+    if error.keeps_changes:
+        keep_changes()
+    flash(str(error.message), "danger")
+    return render_template(template, **context), error.status

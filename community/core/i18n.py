@@ -1,0 +1,22 @@
+"""Which language and time zone a request is shown in."""
+from flask import current_app, request, session
+from flask_login import current_user
+
+from community.core.clock import DEFAULT_TZ
+
+
+def select_locale():
+    """Explicit choice (language switch) first, then the user's saved choice, then zh_CN."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone():
+    if current_user and current_user.is_authenticated:
+        return current_user.timezone
+    return current_app.config.get("BABEL_DEFAULT_TIMEZONE", DEFAULT_TZ)

@@ -1,0 +1,46 @@
+"""Jinja filters and globals shared by every page."""
+from flask import current_app, request, url_for
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+
+from community.core.labels import role_label, talent_tier_label, talent_type_label
+from community.core.money import Money
+from community.core.permissions import has_role
+
+
+def money(fen, currency="CNY"):
+    return Money(int(fen or 0), currency).display()
+
+
+def localtime(instant, fmt="medium"):
+    return format_datetime(instant, fmt) if instant else ""
+
+
+def nav_items():
+    """The menu for the current user's roles; each domain appends its entries to NAV."""
+    items = []
+    for entry in NAV:
+        if entry.get("roles") and not any(has_role(current_user, r) for r in entry["roles"]):
+            continue
+        items.append(entry)
+    return items
+
+
+NAV: list[dict] = []
+
+
+def add_nav(endpoint, label, *, roles=(), icon=""):
+    NAV.append({"endpoint": endpoint, "label": label, "roles": tuple(roles), "icon": icon})
+
+
+def init_app(app):
+    app.add_template_filter(money, "money")
+    app.add_template_filter(localtime, "localtime")
+    app.add_template_global(nav_items)
+    app.add_template_global(has_role)
+    for helper in (role_label, talent_tier_label, talent_type_label):
+        app.add_template_global(helper)
+
+    @app.context_processor
+    def inject():
+        return {"languages": current_app.config["LANGUAGES"], "current_locale": str(get_locale())}

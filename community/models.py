@@ -1,0 +1,5 @@
+"""Every model, imported in one place so Alembic and create_all see the whole schema."""
+from community.accounts.models import ApiToken, Building, Community, RoleGrant, TalentProfile, User  # noqa: F401
+from community.core.audit import AuditEntry  # noqa: F401
+from community.core.jobs import JobRun  # noqa: F401
+from community.notifications.models import OutboxEmail  # noqa: F401

@@ -1,0 +1,1 @@
+"""In-app notices and the e-mail outbox."""

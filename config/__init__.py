@@ -1,0 +1,98 @@
+"""Settings classes. Pick one with ``create_app("default" | "testing" | "production")``.
+
+Default runs on an SQLite file in instance/ with demo-friendly values; Production takes everything
+from environment variables and refuses to start with the default secret key.
+"""
+import os
+from datetime import timedelta
+
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
+INSTANCE_DIR = os.path.join(BASE_DIR, "instance")
+
+
+def _env_int(name, default):
+    return int(os.environ.get(name, default))
+
+
+class Default:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", "sqlite:///" + os.path.join(INSTANCE_DIR, "community.sqlite3")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL")  # rate limits use memory:// when unset
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT_IP = "30 per minute"
+    LOGIN_RATE_LIMIT_ACCOUNT = "10 per minute"
+    LOGIN_MAX_FAILURES = 5  # consecutive wrong passwords before the account locks
+    LOGIN_LOCKOUT = timedelta(minutes=15)
+    PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
+    API_TOKEN_LIFETIME = timedelta(days=30)
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = {"zh_CN": "中文", "en": "English"}
+    BABEL_TRANSLATION_DIRECTORIES = os.path.join(BASE_DIR, "translations")
+
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BOOTSWATCH_THEME = None
+
+    API_TITLE = "Talent Community API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "/api/v1/swagger-ui/"  # served from the swagger_ui_bundle package
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")  # unset: the outbox logs instead of sending
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@talent.community")
+
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
+    STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
+
+    ITEMS_PER_PAGE = 20
+    DEMO_ALLOWED = True
+
+
+class Testing(Default):
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
+    RATELIMIT_STORAGE_URI = "memory://"
+    SERVER_NAME = "localhost"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast in tests; production keeps scrypt
+
+
+class Production(Default):
+    DEBUG = False
+    DEMO_ALLOWED = False
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def check(cls, app_config):
+        """Refuse to start with settings that are only safe on a laptop."""
+        if app_config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
+            raise RuntimeError("Production needs SECRET_KEY set in the environment.")
+        if "DATABASE_URL" not in os.environ:
+            raise RuntimeError("Production needs DATABASE_URL set in the environment.")
+
+
+CONFIGS = {"default": Default, "testing": Testing, "production": Production}
