@@ -1,6 +1,8 @@
 # The two commands of the quick start:  make run  ·  make test
 # Everything a fresh machine needs is installed from here (Python packages into .venv,
 # translations compiled); nothing is expected to be installed by hand.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -8,18 +10,18 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := wsgi:app
 
-.PHONY: run test setup setup-dev translations extract-messages migrate-check clean
+.PHONY: run test setup setup-dev translations messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: requirements.txt | $(BIN)/activate
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt 2>&1 | { grep -v '^WARNING: Location' || true; }
 	touch $@
 
 $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt 2>&1 | { grep -v '^WARNING: Location' || true; }
 	touch $@
 
 setup: $(VENV)/.installed translations
@@ -27,7 +29,7 @@ setup: $(VENV)/.installed translations
 setup-dev: setup $(VENV)/.installed-dev
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d translations >/dev/null
+	$(BIN)/python scripts/i18n.py compile
 
 ## make run: set up, migrate the SQLite database, load demo data, serve on http://127.0.0.1:$(PORT)
 run: setup
@@ -39,10 +41,10 @@ run: setup
 test: setup-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## make extract-messages: refresh translations/messages.pot and the catalogs after changing strings
-extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+## make messages: add new strings to every catalog; then translate the empty zh_CN entries
+messages: $(VENV)/.installed
+	$(BIN)/python scripts/i18n.py update
+	$(BIN)/python scripts/i18n.py check || true
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3*

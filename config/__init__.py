@@ -3,6 +3,7 @@
 Default runs on an SQLite file in instance/ with demo-friendly values; Production takes everything
 from environment variables and refuses to start with the default secret key.
 """
+import glob
 import os
 from datetime import timedelta
 
@@ -41,7 +42,11 @@ class Default:
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = {"zh_CN": "中文", "en": "English"}
-    BABEL_TRANSLATION_DIRECTORIES = os.path.join(BASE_DIR, "translations")
+    # The foundation's catalog plus one per domain (see scripts/i18n.py); Flask-Babel merges them.
+    BABEL_TRANSLATION_DIRECTORIES = ";".join(
+        [os.path.join(BASE_DIR, "translations")]
+        + sorted(glob.glob(os.path.join(BASE_DIR, "community", "*", "translations")))
+    )
 
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
@@ -75,7 +80,6 @@ class Testing(Default):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     RATELIMIT_STORAGE_URI = "memory://"
-    SERVER_NAME = "localhost"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast in tests; production keeps scrypt
 
 

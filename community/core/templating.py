@@ -1,6 +1,8 @@
 """Jinja filters and globals shared by every page."""
 from flask import current_app, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime
+
+from community.core.i18n import select_locale
 from flask_login import current_user
 
 from community.core.labels import role_label, talent_tier_label, talent_type_label
@@ -43,4 +45,5 @@ def init_app(app):
 
     @app.context_processor
     def inject():
-        return {"languages": current_app.config["LANGUAGES"], "current_locale": str(get_locale())}
+        # Our own code ("zh_CN"), not str(get_locale()): Babel spells that "zh_Hans_CN".
+        return {"languages": current_app.config["LANGUAGES"], "current_locale": select_locale()}
