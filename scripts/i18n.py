@@ -16,7 +16,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
-LOCALES = ("zh_CN", "en")
+# Catalog folders use Babel's canonical names: zh_CN is spelled zh_Hans_CN, and Flask-Babel looks
+# the catalog up by that name. The UI language code stays zh_CN.
+ZH = "zh_Hans_CN"
+LOCALES = (ZH, "en")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
             "pgettext": ((1, "c"), 2)}
 METHOD_MAP = [("**.py", "python"), ("**.html", "jinja2")]
@@ -102,7 +105,7 @@ def missing():
     gaps = []
     for catalog_dir, sources in dirs.items():
         template = template_for(catalog_dir, sources, domains)
-        catalog = load(po_path(catalog_dir, "zh_CN"), "zh_CN")
+        catalog = load(po_path(catalog_dir, ZH), ZH)
         for message in template:
             if not message.id:
                 continue

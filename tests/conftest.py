@@ -10,6 +10,8 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 
 from community import create_app
 from community.core import clock
@@ -35,9 +37,40 @@ def database_url():
         yield "sqlite:///" + os.path.join(tmp, "test.sqlite3")
 
 
+class IsolatedClient(FlaskClient):
+    """Runs every request in its own app context, as a real server does.
+
+    pytest-flask keeps a request context pushed for the whole test, and Flask reuses an active app
+    context for client requests, so ``g`` (the logged-in user, the unit-of-work flags) and the
+    database session would leak from one request to the next and hide bugs. We hide the test's app
+    context during each request and expire the test's own session afterwards so it re-reads what
+    the request committed."""
+
+    def __enter__(self):
+        # pytest-flask opens the client with ``with``, which would preserve each request's
+        # contexts past the request; we want them gone, as on a server.
+        return self
+
+    def __exit__(self, *exc_info):
+        return None
+
+    def open(self, *args, **kwargs):
+        outer = _cv_app.get(None)
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            if outer is not None:
+                from community.extensions import db
+
+                db.session.expire_all()
+
+
 @pytest.fixture(scope="session")
 def app(database_url):
     app = create_app(_test_config(database_url))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         from flask_migrate import upgrade
 
