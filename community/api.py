@@ -2,6 +2,7 @@
 cookie or by ``Authorization: Bearer <personal access token>``."""
 from flask import Blueprint, abort, g, request, send_from_directory
 from flask_login import current_user
+import marshmallow as ma
 from flask_smorest import Api
 
 from community.extensions import csrf
@@ -9,9 +10,22 @@ from community.extensions import csrf
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details, as core.errors writes them."""
+
+    type = ma.fields.String(metadata={"example": "about:blank"})
+    title = ma.fields.String()
+    status = ma.fields.Integer()
+    detail = ma.fields.String()
+    code = ma.fields.String(metadata={"description": "Stable machine-readable reason, e.g. slot_full"})
+    errors = ma.fields.Dict(metadata={"description": "Field name -> messages, for invalid input"})
+
+
 class ProblemApi(Api):
     """flask-smorest, minus its own JSON error format: core.errors answers every error the same
     way for pages and API, so there is one place to change it."""
+
+    ERROR_SCHEMA = ProblemSchema
 
     def _register_error_handlers(self):
         pass
