@@ -24,8 +24,12 @@ def _login_key():
 
 
 def _safe_next(target):
-    """Only follow ?next= to a path on this site (no open redirect)."""
-    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+    """Only follow ?next= to a path on this site (no open redirect). Browsers read a backslash
+    as a slash, so "/\\evil.example" would leave the site too."""
+    if not target or "\\" in target or any(ord(ch) < 32 for ch in target):
+        return url_for("core.dashboard")
+    parts = urlsplit(target)
+    if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
         return target
     return url_for("core.dashboard")
 
