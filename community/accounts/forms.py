@@ -1,12 +1,18 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from community.accounts.models import TALENT_TIERS, TALENT_TYPES
 from community.accounts.operations import password_problems
 from community.core.labels import role_label, talent_tier_label, talent_type_label
 from community.core.permissions import ROLES
+
+
+def choices(pairs):
+    """(value, label) pairs as WTForms 3.3 wants them (tuples are deprecated)."""
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
 
 
 class PasswordStrength:
@@ -62,7 +68,13 @@ class ChangePasswordForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=80)])
-    locale = SelectField(_l("Language"), choices=[("zh_CN", "中文"), ("en", "English")])
+    locale = SelectField(_l("Language"))
+
+    def __init__(self, *args, **kwargs):
+        from flask import current_app
+
+        super().__init__(*args, **kwargs)
+        self.locale.choices = choices(current_app.config["LANGUAGES"].items())
     submit = SubmitField(_l("Save"))
 
 
@@ -81,13 +93,13 @@ class BuildingForm(FlaskForm):
 
 class GrantRoleForm(FlaskForm):
     login = StringField(_l("User's e-mail or mobile number"), validators=[DataRequired(), Length(max=255)])
-    role = SelectField(_l("Role"), choices=[(r, r) for r in ROLES])
+    role = SelectField(_l("Role"))
     community_id = SelectField(_l("Community"), coerce=int, validators=[Optional()])
     submit = SubmitField(_l("Grant role"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = [(r, role_label(r)) for r in ROLES]
+        self.role.choices = choices((r, role_label(r)) for r in ROLES)
 
 
 class TalentForm(FlaskForm):
@@ -98,5 +110,5 @@ class TalentForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.talent_type.choices = [("", "—")] + [(t, talent_type_label(t)) for t in TALENT_TYPES]
-        self.tier.choices = [("", "—")] + [(t, talent_tier_label(t)) for t in TALENT_TIERS]
+        self.talent_type.choices = choices([("", "—")] + [(t, talent_type_label(t)) for t in TALENT_TYPES])
+        self.tier.choices = choices([("", "—")] + [(t, talent_tier_label(t)) for t in TALENT_TIERS])

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from community.accounts import operations as ops
 from community.accounts.forms import (
-    ChangePasswordForm, ForgotPasswordForm, LoginForm, ProfileForm, RegistrationForm, ResetPasswordForm,
+    ChangePasswordForm, ForgotPasswordForm, LoginForm, ProfileForm, RegistrationForm, ResetPasswordForm, choices,
 )
 from community.accounts.models import Community, User
 from community.core.errors import DomainError, rerender_form
@@ -35,7 +35,7 @@ def _safe_next(target):
 
 
 def community_choices():
-    return [(c.id, c.name) for c in db.session.scalars(sa.select(Community).order_by(Community.name))]
+    return choices((c.id, c.name) for c in db.session.scalars(sa.select(Community).order_by(Community.name)))
 
 
 @bp.route("/register", methods=["GET", "POST"])

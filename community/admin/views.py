@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from community.accounts import operations as ops
 from community.accounts import queries
-from community.accounts.forms import BuildingForm, CommunityForm, GrantRoleForm, TalentForm
+from community.accounts.forms import BuildingForm, CommunityForm, GrantRoleForm, TalentForm, choices
 from community.accounts.models import Community, RoleGrant, User
 from community.core.audit import AuditEntry
 from community.core.errors import DomainError, rerender_form
@@ -81,9 +81,9 @@ def users():
 
 def _grant_form():
     form = GrantRoleForm()
-    form.community_id.choices = [(0, "—")] + [
+    form.community_id.choices = choices([(0, "—")] + [
         (c.id, c.name) for c in db.session.scalars(queries.communities_for(current_user))
-    ]
+    ])
     return form
 
 
