@@ -15,8 +15,9 @@ blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="Acc
 def _api_login_key():
     from flask import request
 
-    body = request.get_json(silent=True) or {}
-    return "api-login:" + str(body.get("email", "")).strip().lower()
+    body = request.get_json(silent=True)
+    login = body.get("email") if isinstance(body, dict) else None
+    return "login:" + ops.login_key(login)
 
 
 @blp.route("/auth/token", methods=["POST"])

@@ -88,6 +88,15 @@ def normalize_login(login: str) -> tuple[str | None, str | None]:
                         code="invalid_login")
 
 
+def login_key(login) -> str:
+    """One spelling per account for the per-account rate limit, whichever way it was typed."""
+    try:
+        email, mobile = normalize_login(login if isinstance(login, str) else "")
+    except RuleViolation:
+        return str(login or "").strip().lower()[:255]
+    return email or mobile
+
+
 def find_user_by_login(login: str) -> User | None:
     try:
         email, mobile = normalize_login(login)

@@ -20,7 +20,7 @@ bp = Blueprint("accounts", __name__)
 
 
 def _login_key():
-    return "login:" + (request.form.get("login") or "").strip().lower()
+    return "login:" + ops.login_key(request.form.get("login"))
 
 
 def _safe_next(target):

@@ -192,3 +192,11 @@ def test_anonymous_page_redirects_to_login_with_next(client):
     response = client.get("/profile")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_per_account_limit_counts_every_spelling_of_a_mobile_number(client, create_user, app, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT_ACCOUNT", "2 per minute")
+    create_user("13812345678")
+    assert _login(client, "13812345678", WRONG).status_code == 401
+    assert _login(client, "+86 138 1234 5678", WRONG).status_code == 401
+    assert _login(client, "+8613812345678").status_code == 429
