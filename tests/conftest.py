@@ -208,24 +208,29 @@ def api_token(client):
 
 @pytest.fixture
 def make_app(database_url):
-    """make_app(**settings) -> a second app on the test database (already migrated), for tests
-    that register their own routes or need other settings than the session app."""
-    made = []
+    """make_app(base=None, **settings) -> a second app on the test database (already migrated),
+    for tests that register their own routes or need other settings than the session app.
 
-    def _make(**settings):
-        config = type("ExtraConfig", (_test_config(database_url),), settings)
+    Flask-Limiter binds one app at a time, so its state is put back for the session app after."""
+    from community.extensions import db, limiter
+
+    made = []
+    limiter_state = dict(limiter.__dict__)
+
+    def _make(base=None, **settings):
+        config = type("ExtraConfig", (base or _test_config(database_url),), settings)
         new_app = create_app(config)
         new_app.test_client_class = IsolatedClient
         made.append(new_app)
         return new_app
 
     yield _make
-    from community.extensions import db
-
     for made_app in made:
         with made_app.app_context():
             db.session.remove()
             db.engine.dispose()
+    limiter.__dict__.clear()
+    limiter.__dict__.update(limiter_state)
 
 
 @pytest.fixture
