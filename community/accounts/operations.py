@@ -221,7 +221,8 @@ def request_password_reset(login: str, reset_url_for) -> None:
     audit.record(user, "user.password_reset_requested", user)
 
 
-def reset_password(token: str, new_password: str) -> User:
+def user_for_reset_token(token: str) -> User:
+    """The account a reset link is for; InvalidToken when it expired, was forged or was used."""
     max_age = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds())
     try:
         data = _reset_serializer().loads(token, max_age=max_age)
@@ -229,9 +230,14 @@ def reset_password(token: str, new_password: str) -> User:
         raise InvalidToken(_l("This reset link has expired. Please ask for a new one."))
     except BadSignature:
         raise InvalidToken(_l("This reset link is not valid. Please ask for a new one."))
-    user = db.session.get(User, data.get("uid"))
+    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
     if user is None or data.get("fp") != _password_fingerprint(user):
         raise InvalidToken(_l("This reset link has already been used. Please ask for a new one."))
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset_token(token)
     set_password(user, new_password)
     user.failed_logins = 0
     user.locked_until = None

@@ -101,6 +101,8 @@ def forgot_password():
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token):
     form = ResetPasswordForm()
+    if request.method == "GET":
+        ops.user_for_reset_token(token)  # an expired or used link says so before anyone types
     if not form.validate_on_submit():
         return render_template("accounts/reset.html", form=form), 422 if form.is_submitted() else 200
     try:

@@ -163,16 +163,22 @@ def handle_domain_error(error: DomainError):
     if error.keeps_changes:
         keep_changes()
     if wants_json():
-        return problem(error.status, HTTP_TITLES.get(error.status, _l("Invalid input")),
-                       error.message, code=error.code, **error.extra)
+        response = problem(error.status, HTTP_TITLES.get(error.status, _l("Invalid input")),
+                           error.message, code=error.code, **error.extra)
+        if error.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
     return error_page(error.status, HTTP_TITLES.get(error.status, _l("Invalid input")), error.message)
 
 
 def handle_unexpected(error: Exception):
     from community.extensions import db
 
-    db.session.rollback()
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    try:
+        db.session.rollback()
+    except Exception:  # the database itself may be what failed; the answer must still go out
+        current_app.logger.exception("rollback failed")
     if wants_json():
         return problem(500, HTTP_TITLES[500], HTTP_DETAILS[500])
     return error_page(500, HTTP_TITLES[500], HTTP_DETAILS[500])

@@ -154,3 +154,17 @@ def test_passwords_are_hashed_with_scrypt_outside_tests(app, monkeypatch, db):
 
     monkeypatch.delitem(app.config, "PASSWORD_HASH_METHOD")
     assert hash_password("whatever123").startswith("scrypt:")
+
+
+def test_expired_link_says_so_when_opened(client, resident, reset_link, app, english):
+    path = reset_link(resident)
+    clock.freeze(clock.now() + app.config["PASSWORD_RESET_MAX_AGE"] + timedelta(minutes=1))
+    response = client.get(path)
+    assert response.status_code == 400 and "expired" in response.get_data(as_text=True)
+
+
+def test_used_link_says_so_when_opened(client, resident, reset_link, english):
+    path = reset_link(resident)
+    _reset(client, path)
+    response = client.get(path)
+    assert response.status_code == 400 and "already been used" in response.get_data(as_text=True)

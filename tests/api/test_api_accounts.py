@@ -280,3 +280,8 @@ def test_api_times_are_in_utc_with_offset(client, resident, api_token):
     clock.freeze(datetime(2026, 3, 1, 8, 30, tzinfo=timezone.utc))
     response = _token(client, resident.email)
     assert response.get_json()["expires_at"] == "2026-03-31T08:30:00+00:00"
+
+
+def test_wrong_password_401_names_the_scheme(client, resident):
+    response = _token(client, resident.email, "wrong-password1")
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
