@@ -1,9 +1,9 @@
 """The JSON API under /api/v1: flask-smorest, answered in problem+json, authenticated by session
 cookie or by ``Authorization: Bearer <personal access token>``."""
+import marshmallow as ma
 from flask import Blueprint, abort, current_app, g, request, send_from_directory
 from flask_login import current_user
 from flask_smorest import Api
-from marshmallow import Schema, fields
 
 from community.extensions import csrf
 
@@ -11,15 +11,15 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 API_PREFIX = "/api/"
 
 
-class ProblemSchema(Schema):
-    """application/problem+json (RFC 9457), as core.errors writes it; for the OpenAPI document."""
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details, as core.errors writes them."""
 
-    type = fields.String(metadata={"description": "A URI naming the problem type; about:blank by default"})
-    title = fields.String(metadata={"description": "Short summary of the problem, in the caller's language"})
-    status = fields.Integer(metadata={"description": "The HTTP status code"})
-    detail = fields.String(metadata={"description": "What went wrong this time"})
-    code = fields.String(metadata={"description": "Stable machine-readable code of a domain error"})
-    errors = fields.Dict(metadata={"description": "Invalid input: field name -> messages"})
+    type = ma.fields.String(metadata={"example": "about:blank"})
+    title = ma.fields.String()
+    status = ma.fields.Integer()
+    detail = ma.fields.String()
+    code = ma.fields.String(metadata={"description": "Stable machine-readable reason, e.g. slot_full"})
+    errors = ma.fields.Dict(metadata={"description": "Field name -> messages, for invalid input"})
 
 
 class ProblemApi(Api):

@@ -53,5 +53,6 @@ def load_accounts(echo):
                 talent_type, tier = DEMO_TIERS[number]
                 ops.set_talent(user, talent_type=talent_type, tier=tier, valid_until=date(2027, 12, 31))
     db.session.flush()
+    echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
     for email, _name, roles in DEMO_USERS:
-        echo(f"  login {email:<24} {', '.join(role for role, _ in roles)}")
+        echo(f"  {email:<24} {', '.join(role for role, _ in roles)}")

@@ -18,6 +18,12 @@ def localtime(instant, fmt="medium"):
     return format_datetime(instant, fmt) if instant else ""
 
 
+def page_url(page):
+    """This page's URL with ?page= changed, keeping the other filters."""
+    args = {**(request.view_args or {}), **request.args.to_dict(), "page": page}
+    return url_for(request.endpoint, **args)
+
+
 def nav_items():
     """The menu for the current user's roles; each domain appends its entries to NAV."""
     items = []
@@ -39,6 +45,7 @@ def init_app(app):
     app.add_template_filter(money, "money")
     app.add_template_filter(localtime, "localtime")
     app.add_template_global(nav_items)
+    app.add_template_global(page_url)
     app.add_template_global(has_role)
     for helper in (role_label, talent_tier_label, talent_type_label):
         app.add_template_global(helper)
