@@ -21,6 +21,11 @@ def create_app(config="default"):
     if hasattr(config_obj, "check"):
         config_obj.check(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config.get("PROXY_FIX_X_FOR"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX_X_FOR"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     register_extensions(app)
     register_blueprints(app)

@@ -1,13 +1,14 @@
 """The JSON API under /api/v1: flask-smorest, answered in problem+json, authenticated by session
 cookie or by ``Authorization: Bearer <personal access token>``."""
-from flask import Blueprint, abort, g, request, send_from_directory
-from flask_login import current_user
 import marshmallow as ma
+from flask import Blueprint, abort, current_app, g, request, send_from_directory
+from flask_login import current_user
 from flask_smorest import Api
 
 from community.extensions import csrf
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+API_PREFIX = "/api/"
 
 
 class ProblemSchema(ma.Schema):
@@ -31,8 +32,6 @@ class ProblemApi(Api):
         pass
 
 
-api = ProblemApi()
-
 BEARER_SCHEME = {"type": "http", "scheme": "bearer", "description": "Personal access token from POST /api/v1/auth/token"}
 
 
@@ -43,11 +42,17 @@ def login_required_api():
 
 def _csrf_for_cookie_sessions():
     """A browser calling the API with its session cookie must send X-CSRFToken on writes;
-    a bearer token cannot be sent by another site, so it needs none."""
-    if request.method in SAFE_METHODS or g.get("auth_via_token"):
+    a bearer token cannot be sent by another site, so it needs none.
+
+    Runs for every /api/ path. ``current_user`` is resolved first: only loading it tells whether
+    the caller came in by token or by cookie."""
+    if not request.path.startswith(API_PREFIX) or request.method in SAFE_METHODS:
         return
-    if current_user.is_authenticated:
-        csrf.protect()
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    if not current_user.is_authenticated or g.get("auth_via_token"):
+        return
+    csrf.protect()
 
 
 swagger_assets = Blueprint("swagger_assets", __name__)
@@ -62,6 +67,8 @@ def swagger_ui_asset(filename):
 
 
 def init_api(app):
+    """One Api object per app (stored in app.extensions["flask-smorest"]), so create_app can be
+    called more than once in a process (tests, CLI) without the apps sharing one spec."""
     from community.accounts.api import blp as accounts_blp
 
     app.config.setdefault("API_SPEC_OPTIONS", {
@@ -70,12 +77,14 @@ def init_api(app):
         "info": {"description": "Times are ISO 8601 with offset; money is integer fen with a currency field. "
                                 "Errors are application/problem+json (RFC 9457)."},
     })
+    api = ProblemApi()
     api.init_app(app)
     app.register_blueprint(swagger_assets)
+    app.before_request(_csrf_for_cookie_sessions)
     for blp in api_blueprints(accounts_blp):
-        csrf.exempt(blp)
-        blp.before_request(_csrf_for_cookie_sessions)
+        csrf.exempt(blp)  # checked by _csrf_for_cookie_sessions instead, token callers need none
         api.register_blueprint(blp)
+    return api
 
 
 def api_blueprints(*core):

@@ -16,11 +16,18 @@ def _env_int(name, default):
     return int(os.environ.get(name, default))
 
 
+def database_url(url):
+    """Hosting panels hand out postgres:// or postgresql:// URLs; we ship the psycopg 3 driver."""
+    if url and url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
 class Default:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get(
         "DATABASE_URL", "sqlite:///" + os.path.join(INSTANCE_DIR, "community.sqlite3")
-    )
+    ))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")  # rate limits use memory:// when unset
     RATELIMIT_ENABLED = True
@@ -71,13 +78,17 @@ class Default:
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
 
     ITEMS_PER_PAGE = 20
+    # How many proxies (load balancer, nginx) sit in front and set X-Forwarded-For/-Proto; 0 trusts
+    # none. Behind one, set 1: otherwise every request seems to come from the proxy and the
+    # per-IP login limit locks everybody out at once.
+    PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
     DEMO_ALLOWED = True
 
 
 class Testing(Default):
     TESTING = True
     SECRET_KEY = "testing-secret"
-    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     RATELIMIT_STORAGE_URI = "memory://"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast in tests; production keeps scrypt

@@ -204,3 +204,83 @@ def api_token(client):
         return {"Authorization": f"Bearer {response.get_json()['token']}"}
 
     return _token
+
+
+@pytest.fixture
+def make_app(database_url):
+    """make_app(base=None, **settings) -> a second app on the test database (already migrated),
+    for tests that register their own routes or need other settings than the session app.
+
+    Flask-Limiter binds one app at a time, so its state is put back for the session app after."""
+    from community.extensions import db, limiter
+
+    made = []
+    limiter_state = dict(limiter.__dict__)
+
+    def _make(base=None, **settings):
+        config = type("ExtraConfig", (base or _test_config(database_url),), settings)
+        new_app = create_app(config)
+        new_app.test_client_class = IsolatedClient
+        made.append(new_app)
+        return new_app
+
+    yield _make
+    for made_app in made:
+        with made_app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    limiter.__dict__.clear()
+    limiter.__dict__.update(limiter_state)
+
+
+@pytest.fixture
+def csrf_on(app, monkeypatch):
+    """Switch CSRF protection back on, as in production."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+
+
+@pytest.fixture
+def outbox(db):
+    """outbox() -> the queued e-mails, oldest first, as committed by the requests so far."""
+    from community.notifications.models import OutboxEmail
+
+    def _outbox(kind=None):
+        db.session.expire_all()
+        stmt = sa.select(OutboxEmail).order_by(OutboxEmail.id)
+        if kind:
+            stmt = stmt.where(OutboxEmail.kind == kind)
+        return db.session.scalars(stmt).all()
+
+    return _outbox
+
+
+@pytest.fixture
+def audit_actions(db):
+    """audit_actions(**filters) -> the actions written to the audit log so far, oldest first."""
+    from community.core.audit import AuditEntry
+
+    def _actions(**filters):
+        db.session.expire_all()
+        stmt = sa.select(AuditEntry).filter_by(**filters).order_by(AuditEntry.id)
+        return [entry.action for entry in db.session.scalars(stmt)]
+
+    return _actions
+
+
+def _assert_problem(response, status):
+    """The RFC 9457 shape every API error has; returns the body."""
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == status
+    assert body["type"] == "about:blank"
+    assert isinstance(body["title"], str) and body["title"]
+    assert isinstance(body.get("detail", ""), str)
+    assert "Traceback" not in response.get_data(as_text=True)
+    return body
+
+
+@pytest.fixture
+def assert_problem():
+    """assert_problem(response, status) checks the problem+json shape and returns the body."""
+    return _assert_problem

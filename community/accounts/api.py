@@ -15,8 +15,9 @@ blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="Acc
 def _api_login_key():
     from flask import request
 
-    body = request.get_json(silent=True) or {}
-    return "api-login:" + str(body.get("email", "")).strip().lower()
+    body = request.get_json(silent=True)
+    login = body.get("email") if isinstance(body, dict) else None
+    return "login:" + ops.login_key(login)
 
 
 @blp.route("/auth/token", methods=["POST"])
@@ -26,6 +27,7 @@ def _api_login_key():
 @blp.response(201, TokenSchema)
 @blp.alt_response(401, description="Wrong e-mail or password (counts toward lock-out)")
 @blp.alt_response(429, description="Account locked or too many attempts")
+@blp.doc(security=[])
 def create_token(body):
     """Exchange e-mail (or mobile) and password for a personal access token."""
     user = ops.authenticate(body["email"], body["password"])
@@ -35,6 +37,7 @@ def create_token(body):
 
 @blp.route("/auth/token", methods=["DELETE"])
 @blp.response(204)
+@blp.alt_response(401, description="No valid token or session")
 def revoke_token():
     """Revoke the bearer token this request was made with."""
     login_required_api()
@@ -47,6 +50,7 @@ def revoke_token():
 
 @blp.route("/me")
 @blp.response(200, MeSchema)
+@blp.alt_response(401, description="No valid token or session")
 def me():
     """The caller's account, roles and talent profile."""
     login_required_api()

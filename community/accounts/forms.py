@@ -1,12 +1,18 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from community.accounts.models import TALENT_TIERS, TALENT_TYPES
 from community.accounts.operations import password_problems
+from community.core.forms import PageForm
 from community.core.labels import role_label, talent_tier_label, talent_type_label
 from community.core.permissions import ROLES
+
+
+def choices(pairs):
+    """(value, label) pairs as WTForms 3.3 wants them (tuples are deprecated)."""
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
 
 
 class PasswordStrength:
@@ -22,7 +28,7 @@ class PasswordStrength:
             raise ValidationError(" ".join(str(p) for p in problems))
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(PageForm):
     login = StringField(_l("E-mail or mobile number"), validators=[DataRequired(), Length(max=255)])
     display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=80)])
     community_id = SelectField(_l("Community"), coerce=int, validators=[DataRequired()])
@@ -33,26 +39,26 @@ class RegistrationForm(FlaskForm):
     submit = SubmitField(_l("Create account"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PageForm):
     login = StringField(_l("E-mail or mobile number"), validators=[DataRequired(), Length(max=255)])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     remember = BooleanField(_l("Keep me logged in"))
     submit = SubmitField(_l("Log in"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(PageForm):
     login = StringField(_l("E-mail address"), validators=[DataRequired(), Length(max=255)])
     submit = SubmitField(_l("Send reset link"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(PageForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), PasswordStrength()])
     confirm = PasswordField(_l("Repeat new password"),
                             validators=[DataRequired(), EqualTo("password", _l("The passwords do not match."))])
     submit = SubmitField(_l("Set new password"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PageForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(_l("New password"), validators=[DataRequired(), PasswordStrength()])
     confirm = PasswordField(_l("Repeat new password"),
@@ -60,37 +66,43 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(PageForm):
     display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=80)])
-    locale = SelectField(_l("Language"), choices=[("zh_CN", "中文"), ("en", "English")])
+    locale = SelectField(_l("Language"))
+
+    def __init__(self, *args, **kwargs):
+        from flask import current_app
+
+        super().__init__(*args, **kwargs)
+        self.locale.choices = choices(current_app.config["LANGUAGES"].items())
     submit = SubmitField(_l("Save"))
 
 
-class CommunityForm(FlaskForm):
+class CommunityForm(PageForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=255)])
     timezone = StringField(_l("Time zone"), default="Asia/Shanghai", validators=[DataRequired(), Length(max=64)])
     submit = SubmitField(_l("Create community"))
 
 
-class BuildingForm(FlaskForm):
+class BuildingForm(PageForm):
     name = StringField(_l("Building name"), validators=[DataRequired(), Length(max=120)])
     floors = IntegerField(_l("Floors"), default=1, validators=[DataRequired(), NumberRange(min=1, max=200)])
     submit = SubmitField(_l("Add building"))
 
 
-class GrantRoleForm(FlaskForm):
+class GrantRoleForm(PageForm):
     login = StringField(_l("User's e-mail or mobile number"), validators=[DataRequired(), Length(max=255)])
-    role = SelectField(_l("Role"), choices=[(r, r) for r in ROLES])
+    role = SelectField(_l("Role"))
     community_id = SelectField(_l("Community"), coerce=int, validators=[Optional()])
     submit = SubmitField(_l("Grant role"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = [(r, role_label(r)) for r in ROLES]
+        self.role.choices = choices((r, role_label(r)) for r in ROLES)
 
 
-class TalentForm(FlaskForm):
+class TalentForm(PageForm):
     talent_type = SelectField(_l("Talent type"), validators=[Optional()])
     tier = SelectField(_l("Tier"), validators=[Optional()])
     valid_until = DateField(_l("Valid until"), validators=[Optional()])
@@ -98,5 +110,5 @@ class TalentForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.talent_type.choices = [("", "—")] + [(t, talent_type_label(t)) for t in TALENT_TYPES]
-        self.tier.choices = [("", "—")] + [(t, talent_tier_label(t)) for t in TALENT_TIERS]
+        self.talent_type.choices = choices([("", "—")] + [(t, talent_type_label(t)) for t in TALENT_TYPES])
+        self.tier.choices = choices([("", "—")] + [(t, talent_tier_label(t)) for t in TALENT_TIERS])

@@ -3,23 +3,26 @@ import hashlib
 import re
 import secrets
 from datetime import date
+from functools import lru_cache
+from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from community.accounts.models import (
     TALENT_TIERS, TALENT_TYPES, ApiToken, Building, Community, RoleGrant, TalentProfile, User,
 )
 from community.core import audit, signals
-from community.core.clock import now
+from community.core.clock import now, to_local
 from community.core.errors import Conflict, DomainError, NotFound, RuleViolation
 from community.core.permissions import PLATFORM_ADMIN, RESIDENT, ROLES
 from community.extensions import db
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 MIN_PASSWORD_LENGTH = 8
 
 
@@ -79,10 +82,19 @@ def normalize_login(login: str) -> tuple[str | None, str | None]:
     digits = login.replace(" ", "").removeprefix("+86")
     if MOBILE_RE.match(digits):
         return None, digits
-    if "@" in login:
+    if EMAIL_RE.match(login):
         return login.lower(), None
     raise RuleViolation(_l("Enter an e-mail address or an 11-digit mainland mobile number."),
                         code="invalid_login")
+
+
+def login_key(login) -> str:
+    """One spelling per account for the per-account rate limit, whichever way it was typed."""
+    try:
+        email, mobile = normalize_login(login if isinstance(login, str) else "")
+    except RuleViolation:
+        return str(login or "").strip().lower()[:255]
+    return email or mobile
 
 
 def find_user_by_login(login: str) -> User | None:
@@ -119,13 +131,13 @@ def authenticate(login: str, password: str) -> User:
     at = now()
     if user is None:
         # Spend the same time as a real check so timing does not reveal which accounts exist.
-        check_password_hash(hash_password("timing-equaliser-1"), password)
+        check_password_hash(_timing_hash(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")), password)
         raise InvalidCredentials(_l("The e-mail/mobile number or password is wrong."))
     if user.is_locked(at):
-        raise AccountLocked(_l("Too many failed attempts: this account is locked until %(time)s.",
-                               time=_format_time(user.locked_until, user)))
+        raise _locked(user)
     if not check_password_hash(user.password_hash, password):
-        _count_failure(user, at)
+        if _count_failure(user, at):
+            raise _locked(user)
         raise InvalidCredentials(_l("The e-mail/mobile number or password is wrong."))
     if not user.active:
         raise InvalidCredentials(_l("This account has been deactivated. Please contact your community office."))
@@ -136,26 +148,50 @@ def authenticate(login: str, password: str) -> User:
     return user
 
 
-def _count_failure(user: User, at):
+@lru_cache(maxsize=4)
+def _timing_hash(method: str) -> str:
+    """A hash to check unknown logins against, made once: checking it costs what a real check does."""
+    return generate_password_hash("timing-equaliser-1", method=method)
+
+
+def _count_failure(user: User, at) -> bool:
+    """Count a wrong password; True when this failure locked the account."""
     user.failed_logins += 1
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    if user.failed_logins >= limit:
+    locked = user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]
+    if locked:
         user.locked_until = at + current_app.config["LOGIN_LOCKOUT"]
         user.failed_logins = 0
-        audit.record(None, "user.locked", user, community_id=user.community_id)
+        audit.record(None, "user.locked", user, community_id=user.community_id,
+                     locked_until=user.locked_until)
     db.session.flush()
+    return locked
+
+
+def _locked(user: User) -> AccountLocked:
+    return AccountLocked(_l("Too many failed attempts: this account is locked until %(time)s.",
+                            time=_format_time(user.locked_until, user)),
+                         locked_until=user.locked_until.isoformat())
 
 
 def _format_time(instant, user):
+    """The instant in the account's community time zone, as the person reading it expects."""
     from flask_babel import format_datetime
 
-    return format_datetime(instant, "short")
+    return format_datetime(to_local(instant, user.timezone), "short", rebase=False)
 
 
 # -- password reset --------------------------------------------------------------------------
 
+class _ClockSigner(TimestampSigner):
+    """Signs with core.clock's time, so the link's age follows the one clock (and tests can move it)."""
+
+    def get_timestamp(self) -> int:
+        return int(now().timestamp())
+
+
 def _reset_serializer():
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset",
+                                  signer=_ClockSigner)
 
 
 def _password_fingerprint(user: User) -> str:
@@ -185,7 +221,8 @@ def request_password_reset(login: str, reset_url_for) -> None:
     audit.record(user, "user.password_reset_requested", user)
 
 
-def reset_password(token: str, new_password: str) -> User:
+def user_for_reset_token(token: str) -> User:
+    """The account a reset link is for; InvalidToken when it expired, was forged or was used."""
     max_age = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds())
     try:
         data = _reset_serializer().loads(token, max_age=max_age)
@@ -193,9 +230,14 @@ def reset_password(token: str, new_password: str) -> User:
         raise InvalidToken(_l("This reset link has expired. Please ask for a new one."))
     except BadSignature:
         raise InvalidToken(_l("This reset link is not valid. Please ask for a new one."))
-    user = db.session.get(User, data.get("uid"))
+    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
     if user is None or data.get("fp") != _password_fingerprint(user):
         raise InvalidToken(_l("This reset link has already been used. Please ask for a new one."))
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset_token(token)
     set_password(user, new_password)
     user.failed_logins = 0
     user.locked_until = None
@@ -217,6 +259,7 @@ def update_profile(user: User, *, display_name: str, locale: str | None) -> None
     if locale:
         user.locale = locale
     db.session.flush()
+    audit.record(user, "user.profile_updated", user, display_name=user.display_name, locale=user.locale)
 
 
 # -- API tokens ------------------------------------------------------------------------------
@@ -254,11 +297,8 @@ def revoke_api_token(record: ApiToken, actor: User) -> None:
 
 def create_community(*, name: str, address: str = "", timezone: str = "Asia/Shanghai",
                      actor=None) -> Community:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    timezone = (timezone or "").strip()
+    if timezone not in _time_zones():
         raise RuleViolation(_l("Unknown time zone: %(tz)s", tz=timezone), code="unknown_timezone")
     if db.session.scalar(sa.select(Community.id).where(Community.name == name.strip())):
         raise Conflict(_l("A community with this name already exists."), code="community_exists")
@@ -267,6 +307,13 @@ def create_community(*, name: str, address: str = "", timezone: str = "Asia/Shan
     db.session.flush()
     audit.record(actor, "community.created", community, community_id=community.id)
     return community
+
+
+@lru_cache(maxsize=1)
+def _time_zones() -> frozenset:
+    # The IANA names themselves: ZoneInfo() also opens folders ("Asia") and odd paths, and fails
+    # on them with errors that are not "unknown zone".
+    return frozenset(available_timezones())
 
 
 def add_building(community: Community, *, name: str, floors: int = 1, actor=None) -> Building:
@@ -290,6 +337,10 @@ def grant_role(user: User, role: str, community: Community | None, *, actor=None
     community_id = community.id if community else None
     if any(g.role == role and g.community_id == community_id for g in user.role_grants):
         raise Conflict(_l("The user already holds this role there."), code="role_exists")
+    if role == RESIDENT and user.community_id not in (None, community_id):
+        # A resident belongs to one community; moving house is revoke, then grant.
+        raise Conflict(_l("This person is already a resident of another community."),
+                       code="resident_elsewhere")
     grant = RoleGrant(role=role, community=community, granted_by_id=getattr(actor, "id", None))
     user.role_grants.append(grant)
     if role == RESIDENT and user.community_id is None:
@@ -305,6 +356,8 @@ def revoke_role(grant: RoleGrant, *, actor=None) -> None:
     if actor is not None and grant.user_id == actor.id and grant.role == PLATFORM_ADMIN:
         raise RuleViolation(_l("You cannot remove your own platform admin role."), code="self_demotion")
     user.role_grants.remove(grant)
+    if grant.role == RESIDENT and user.community_id == grant.community_id:
+        user.community = None
     db.session.flush()
     audit.record(actor, "role.revoked", user, community_id=grant.community_id, role=grant.role)
     signals.role_revoked.send(grant)

@@ -53,3 +53,12 @@ def audit_for(viewer, *, action="", actor="", object_type="", community_id=None)
             sa.select(User.id).where(sa.or_(sa.func.lower(User.email).like(like), User.mobile.like(like)))
         ))
     return stmt
+
+
+def audit_object_types(viewer):
+    """The object types the viewer's audit entries name, for the filter menu."""
+    stmt = sa.select(AuditEntry.object_type).distinct().where(AuditEntry.object_type != "")
+    ids = administered_community_ids(viewer)
+    if ids is not None:
+        stmt = stmt.where(AuditEntry.community_id.in_(ids))
+    return stmt.order_by(AuditEntry.object_type)

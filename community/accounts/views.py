@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from community.accounts import operations as ops
 from community.accounts.forms import (
-    ChangePasswordForm, ForgotPasswordForm, LoginForm, ProfileForm, RegistrationForm, ResetPasswordForm,
+    ChangePasswordForm, ForgotPasswordForm, LoginForm, ProfileForm, RegistrationForm, ResetPasswordForm, choices,
 )
 from community.accounts.models import Community, User
 from community.core.errors import DomainError, rerender_form
@@ -20,18 +20,22 @@ bp = Blueprint("accounts", __name__)
 
 
 def _login_key():
-    return "login:" + (request.form.get("login") or "").strip().lower()
+    return "login:" + ops.login_key(request.form.get("login"))
 
 
 def _safe_next(target):
-    """Only follow ?next= to a path on this site (no open redirect)."""
-    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+    """Only follow ?next= to a path on this site (no open redirect). Browsers read a backslash
+    as a slash, so "/\\evil.example" would leave the site too."""
+    if not target or "\\" in target or any(ord(ch) < 32 for ch in target):
+        return url_for("core.dashboard")
+    parts = urlsplit(target)
+    if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
         return target
     return url_for("core.dashboard")
 
 
 def community_choices():
-    return [(c.id, c.name) for c in db.session.scalars(sa.select(Community).order_by(Community.name))]
+    return choices((c.id, c.name) for c in db.session.scalars(sa.select(Community).order_by(Community.name)))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -97,6 +101,8 @@ def forgot_password():
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token):
     form = ResetPasswordForm()
+    if request.method == "GET":
+        ops.user_for_reset_token(token)  # an expired or used link says so before anyone types
     if not form.validate_on_submit():
         return render_template("accounts/reset.html", form=form), 422 if form.is_submitted() else 200
     try:

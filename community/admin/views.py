@@ -1,14 +1,12 @@
 """Operator pages. Platform admins see everything; community admins see their own community."""
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from community.accounts import operations as ops
 from community.accounts import queries
-from community.accounts.forms import BuildingForm, CommunityForm, GrantRoleForm, TalentForm
+from community.accounts.forms import BuildingForm, CommunityForm, GrantRoleForm, TalentForm, choices
 from community.accounts.models import Community, RoleGrant, User
-from community.core.audit import AuditEntry
 from community.core.errors import DomainError, rerender_form
 from community.core.pagination import paginate
 from community.core.permissions import (
@@ -81,9 +79,9 @@ def users():
 
 def _grant_form():
     form = GrantRoleForm()
-    form.community_id.choices = [(0, "—")] + [
+    form.community_id.choices = choices([(0, "—")] + [
         (c.id, c.name) for c in db.session.scalars(queries.communities_for(current_user))
-    ]
+    ])
     return form
 
 
@@ -161,6 +159,6 @@ def audit():
     stmt = queries.audit_for(current_user, action=args.get("action", ""), actor=args.get("actor", ""),
                              object_type=args.get("object_type", ""),
                              community_id=args.get("community_id", type=int))
-    object_types = db.session.scalars(sa.select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type))
-    return render_template("admin/audit.html", pagination=paginate(stmt), object_types=[t for t in object_types if t],
+    object_types = db.session.scalars(queries.audit_object_types(current_user)).all()
+    return render_template("admin/audit.html", pagination=paginate(stmt), object_types=object_types,
                            communities=db.session.scalars(queries.communities_for(current_user)).all())

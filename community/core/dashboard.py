@@ -1,7 +1,7 @@
 """The dashboard is a list of panels; each domain contributes panels for the roles it serves."""
 from flask_login import current_user
 
-from community.core.permissions import has_role
+from community.core.permissions import holds_role
 
 _panels: list[tuple[int, tuple, str, callable]] = []
 
@@ -17,8 +17,10 @@ def dashboard_panel(order: int, roles: tuple, template: str):
 
 
 def panels_for(user):
+    """The panels of the roles the user was granted: a platform admin lands on the operator panel,
+    not on every role's panel (has_role would let them pass as resident, merchant…)."""
     shown = []
     for order, roles, template, func in sorted(_panels, key=lambda p: p[0]):
-        if not roles or any(has_role(user, role) for role in roles):
+        if not roles or any(holds_role(user, role) for role in roles):
             shown.append({"template": template, **func(user)})
     return shown

@@ -4,7 +4,7 @@ Operations raise DomainError subclasses; views and API handlers do not catch the
 responses by hand. Pages get the error page (or a form re-render when the view chooses to catch
 it); /api/ gets application/problem+json with the same status.
 """
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
@@ -30,6 +30,7 @@ HTTP_DETAILS = {
     404: _l("We could not find what you were looking for."),
     405: _l("This page does not accept that kind of request."),
     413: _l("The file or form you sent is too large."),
+    422: _l("The request could not be understood. Please check what you entered and try again."),
     429: _l("Too many attempts in a short time. Please wait a moment and try again."),
     500: _l("An unexpected error happened on our side. It has been logged; please try again later."),
 }
@@ -106,10 +107,33 @@ def handle_http_exception(error: HTTPException):
         # webargs/flask-smorest put field errors here; expose them as a problem extension member.
         errors = data.get("messages") or data.get("errors")
         message = data.get("message") or (
-            error.description if error.description != type(error).description else None
+            error.description
+            if error.description != type(error).description and status not in GENERIC_DETAIL_STATUSES
+            else None
         )
-        return problem(status, title, message or detail, errors=_flatten_location(errors))
-    return error_page(status, title, detail)
+        response = problem(status, title, message or detail, errors=_flatten_location(errors))
+    else:
+        response = make_response(error_page(status, title, detail))
+    _copy_headers(error, response, data_headers=(getattr(error, "data", None) or {}).get("headers"))
+    if status == 401:
+        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
+    return response
+
+
+# Statuses whose exception text is for developers (a rate-limit string, a CSRF reason), not for the
+# person who sees the page; they get our own sentence.
+GENERIC_DETAIL_STATUSES = {413, 429, 500}
+
+
+def _copy_headers(error, response, data_headers=None):
+    """Keep what the exception says about the response (Allow on 405, Retry-After on 429)."""
+    try:
+        headers = error.get_headers()
+    except Exception:  # an exception built around a response of its own
+        headers = []
+    for name, value in list(headers) + list((data_headers or {}).items()):
+        if name.lower() != "content-type":
+            response.headers[name] = value
 
 
 def _redirect_to_login():
@@ -139,16 +163,22 @@ def handle_domain_error(error: DomainError):
     if error.keeps_changes:
         keep_changes()
     if wants_json():
-        return problem(error.status, HTTP_TITLES.get(error.status, _l("Invalid input")),
-                       error.message, code=error.code, **error.extra)
+        response = problem(error.status, HTTP_TITLES.get(error.status, _l("Invalid input")),
+                           error.message, code=error.code, **error.extra)
+        if error.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
     return error_page(error.status, HTTP_TITLES.get(error.status, _l("Invalid input")), error.message)
 
 
 def handle_unexpected(error: Exception):
     from community.extensions import db
 
-    db.session.rollback()
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    try:
+        db.session.rollback()
+    except Exception:  # the database itself may be what failed; the answer must still go out
+        current_app.logger.exception("rollback failed")
     if wants_json():
         return problem(500, HTTP_TITLES[500], HTTP_DETAILS[500])
     return error_page(500, HTTP_TITLES[500], HTTP_DETAILS[500])

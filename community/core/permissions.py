@@ -30,6 +30,14 @@ def has_role(user, role, community_id=None) -> bool:
     return False
 
 
+def holds_role(user, role) -> bool:
+    """True when the user was granted ``role`` itself somewhere; unlike has_role, a platform admin
+    does not hold every role. For what a person is shown (their dashboard), not for access."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return any(grant.role == role for grant in user.role_grants)
+
+
 def community_ids_with_role(user, role) -> set[int] | None:
     """Communities where the user holds ``role``; None means every community (platform admin)."""
     if has_role(user, PLATFORM_ADMIN):

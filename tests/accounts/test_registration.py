@@ -1,0 +1,122 @@
+"""Registration by e-mail or mobile number, with the password rule and its error messages."""
+import pytest
+import sqlalchemy as sa
+
+from community.accounts.models import RoleGrant, User
+
+
+@pytest.fixture
+def english(client):
+    client.get("/lang/en")
+
+
+@pytest.fixture
+def register(client, community):
+    def _register(login="new@example.test", password="goodpass123", confirm=None, name="New Person",
+                  community_id=None):
+        return client.post("/register", data={
+            "login": login, "display_name": name, "community_id": community_id or community.id,
+            "password": password, "confirm": password if confirm is None else confirm,
+        })
+
+    return _register
+
+
+def _users(db):
+    db.session.expire_all()
+    return db.session.scalars(sa.select(User)).all()
+
+
+def test_register_by_email_logs_in_as_resident(client, register, db, community, audit_actions):
+    response = register("New@Example.test")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/dashboard")
+    user = db.session.scalar(sa.select(User).where(User.email == "new@example.test"))
+    assert user is not None and user.community_id == community.id
+    assert [(g.role, g.community_id) for g in user.role_grants] == [("resident", community.id)]
+    assert user.password_hash.startswith("pbkdf2:") and "goodpass123" not in user.password_hash
+    assert 'data-panel="resident"' in client.get("/dashboard").get_data(as_text=True)
+    assert audit_actions(action="user.registered") == ["user.registered"]
+
+
+def test_register_by_mobile_number(client, register, db):
+    assert register("+86 139 1234 5678").status_code == 302
+    user = db.session.scalar(sa.select(User).where(User.mobile == "13912345678"))
+    assert user is not None and user.email is None
+    client.post("/logout")
+    assert client.post("/login", data={"login": "13912345678", "password": "goodpass123"}).status_code == 302
+
+
+@pytest.mark.parametrize("password, message", [
+    ("short1", "Use at least 8 characters."),
+    ("onlyletters", "Use both letters and digits."),
+    ("1234567890", "Use both letters and digits."),
+])
+def test_weak_passwords_are_refused_with_the_rule(register, english, db, password, message):
+    response = register(password=password)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert _users(db) == []
+
+
+def test_password_equal_to_the_login_is_refused(register, english, db):
+    response = register(login="abc12345@example.test", password="abc12345@example.test")
+    assert response.status_code == 422
+    assert "must not be your e-mail or mobile number" in response.get_data(as_text=True)
+    assert _users(db) == []
+
+
+def test_password_mismatch(register, english, db):
+    response = register(password="goodpass123", confirm="goodpass124")
+    assert response.status_code == 422
+    assert "The passwords do not match." in response.get_data(as_text=True)
+    assert _users(db) == []
+
+
+@pytest.mark.parametrize("login", ["not-an-address", "someone@", "@example.test", "12345", "1381234567"])
+def test_bad_login_format(register, english, db, login):
+    response = register(login=login)
+    assert response.status_code == 422
+    assert "Enter an e-mail address or an 11-digit mainland mobile number." in response.get_data(as_text=True)
+    assert _users(db) == []
+
+
+def test_duplicate_email_is_refused(register, create_user, english, db):
+    create_user("taken@example.test")
+    response = register(login="TAKEN@example.test")
+    assert response.status_code == 409
+    assert "already exists" in response.get_data(as_text=True)
+    assert len(_users(db)) == 1
+
+
+def test_duplicate_mobile_is_refused(register, create_user, english, db):
+    create_user("13812345678")
+    response = register(login="+8613812345678")
+    assert response.status_code == 409
+    assert len(_users(db)) == 1
+
+
+def test_missing_fields_are_422_not_500(client, community):
+    response = client.post("/register", data={})
+    assert response.status_code == 422
+
+
+def test_unknown_community_is_refused(register, db):
+    assert register(community_id=999_999).status_code == 422
+    assert _users(db) == []
+
+
+def test_register_page_renders(client, community):
+    response = client.get("/register")
+    assert response.status_code == 200 and community.name in response.get_data(as_text=True)
+
+
+def test_logged_in_user_is_sent_to_the_dashboard(client, resident, login):
+    login(resident)
+    assert client.get("/register").headers["Location"].endswith("/dashboard")
+
+
+def test_failed_registration_leaves_nothing_behind(register, db, audit_actions):
+    register(login="abc12345@example.test", password="abc12345@example.test")
+    assert _users(db) == []
+    assert audit_actions(action="user.registered") == []
+    assert db.session.scalar(sa.select(sa.func.count(RoleGrant.id))) == 0

@@ -1,0 +1,45 @@
+"""The site is in Chinese by default and switches to English."""
+import pytest
+
+
+def _lang(response):
+    import re
+
+    return re.search(r'<html lang="([^"]+)"', response.get_data(as_text=True)).group(1)
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/register", "/password/forgot", "/no-such-page"])
+def test_chinese_by_default(client, path):
+    assert _lang(client.get(path)) == "zh-CN"
+
+
+def test_switch_to_english_and_back(client):
+    response = client.get("/lang/en")
+    assert response.status_code == 302
+    assert _lang(client.get("/login")) == "en"
+    assert _lang(client.get("/no-such-page")) == "en"
+    client.get("/lang/zh_CN")
+    assert _lang(client.get("/login")) == "zh-CN"
+
+
+def test_unknown_language_is_ignored(client):
+    client.get("/lang/en")
+    assert client.get("/lang/xx").status_code == 302
+    assert _lang(client.get("/")) == "en"
+
+
+def test_switch_returns_to_the_page_on_this_site_only(client):
+    assert client.get("/lang/en", headers={"Referer": "http://localhost/login"}).headers["Location"] == "http://localhost/login"
+    assert client.get("/lang/en", headers={"Referer": "http://evil.example/"}).headers["Location"] == "/"
+
+
+def test_logged_in_pages_switch_too(client, resident, login):
+    login(resident)
+    assert _lang(client.get("/dashboard")) == "zh-CN"
+    client.get("/lang/en")
+    assert _lang(client.get("/dashboard")) == "en"
+
+
+def test_api_titles_follow_the_language(client, assert_problem):
+    client.get("/lang/en")
+    assert assert_problem(client.get("/api/v1/me"), 401)["title"] == "Please log in"
