@@ -117,3 +117,5 @@ def import_domain_modules():
     import community.notifications.jobs  # noqa: F401
     import community.accounts.demo  # noqa: F401
     import community.accounts.dashboard  # noqa: F401
+    import community.amenities.jobs  # noqa: F401
+    import community.amenities.demo  # noqa: F401

@@ -71,6 +71,9 @@ class Default:
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
 
     ITEMS_PER_PAGE = 20
+    NO_SHOW_LIMIT = 3  # no-shows within NO_SHOW_WINDOW_DAYS that suspend amenity booking
+    NO_SHOW_WINDOW_DAYS = 30
+    NO_SHOW_SUSPENSION_DAYS = 7
     DEMO_ALLOWED = True
 
 
