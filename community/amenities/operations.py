@@ -343,7 +343,8 @@ def _lock_resource(resource: Resource, *, require_active=True) -> None:
     stmt = sa.update(Resource).where(Resource.id == resource.id)
     if require_active:
         stmt = stmt.where(Resource.status == ACTIVE)
-    result = db.session.execute(stmt.values(lock_version=Resource.lock_version + 1)
+    # updated_at is left alone: it tells admins when the settings changed, not the bookings.
+    result = db.session.execute(stmt.values(lock_version=Resource.lock_version + 1, updated_at=Resource.updated_at)
                                 .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         raise BookingRuleViolation(_l("%(name)s is not open for booking.", name=resource.name),
