@@ -230,16 +230,15 @@ def consecutive_slots(resource, start) -> list:
 
 
 def length_choices(resource, run):
-    minutes = resource.slot_minutes
-    return [(n, _("%(count)d slot(s), until %(end)s", count=n, end=amenity_hm(slot.end, resource.tz))
-             + (f" ({n * minutes} {_('min')})" if minutes < 60 or n > 1 else ""))
+    return [(n, _("%(minutes)d min, until %(end)s", minutes=n * resource.slot_minutes,
+                  end=amenity_hm(slot.end, resource.tz)))
             for n, slot in enumerate(run, start=1)]
 
 
 def booking_form_for(resource, start):
     run = consecutive_slots(resource, start)
     form = BookingForm()
-    form.slots.choices = length_choices(resource, run) or [(1, _("1 slot"))]
+    form.slots.choices = length_choices(resource, run) or [(1, _("%(minutes)d min", minutes=resource.slot_minutes))]
     if not form.is_submitted():
         form.start.data = start.isoformat()
     return form, run
