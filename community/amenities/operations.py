@@ -543,7 +543,7 @@ def cancel_booking(booking: Booking, *, actor) -> Booking:
         raise PermissionDenied(_l("You can only cancel your own bookings."), code="not_owner")
     if booking.status not in CANCELLABLE_STATUSES:
         raise BookingRuleViolation(_l("This booking cannot be cancelled any more."), code="not_cancellable",
-                                   status=booking.status)
+                                   booking_status=booking.status)
     if not is_admin:
         if at >= booking.start_at:
             raise BookingRuleViolation(_l("This booking has already started and cannot be cancelled."),
@@ -562,7 +562,7 @@ def approve_booking(booking: Booking, *, actor) -> Booking:
     _require_admin(actor, booking.community_id)
     if booking.status != PENDING_APPROVAL:
         raise BookingRuleViolation(_l("Only bookings waiting for approval can be approved."),
-                                   code="not_pending", status=booking.status)
+                                   code="not_pending", booking_status=booking.status)
     if booking.start_at <= now():
         raise BookingRuleViolation(_l("This booking has already started."), code="in_the_past")
     booking.status = PENDING_PAYMENT if booking.fee_fen > 0 else CONFIRMED
@@ -576,7 +576,7 @@ def reject_booking(booking: Booking, *, actor, reason: str) -> Booking:
     _require_admin(actor, booking.community_id)
     if booking.status != PENDING_APPROVAL:
         raise BookingRuleViolation(_l("Only bookings waiting for approval can be rejected."),
-                                   code="not_pending", status=booking.status)
+                                   code="not_pending", booking_status=booking.status)
     reason = (reason or "").strip()
     if not reason:
         raise BookingRuleViolation(_l("Give the resident a reason for the rejection."), code="reason_required")
@@ -594,7 +594,7 @@ def mark_paid(booking: Booking, *, actor=None) -> Booking:
         return booking
     if booking.status != PENDING_PAYMENT:
         raise BookingRuleViolation(_l("This booking is not waiting for payment."), code="not_pending_payment",
-                                   status=booking.status)
+                                   booking_status=booking.status)
     booking.status = CONFIRMED
     booking.paid_at = now()
     db.session.flush()
@@ -621,7 +621,7 @@ def check_in(booking: Booking, *, actor, via: str = "self") -> Booking:
         return booking
     if booking.status != CONFIRMED:
         raise BookingRuleViolation(_l("Only confirmed bookings can be checked in."), code="not_checkable",
-                                   status=booking.status)
+                                   booking_status=booking.status)
     at = now()
     opens, closes = checkin_window(booking)
     if not opens <= at <= closes:
