@@ -81,8 +81,7 @@ class ResourceForm(FlaskForm):
     min_notice_minutes = IntegerField(_l("Minimum notice (minutes)"), default=0,
                                       validators=[Optional(), NumberRange(min=0, max=10080)])
     max_bookings_per_day = IntegerField(_l("Most bookings per resident per day"),
-                                        validators=[Optional(), NumberRange(min=1, max=100)],
-                                        description=_l("Leave empty for no limit."))
+                                        validators=[Optional(), NumberRange(min=1, max=100)])
     max_bookings_per_week = IntegerField(_l("Most bookings per resident per week"),
                                          validators=[Optional(), NumberRange(min=1, max=500)])
     max_hours_per_day = DecimalField(_l("Most hours per resident per day"), places=1,
