@@ -6,10 +6,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from community.amenities import operations as ops
 from community.amenities.schedule import OpeningHours
 from community.core import clock
+from community.core.audit import AuditEntry
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=SH)  # a Monday
@@ -126,9 +128,8 @@ def test_get_one_resource(client, api_token, resident, room):
 
 # -- availability ------------------------------------------------------------------------------
 
-def test_availability_contract(client, api_token, resident, gym):
+def test_availability_contract(client, db, api_token, resident, gym):
     ops.book(resident, gym, at(0, 10), at(0, 11))
-    from community.extensions import db
     db.session.commit()
     response = client.get(f"/api/v1/resources/{gym.id}/availability?start=2026-03-02&days=7",
                           headers=api_token(resident))
@@ -331,3 +332,21 @@ def test_openapi_documents_the_amenity_endpoints(client):
                  "/api/v1/bookings/{booking_id}/reject"):
         assert path in paths
     assert "201" in paths["/api/v1/bookings"]["post"]["responses"]
+
+
+@pytest.mark.parametrize("method, path", [
+    ("get", "/api/v1/resources/999999"), ("get", "/api/v1/resources/999999/availability"),
+    ("get", "/api/v1/bookings/999999"), ("post", "/api/v1/bookings/999999/cancel"),
+    ("post", "/api/v1/bookings/999999/checkin"), ("post", "/api/v1/bookings/999999/approve"),
+])
+def test_unknown_ids_are_404_problems(client, api_token, community_admin, method, path):
+    assert_problem(getattr(client, method)(path, headers=api_token(community_admin)), 404)
+
+
+def test_staff_check_in_a_residents_booking(client, db, api_token, resident, community_admin, room):
+    booking_id = post_booking(client, api_token(resident), room, iso(0, 10), iso(0, 11)).get_json()["id"]
+    clock.freeze(at(0, 10, 10))
+    response = client.post(f"/api/v1/bookings/{booking_id}/checkin", headers=api_token(community_admin))
+    assert response.status_code == 200 and response.get_json()["status"] == "checked_in"
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "amenity.checked_in"))
+    assert entry.details == {"via": "staff"} and entry.actor_id == community_admin.id
