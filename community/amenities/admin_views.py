@@ -13,8 +13,7 @@ from community.amenities import queries
 from community.amenities.forms import ClosureForm, RejectForm, ResourceForm
 from community.amenities.models import ACTIVE, ARCHIVED, CLOSED, Booking, Closure, Resource
 from community.core import clock
-from community.amenities.views import http_status, rerender
-from community.core.errors import DomainError
+from community.core.errors import DomainError, rerender_form
 from community.core.pagination import paginate
 from community.core.permissions import (
     COMMUNITY_ADMIN, PLATFORM_ADMIN, community_ids_with_role, ensure_role, role_required,
@@ -90,7 +89,7 @@ def create():
     try:
         resource = ops.create_resource(community, actor=current_user, **form.resource_fields())
     except DomainError as error:
-        return rerender("amenities/admin/form.html", error, form=form, resource=None)
+        return rerender_form("amenities/admin/form.html", error, form=form, resource=None)
     flash(_("%(name)s has been created. Residents can book it now.", name=resource.name), "success")
     return redirect(url_for("amenities_admin.index"))
 
@@ -104,7 +103,7 @@ def edit(resource_id):
     try:
         ops.update_resource(resource, actor=current_user, **form.resource_fields())
     except DomainError as error:
-        return rerender("amenities/admin/form.html", error, form=form, resource=resource)
+        return rerender_form("amenities/admin/form.html", error, form=form, resource=resource)
     flash(_("Changes to %(name)s saved.", name=resource.name), "success")
     return redirect(url_for("amenities_admin.index"))
 
@@ -152,7 +151,7 @@ def closures(resource_id):
         ops.add_closure(resource, starts_at=as_instant(form.starts_at.data, resource),
                         ends_at=as_instant(form.ends_at.data, resource), reason=form.reason.data, actor=current_user)
     except DomainError as error:
-        return rerender("amenities/admin/closures.html", error, **context)
+        return rerender_form("amenities/admin/closures.html", error, **context)
     flash(_("Closure added. Residents see the reason on the booking page."), "success")
     return redirect(url_for("amenities_admin.closures", resource_id=resource.id))
 
@@ -187,7 +186,7 @@ def approve(booking_id):
         ops.approve_booking(booking, actor=current_user)
     except DomainError as error:
         flash(str(error.message), "danger")
-        return render_approvals(status=http_status(error))
+        return render_approvals(status=error.status)
     flash(_("Approved: %(name)s, %(resource)s.", name=booking.user.display_name, resource=booking.resource.name),
           "success")
     return redirect(url_for("amenities_admin.approvals"))
@@ -204,7 +203,7 @@ def reject(booking_id):
         ops.reject_booking(booking, actor=current_user, reason=form.reason.data)
     except DomainError as error:
         flash(str(error.message), "danger")
-        return render_approvals({booking.id: form}, status=http_status(error))
+        return render_approvals({booking.id: form}, status=error.status)
     flash(_("Rejected: %(name)s, %(resource)s. The resident sees your reason.", name=booking.user.display_name,
             resource=booking.resource.name), "success")
     return redirect(url_for("amenities_admin.approvals"))

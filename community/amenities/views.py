@@ -9,26 +9,26 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import force_locale, format_date, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
+from community.accounts.models import Community
 from community.amenities import operations as ops
 from community.amenities import queries
 from community.amenities.forms import KIND_LABELS, MAX_SLOTS_PER_BOOKING, BookingForm, CheckinForm
 from community.amenities.models import (
-    CANCELLED, CHECKED_IN, CONFIRMED, HOLDING_STATUSES, NO_SHOW, PENDING_APPROVAL, PENDING_PAYMENT,
-    REJECTED, Booking, Resource,
+    CANCELLED, CHECKED_IN, CONFIRMED, NO_SHOW, PENDING_APPROVAL, PENDING_PAYMENT,
+    REJECTED, Booking, Closure, Resource,
 )
 from community.amenities.recurrence import weekly
 from community.core import clock
 from community.core.errors import DomainError, rerender_form
 from community.core.pagination import paginate
 from community.core.permissions import (
-    COMMUNITY_ADMIN, PLATFORM_ADMIN, RESIDENT, community_ids_with_role, ensure_owner, has_role, role_required,
+    COMMUNITY_ADMIN, PLATFORM_ADMIN, RESIDENT, community_ids_with_role, ensure_owner, role_required,
 )
 from community.core.templating import add_nav
 from community.extensions import db
 
 bp = Blueprint("amenities", __name__, url_prefix="/amenities")
 BOOKER_ROLES = (RESIDENT, COMMUNITY_ADMIN, PLATFORM_ADMIN)
-CHECKIN_OPENS_BEFORE = timedelta(minutes=15)  # the operation's window; used only to show the button
 
 STATUS_LABELS = {
     PENDING_APPROVAL: _l("Waiting for approval"),
@@ -88,8 +88,8 @@ def checkin_open(booking, at) -> bool:
     """Whether to offer "I'm here"; the operation checks the same window again."""
     if booking.status != CONFIRMED:
         return False
-    grace = timedelta(minutes=booking.resource.checkin_grace_minutes)
-    return booking.start_at - CHECKIN_OPENS_BEFORE <= at <= booking.start_at + grace
+    opens, closes = ops.checkin_window(booking)
+    return opens <= at <= closes
 
 
 def qr_payload(booking) -> str:
@@ -184,8 +184,6 @@ def resource(resource_id):
 
 
 def upcoming_closures(resource):
-    from community.amenities.models import Closure
-
     stmt = (sa.select(Closure).where(Closure.resource_id == resource.id, Closure.ends_at > clock.now())
             .order_by(Closure.starts_at).limit(5))
     return db.session.scalars(stmt).all()
@@ -201,8 +199,6 @@ def current_suspension(community_id):
 @role_required(*BOOKER_ROLES)
 def day():
     community_id = home_community_id() or abort(403)
-    from community.accounts.models import Community
-
     tz_name = db.session.get(Community, community_id).timezone
     kind = request.args.get("kind") if request.args.get("kind") in KIND_LABELS else "gym"
     day = parse_day(request.args.get("date"), clock.local_today(tz_name))
@@ -303,8 +299,8 @@ def book(resource_id):
         else:
             bookings = [ops.book(current_user, resource, start, end, attendees=attendees)]
     except DomainError as error:
-        return rerender("amenities/book.html", error,
-                        conflicts=conflict_rows(error.extra.get("conflicts"), resource.tz), **context)
+        return rerender_form("amenities/book.html", error,
+                             conflicts=conflict_rows(error.extra.get("conflicts"), resource.tz), **context)
     flash(booked_message(bookings), "success")
     return redirect(url_for("amenities.my_bookings"))
 
@@ -351,19 +347,7 @@ def cancel(booking_id):
 def rerender_bookings(error):
     """An action button on My bookings failed: show the list again with the reason, as 4xx."""
     flash(str(error.message), "danger")
-    return render_bookings(), http_status(error)
-
-
-def rerender(template, error, **context):
-    """rerender_form with a status that is always a 4xx number (see http_status)."""
-    html, _status = rerender_form(template, error, **context)
-    return html, http_status(error)
-
-
-def http_status(error) -> int:
-    """The error's HTTP status. Some operations pass the booking's status as an extra named
-    ``status``, which DomainError takes as the HTTP status; a rule violation is a 422 then."""
-    return error.status if isinstance(error.status, int) else 422
+    return render_bookings(), error.status
 
 
 @bp.route("/bookings/<int:booking_id>/checkin", methods=["POST"])
@@ -439,7 +423,7 @@ def checkin():
     try:
         booking = ops.check_in_by_qr(token_from_scan(form.token.data), actor=current_user)
     except DomainError as error:
-        return rerender("amenities/checkin.html", error, form=form)
+        return rerender_form("amenities/checkin.html", error, form=form)
     resource = booking.resource
     flash(_("Checked in: %(name)s · %(resource)s · %(when)s", name=booking.user.display_name,
             resource=resource.name, when=amenity_span(booking.start_at, booking.end_at, resource.tz)), "success")
