@@ -73,7 +73,7 @@ def register_blueprints(app):
     init_api(app)
 
 
-DOMAIN_VIEW_MODULES: list[str] = []
+DOMAIN_VIEW_MODULES: list[str] = ["community.amenities.views", "community.amenities.admin_views"]
 
 
 def register_errorhandlers(app):
@@ -122,3 +122,6 @@ def import_domain_modules():
     import community.notifications.jobs  # noqa: F401
     import community.accounts.demo  # noqa: F401
     import community.accounts.dashboard  # noqa: F401
+    import community.amenities.jobs  # noqa: F401
+    import community.amenities.demo  # noqa: F401
+    import community.amenities.dashboard  # noqa: F401

@@ -82,6 +82,9 @@ class Default:
     # none. Behind one, set 1: otherwise every request seems to come from the proxy and the
     # per-IP login limit locks everybody out at once.
     PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
+    NO_SHOW_LIMIT = 3  # no-shows within NO_SHOW_WINDOW_DAYS that suspend amenity booking
+    NO_SHOW_WINDOW_DAYS = 30
+    NO_SHOW_SUSPENSION_DAYS = 7
     DEMO_ALLOWED = True
 
 

@@ -79,6 +79,7 @@ def update():
         for locale in LOCALES:
             path = po_path(catalog_dir, locale)
             catalog = load(path, locale)
+            template.creation_date = catalog.creation_date  # no header churn when nothing changed
             catalog.update(template, no_fuzzy_matching=True)
             catalog.obsolete.clear()
             os.makedirs(os.path.dirname(path), exist_ok=True)

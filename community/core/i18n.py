@@ -1,5 +1,5 @@
 """Which language and time zone a request is shown in."""
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 from community.core.clock import DEFAULT_TZ
@@ -8,6 +8,8 @@ from community.core.clock import DEFAULT_TZ
 def select_locale():
     """Explicit choice (language switch) first, then the user's saved choice, then zh_CN."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # jobs and CLI commands: no session or user to ask
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
@@ -17,6 +19,6 @@ def select_locale():
 
 
 def select_timezone():
-    if current_user and current_user.is_authenticated:
+    if has_request_context() and current_user and current_user.is_authenticated:
         return current_user.timezone
     return current_app.config.get("BABEL_DEFAULT_TIMEZONE", DEFAULT_TZ)

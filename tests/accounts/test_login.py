@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from community.core import clock
-from conftest import DEFAULT_PASSWORD
+from tests.conftest import DEFAULT_PASSWORD
 
 WRONG = "wrong-password1"
 

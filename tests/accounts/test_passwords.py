@@ -7,7 +7,7 @@ import pytest
 from werkzeug.security import check_password_hash
 
 from community.core import clock
-from conftest import DEFAULT_PASSWORD
+from tests.conftest import DEFAULT_PASSWORD
 
 NEW = "brandnew456"
 SAME_MESSAGE = "If an account exists for that address, we have sent it a link to reset the password."

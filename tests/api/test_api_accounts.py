@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from community.core import clock
 
-from conftest import DEFAULT_PASSWORD
+from tests.conftest import DEFAULT_PASSWORD
 
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d$")
 

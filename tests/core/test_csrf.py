@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from conftest import DEFAULT_PASSWORD
+from tests.conftest import DEFAULT_PASSWORD
 
 
 def _token_from(page):

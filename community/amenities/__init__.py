@@ -1,0 +1,2 @@
+"""Amenities: bookable shared resources (rooms, gym, laundry, bars), bookings, check-in, no-shows
+and the private iCalendar feed. See docs/amenities.md."""

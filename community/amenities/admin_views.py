@@ -1,0 +1,209 @@
+"""Operators' amenity pages: resources (create, edit, close, reopen, archive), closures, and the
+bookings waiting for approval. Community admins see their own communities; platform admins all."""
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+
+from community.accounts.models import Community
+from community.amenities import operations as ops
+from community.amenities import queries
+from community.amenities.forms import ClosureForm, RejectForm, ResourceForm
+from community.amenities.models import ACTIVE, ARCHIVED, CLOSED, Booking, Closure, Resource
+from community.core import clock
+from community.core.errors import DomainError, rerender_form
+from community.core.pagination import paginate
+from community.core.permissions import (
+    COMMUNITY_ADMIN, PLATFORM_ADMIN, community_ids_with_role, ensure_role, role_required,
+)
+from community.core.templating import add_nav
+from community.extensions import db
+
+bp = Blueprint("amenities_admin", __name__, url_prefix="/admin/amenities")
+STATUS_ACTIONS = {"close": CLOSED, "reopen": ACTIVE, "archive": ARCHIVED}
+
+add_nav("amenities_admin.index", _l("Amenities admin"), roles=(COMMUNITY_ADMIN,))
+
+
+@bp.before_request
+@role_required(COMMUNITY_ADMIN, PLATFORM_ADMIN)
+def only_operators():
+    return None
+
+
+def managed_resource_or_403(resource_id) -> Resource:
+    resource = db.session.get(Resource, resource_id) or abort(404)
+    ensure_role(COMMUNITY_ADMIN, resource.community_id)
+    return resource
+
+
+def managed_booking_or_403(booking_id) -> Booking:
+    booking = db.session.get(Booking, booking_id) or abort(404)
+    ensure_role(COMMUNITY_ADMIN, booking.community_id)
+    return booking
+
+
+def managed_communities() -> list[Community]:
+    ids = community_ids_with_role(current_user, COMMUNITY_ADMIN)
+    stmt = sa.select(Community).order_by(Community.name)
+    if ids is not None:
+        stmt = stmt.where(Community.id.in_(ids))
+    return db.session.scalars(stmt).all()
+
+
+# -- resources ------------------------------------------------------------------------------------
+
+@bp.route("/")
+def index():
+    show_archived = request.args.get("archived") == "1"
+    resources = db.session.scalars(queries.resources_for(current_user, include_archived=show_archived)
+                                   .where(Resource.community_id.in_([c.id for c in managed_communities()]))).all()
+    pending = db.session.scalar(sa.select(sa.func.count()).select_from(queries.pending_for_admin(current_user)
+                                                                        .order_by(None).subquery()))
+    return render_template("amenities/admin/index.html", resources=resources, pending=pending,
+                           show_archived=show_archived)
+
+
+def resource_form(resource=None) -> ResourceForm:
+    form = ResourceForm(obj=resource)
+    communities = managed_communities()
+    form.community_id.choices = [(c.id, c.name) for c in communities]
+    if resource is not None:
+        form.community_id.choices = [(resource.community_id, resource.community.name)]
+        if not form.is_submitted():
+            form.fill_from(resource)
+    elif not form.is_submitted() and communities:
+        form.community_id.data = communities[0].id
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    form = resource_form()
+    if not form.validate_on_submit():
+        return render_template("amenities/admin/form.html", form=form, resource=None), 422 if form.is_submitted() else 200
+    community = db.session.get(Community, form.community_id.data) or abort(404)
+    ensure_role(COMMUNITY_ADMIN, community.id)
+    try:
+        resource = ops.create_resource(community, actor=current_user, **form.resource_fields())
+    except DomainError as error:
+        return rerender_form("amenities/admin/form.html", error, form=form, resource=None)
+    flash(_("%(name)s has been created. Residents can book it now.", name=resource.name), "success")
+    return redirect(url_for("amenities_admin.index"))
+
+
+@bp.route("/<int:resource_id>/edit", methods=["GET", "POST"])
+def edit(resource_id):
+    resource = managed_resource_or_403(resource_id)
+    form = resource_form(resource)
+    if not form.validate_on_submit():
+        return render_template("amenities/admin/form.html", form=form, resource=resource), 422 if form.is_submitted() else 200
+    try:
+        ops.update_resource(resource, actor=current_user, **form.resource_fields())
+    except DomainError as error:
+        return rerender_form("amenities/admin/form.html", error, form=form, resource=resource)
+    flash(_("Changes to %(name)s saved.", name=resource.name), "success")
+    return redirect(url_for("amenities_admin.index"))
+
+
+@bp.route("/<int:resource_id>/status", methods=["POST"])
+def set_status(resource_id):
+    resource = managed_resource_or_403(resource_id)
+    action = request.form.get("action")
+    if action not in STATUS_ACTIONS:
+        abort(400)
+    ops.set_resource_status(resource, STATUS_ACTIONS[action], actor=current_user)
+    flash(status_message(action, resource.name), "success")
+    return redirect(url_for("amenities_admin.index"))
+
+
+def status_message(action, name):
+    if action == "close":
+        return _("%(name)s is closed for booking. Existing bookings stay; cancel them if needed.", name=name)
+    if action == "reopen":
+        return _("%(name)s is open for booking again.", name=name)
+    return _("%(name)s has been archived and is hidden from residents.", name=name)
+
+
+# -- closures -------------------------------------------------------------------------------------
+
+def closures_of(resource):
+    stmt = (sa.select(Closure).where(Closure.resource_id == resource.id, Closure.ends_at > clock.now())
+            .order_by(Closure.starts_at))
+    return db.session.scalars(stmt).all()
+
+
+def as_instant(local_naive: datetime, resource) -> datetime:
+    """What the admin typed is wall-clock time in the resource's community."""
+    return local_naive.replace(tzinfo=resource.tz)
+
+
+@bp.route("/<int:resource_id>/closures", methods=["GET", "POST"])
+def closures(resource_id):
+    resource = managed_resource_or_403(resource_id)
+    form = ClosureForm()
+    context = dict(resource=resource, form=form, closures=closures_of(resource))
+    if not form.validate_on_submit():
+        return render_template("amenities/admin/closures.html", **context), 422 if form.is_submitted() else 200
+    try:
+        ops.add_closure(resource, starts_at=as_instant(form.starts_at.data, resource),
+                        ends_at=as_instant(form.ends_at.data, resource), reason=form.reason.data, actor=current_user)
+    except DomainError as error:
+        return rerender_form("amenities/admin/closures.html", error, **context)
+    flash(_("Closure added. Residents see the reason on the booking page."), "success")
+    return redirect(url_for("amenities_admin.closures", resource_id=resource.id))
+
+
+@bp.route("/closures/<int:closure_id>/delete", methods=["POST"])
+def delete_closure(closure_id):
+    closure = db.session.get(Closure, closure_id) or abort(404)
+    resource = managed_resource_or_403(closure.resource_id)
+    ops.remove_closure(closure, actor=current_user)
+    flash(_("Closure removed."), "success")
+    return redirect(url_for("amenities_admin.closures", resource_id=resource.id))
+
+
+# -- approvals ------------------------------------------------------------------------------------
+
+def render_approvals(reject_forms=None, status=200):
+    pagination = paginate(queries.pending_for_admin(current_user))
+    reject_forms = reject_forms or {}
+    forms = {b.id: reject_forms.get(b.id) or RejectForm(formdata=None, prefix=f"b{b.id}") for b in pagination.items}
+    return render_template("amenities/admin/approvals.html", pagination=pagination, forms=forms), status
+
+
+@bp.route("/approvals")
+def approvals():
+    return render_approvals()
+
+
+@bp.route("/bookings/<int:booking_id>/approve", methods=["POST"])
+def approve(booking_id):
+    booking = managed_booking_or_403(booking_id)
+    try:
+        ops.approve_booking(booking, actor=current_user)
+    except DomainError as error:
+        flash(str(error.message), "danger")
+        return render_approvals(status=error.status)
+    flash(_("Approved: %(name)s, %(resource)s.", name=booking.user.display_name, resource=booking.resource.name),
+          "success")
+    return redirect(url_for("amenities_admin.approvals"))
+
+
+@bp.route("/bookings/<int:booking_id>/reject", methods=["POST"])
+def reject(booking_id):
+    booking = managed_booking_or_403(booking_id)
+    form = RejectForm(prefix=f"b{booking.id}")
+    if not form.validate_on_submit():
+        flash(_("Write a reason for the resident before rejecting."), "danger")
+        return render_approvals({booking.id: form}, status=422)
+    try:
+        ops.reject_booking(booking, actor=current_user, reason=form.reason.data)
+    except DomainError as error:
+        flash(str(error.message), "danger")
+        return render_approvals({booking.id: form}, status=error.status)
+    flash(_("Rejected: %(name)s, %(resource)s. The resident sees your reason.", name=booking.user.display_name,
+            resource=booking.resource.name), "success")
+    return redirect(url_for("amenities_admin.approvals"))

@@ -1,0 +1,36 @@
+"""The amenities domain's errors. Each carries a stable ``code`` clients can branch on; the one
+error handler in core.errors turns them into a flash message or problem+json."""
+from community.core.errors import Conflict, RuleViolation
+
+
+class SlotFull(Conflict):
+    """Another booking took the last place of a slot in the requested range."""
+
+    code = "slot_full"
+
+
+class AlreadyBooked(Conflict):
+    """The resident already holds an overlapping booking of the same resource."""
+
+    code = "already_booked"
+
+
+class RecurrenceConflict(Conflict):
+    """At least one occurrence of a recurring request failed; ``extra["conflicts"]`` lists them all."""
+
+    code = "recurrence_conflict"
+
+
+class BookingRuleViolation(RuleViolation):
+    """A booking rule said no (422); ``code`` names the rule, e.g. "outside_window"."""
+
+    code = "booking_rule"
+
+
+# The codes BookingRuleViolation is raised with, for documentation and tests.
+RULE_CODES = (
+    "not_aligned", "in_the_past", "outside_window", "too_short_notice", "closed",
+    "resource_unavailable", "quota_exceeded", "suspended", "not_eligible", "too_many_attendees",
+    "cancel_too_late", "not_cancellable", "checkin_window", "not_checkable", "invalid_recurrence",
+    "crosses_midnight", "not_pending", "not_pending_payment", "reason_required",
+)

@@ -1,0 +1,262 @@
+"""Reads of the amenities domain, scoped to what the viewer may see before anything paginates.
+
+Availability is computed from ONE query for the holding bookings of the whole range (plus one
+for closures), never per slot: a 31-day week view of a busy gym stays two queries.
+"""
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
+
+from community.amenities.ical import CalendarEvent, render_calendar
+from community.amenities.models import (
+    ACTIVE, ARCHIVED, CANCELLED, CONFIRMED, CHECKED_IN, HOLDING_STATUSES, NO_SHOW, PENDING_APPROVAL,
+    REJECTED, Booking, Closure, Resource,
+)
+from community.amenities.operations import MAX_BOOKING_SPAN, last_bookable_day
+from community.amenities.schedule import Slot, local_day_bounds, slots_between
+from community.core.clock import now, zone
+from community.core.errors import NotFound
+from community.core.permissions import COMMUNITY_ADMIN, RESIDENT, community_ids_with_role, has_role
+from community.extensions import db
+
+STATES = ("free", "partial", "full", "closed", "past")
+MAX_AVAILABILITY_DAYS = 31
+
+
+# -- resources ---------------------------------------------------------------------------------
+
+def _current_tier(user) -> str | None:
+    talent = getattr(user, "talent", None)
+    if talent is None or talent.tier is None:
+        return None
+    today = now().astimezone(zone(user.timezone)).date()
+    return talent.tier if talent.is_current(today) else None
+
+
+def _tier_visible(tier: str | None):
+    """visible_tiers is a JSON list of known codes; match on its text so SQLite and PostgreSQL
+    (and rows written by COPY) behave alike. No quote in the text means an empty list."""
+    as_text = sa.cast(Resource.visible_tiers, sa.String)
+    everyone = as_text.not_like('%"%')
+    return sa.or_(everyone, as_text.like(f'%"{tier}"%')) if tier else everyone
+
+
+def resources_for(user, *, kind: str | None = None, include_archived: bool = False) -> sa.Select:
+    """Residents: active, tier-visible resources of their communities. Admins: every resource of
+    the communities they administer, closed ones included (archived only when asked)."""
+    admin_ids = community_ids_with_role(user, COMMUNITY_ADMIN)  # None: platform admin, everywhere
+    not_archived = sa.true() if include_archived else Resource.status != ARCHIVED
+    if admin_ids is None:
+        scope = not_archived
+    else:
+        resident_ids = {g.community_id for g in user.role_grants if g.role == RESIDENT}
+        as_resident = sa.and_(Resource.community_id.in_(resident_ids), Resource.status == ACTIVE,
+                              _tier_visible(_current_tier(user)))
+        scope = sa.or_(sa.and_(Resource.community_id.in_(admin_ids), not_archived), as_resident)
+    stmt = sa.select(Resource).where(scope).order_by(Resource.kind, Resource.name, Resource.id)
+    if kind:
+        stmt = stmt.where(Resource.kind == kind)
+    return stmt
+
+
+def resource_for(user, resource_id: int) -> Resource:
+    """One resource the user may see (as resources_for), else NotFound."""
+    resource = db.session.scalar(resources_for(user, include_archived=True)
+                                 .where(Resource.id == resource_id).options(joinedload(Resource.community)))
+    if resource is None or (resource.status == ARCHIVED and not _is_admin(user, resource.community_id)):
+        raise NotFound(_l("This resource does not exist or is not available to you."), code="resource_not_found")
+    return resource
+
+
+def bookable_resource(user, resource_id: int) -> Resource:
+    """The resource to book, loaded with its community in one query, when it belongs to one of
+    the user's communities; tier, status and every other rule are the operation's to judge, so
+    the resident gets the precise reason."""
+    resource = db.session.get(Resource, resource_id, options=[joinedload(Resource.community)])
+    if resource is None or not (has_role(user, RESIDENT, resource.community_id) or _is_admin(user, resource.community_id)):
+        raise NotFound(_l("This resource does not exist or is not available to you."), code="resource_not_found")
+    return resource
+
+
+def _is_admin(user, community_id) -> bool:
+    return has_role(user, COMMUNITY_ADMIN, community_id)
+
+
+# -- availability ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SlotAvailability:
+    start: datetime  # UTC
+    end: datetime
+    remaining: int
+    state: str  # one of STATES
+    reason: str = ""  # the closure reason residents see
+    bookable: bool = False  # free or partial, and within the booking window and notice
+
+
+@dataclass(frozen=True)
+class DayAvailability:
+    day: date
+    slots: list[SlotAvailability] = field(default_factory=list)
+
+
+def _holding_rows(resource_ids, start: datetime, end: datetime):
+    """(resource_id, start_at, end_at) of holding bookings overlapping [start, end): ONE query."""
+    if not resource_ids:
+        return []
+    return db.session.execute(
+        sa.select(Booking.resource_id, Booking.start_at, Booking.end_at).where(
+            Booking.resource_id.in_(resource_ids), Booking.status.in_(HOLDING_STATUSES),
+            Booking.start_at > start - MAX_BOOKING_SPAN, Booking.start_at < end, Booking.end_at > start)
+    ).all()
+
+
+def _closure_rows(resource_ids, start: datetime, end: datetime) -> list[Closure]:
+    if not resource_ids:
+        return []
+    return list(db.session.scalars(sa.select(Closure).where(
+        Closure.resource_id.in_(resource_ids), Closure.starts_at < end, Closure.ends_at > start)
+        .order_by(Closure.starts_at)))
+
+
+def _taken_per_slot(slots: list[Slot], bookings) -> list[int]:
+    """How many bookings overlap each slot. Slots are sorted and disjoint, so each booking finds
+    its slots by bisection instead of being compared with every slot."""
+    starts = [s.start for s in slots]
+    ends = [s.end for s in slots]
+    taken = [0] * len(slots)
+    for booking_start, booking_end in bookings:
+        for index in range(bisect_right(ends, booking_start), bisect_left(starts, booking_end)):
+            taken[index] += 1
+    return taken
+
+
+def _slot_state(resource: Resource, slot: Slot, taken: int, closures, at: datetime):
+    if slot.start < at:
+        return "past", ""
+    if not resource.is_active:
+        return "closed", str(_l("Closed"))
+    for closure in closures:
+        if closure.starts_at < slot.end and slot.start < closure.ends_at:
+            return "closed", closure.reason
+    if taken >= resource.capacity:
+        return "full", ""
+    return ("partial" if taken else "free"), ""
+
+
+def _resource_days(resource: Resource, start_day: date, days: int, bookings, closures, at) -> list[DayAvailability]:
+    tz = resource.tz
+    slots = slots_between(start_day, days, resource.hours, resource.slot_minutes, tz)
+    taken = _taken_per_slot(slots, bookings)
+    notice = timedelta(minutes=resource.min_notice_minutes)
+    last_day = last_bookable_day(resource, at)
+    by_day: dict[date, list[SlotAvailability]] = {start_day + timedelta(days=i): [] for i in range(days)}
+    for slot, count in zip(slots, taken):
+        state, reason = _slot_state(resource, slot, count, closures, at)
+        local_day = slot.start.astimezone(tz).date()
+        bookable = state in ("free", "partial") and slot.start - at >= notice and local_day <= last_day
+        by_day[local_day].append(SlotAvailability(slot.start, slot.end, max(resource.capacity - count, 0),
+                                                  state, reason, bookable))
+    return [DayAvailability(day, day_slots) for day, day_slots in by_day.items()]
+
+
+def availability_many(resources: list[Resource], start_day: date, days: int, *, at: datetime | None = None
+                      ) -> dict[int, list[DayAvailability]]:
+    """Availability of several resources over the same local days: one bookings query, one closures query."""
+    if not 1 <= days <= MAX_AVAILABILITY_DAYS:
+        raise ValueError(f"days must be 1..{MAX_AVAILABILITY_DAYS}")
+    at = at or now()
+    if not resources:
+        return {}
+    bounds = [local_day_bounds(start_day, r.tz)[0] for r in resources] + \
+             [local_day_bounds(start_day + timedelta(days=days - 1), r.tz)[1] for r in resources]
+    lo, hi = min(bounds), max(bounds)
+    ids = [r.id for r in resources]
+    bookings = defaultdict(list)
+    for row in _holding_rows(ids, lo, hi):
+        bookings[row.resource_id].append((row.start_at, row.end_at))
+    closures = defaultdict(list)
+    for closure in _closure_rows(ids, lo, hi):
+        closures[closure.resource_id].append(closure)
+    return {r.id: _resource_days(r, start_day, days, bookings[r.id], closures[r.id], at) for r in resources}
+
+
+def availability(resource: Resource, start_day: date, days: int, *, at: datetime | None = None) -> list[DayAvailability]:
+    """Slots of ``days`` local days from ``start_day`` with remaining capacity and a state."""
+    return availability_many([resource], start_day, days, at=at)[resource.id]
+
+
+def day_view(community_id: int, kind: str, day: date, *, user, at: datetime | None = None
+             ) -> list[tuple[Resource, list[SlotAvailability]]]:
+    """Every resource of a kind the user may see in one community, with that day's slots."""
+    stmt = resources_for(user, kind=kind).where(Resource.community_id == community_id)
+    resources = list(db.session.scalars(stmt.options(joinedload(Resource.community))))
+    days = availability_many(resources, day, 1, at=at)
+    return [(r, days[r.id][0].slots) for r in resources]
+
+
+# -- bookings ----------------------------------------------------------------------------------
+
+def bookings_for(user, *, upcoming: bool, at: datetime | None = None) -> sa.Select:
+    """The user's own bookings. Upcoming: still holding a place and not yet over, soonest first;
+    past: everything else (over, cancelled, rejected, no-show), latest first."""
+    at = at or now()
+    stmt = sa.select(Booking).where(Booking.user_id == user.id).options(
+        joinedload(Booking.resource).joinedload(Resource.community))
+    is_upcoming = sa.and_(Booking.end_at > at, Booking.status.in_(HOLDING_STATUSES))
+    if upcoming:
+        return stmt.where(is_upcoming).order_by(Booking.start_at, Booking.id)
+    return stmt.where(sa.not_(is_upcoming)).order_by(Booking.start_at.desc(), Booking.id.desc())
+
+
+def booking_for(user, booking_id: int) -> Booking:
+    """A booking its owner or an admin of its community may see; NotFound for everyone else, so
+    a stranger cannot even learn that the id exists."""
+    booking = db.session.get(Booking, booking_id, options=[joinedload(Booking.resource).joinedload(Resource.community)])
+    if booking is None or not (booking.user_id == getattr(user, "id", None) or _is_admin(user, booking.community_id)):
+        raise NotFound(_l("This booking does not exist or is not yours."), code="booking_not_found")
+    return booking
+
+
+def pending_for_admin(user) -> sa.Select:
+    """Bookings waiting for approval in the communities the user administers, soonest first."""
+    stmt = sa.select(Booking).where(Booking.status == PENDING_APPROVAL).options(
+        joinedload(Booking.resource).joinedload(Resource.community), joinedload(Booking.user))
+    ids = community_ids_with_role(user, COMMUNITY_ADMIN)
+    if ids is not None:
+        stmt = stmt.where(Booking.community_id.in_(ids))
+    return stmt.order_by(Booking.start_at, Booking.id)
+
+
+def active_feed_token(user) -> str | None:
+    """The live feed token to show on a page, without creating one (None when none or revoked)."""
+    from community.amenities.operations import _feed_of, _feed_token_for
+
+    feed = _feed_of(user)
+    return None if feed is None or feed.revoked_at is not None else _feed_token_for(feed)
+
+
+# -- the iCalendar feed ------------------------------------------------------------------------
+
+FEED_PAST = timedelta(days=30)
+ICAL_STATUS = {CONFIRMED: "CONFIRMED", CHECKED_IN: "CONFIRMED", CANCELLED: "CANCELLED", REJECTED: "CANCELLED",
+               NO_SHOW: "CANCELLED"}
+
+
+def calendar_for(user, *, at: datetime | None = None, domain: str = "talent.community") -> str:
+    """The user's bookings from 30 days back on, as an RFC 5545 document. Cancelled ones stay in
+    the feed as STATUS:CANCELLED so subscribed calendars remove them; pending ones are TENTATIVE."""
+    at = at or now()
+    bookings = db.session.scalars(
+        sa.select(Booking).where(Booking.user_id == user.id, Booking.end_at > at - FEED_PAST)
+        .options(joinedload(Booking.resource)).order_by(Booking.start_at, Booking.id)).all()
+    events = [CalendarEvent(
+        uid=f"amenity-booking-{b.id}@{domain}", start=b.start_at, end=b.end_at, summary=b.resource.name,
+        location=b.resource.location or None, status=ICAL_STATUS.get(b.status, "TENTATIVE"),
+        last_modified=b.updated_at) for b in bookings]
+    return render_calendar(events, name=str(_l("My amenity bookings")), now=at)

@@ -1,0 +1,114 @@
+"""Marshmallow schemas of the amenities API. Times are ISO 8601 with the community's offset;
+money is {"amount": fen, "currency": "CNY"}."""
+from marshmallow import Schema, fields, validate
+
+from community.amenities.models import BOOKING_STATUSES, RESOURCE_KINDS, RESOURCE_STATUSES
+from community.amenities.queries import MAX_AVAILABILITY_DAYS, STATES
+
+DATE_TIME = {"type": "string", "format": "date-time"}
+
+
+def local_iso(instant, resource):
+    """An instant as ISO 8601 in the resource's community time zone (offset included)."""
+    return instant.astimezone(resource.tz).isoformat() if instant is not None else None
+
+
+class MoneySchema(Schema):
+    amount = fields.Integer(attribute="fen", metadata={"description": "Integer fen (1/100 yuan)"})
+    currency = fields.String()
+
+
+class ResourceListArgs(Schema):
+    kind = fields.String(validate=validate.OneOf(RESOURCE_KINDS))
+
+
+class ResourceSchema(Schema):
+    id = fields.Integer()
+    community_id = fields.Integer()
+    name = fields.String()
+    kind = fields.String(metadata={"enum": list(RESOURCE_KINDS)})
+    status = fields.String(metadata={"enum": list(RESOURCE_STATUSES)})
+    location = fields.String()
+    description = fields.String()
+    capacity = fields.Integer()
+    slot_minutes = fields.Integer()
+    timezone = fields.Function(lambda r: r.community.timezone)
+    opening_hours = fields.Dict(metadata={"description": 'Weekday "0" (Monday) .. "6" -> [["HH:MM", "HH:MM"], ...]'})
+    booking_window_days = fields.Integer()
+    min_notice_minutes = fields.Integer()
+    max_bookings_per_day = fields.Integer(allow_none=True)
+    max_bookings_per_week = fields.Integer(allow_none=True)
+    max_minutes_per_day = fields.Integer(allow_none=True)
+    max_minutes_per_week = fields.Integer(allow_none=True)
+    cancel_cutoff_minutes = fields.Integer()
+    requires_approval = fields.Boolean()
+    fee = fields.Nested(MoneySchema, metadata={"description": "Fee per slot"})
+    checkin_grace_minutes = fields.Integer()
+    max_attendees = fields.Integer(allow_none=True)
+    visible_tiers = fields.List(fields.String(), metadata={"description": "Empty: every resident"})
+
+
+class AvailabilityArgs(Schema):
+    start = fields.Date(load_default=None, metadata={"description": "YYYY-MM-DD, default today (community time)"})
+    days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=MAX_AVAILABILITY_DAYS))
+
+
+class SlotSchema(Schema):
+    start = fields.String(metadata=DATE_TIME)
+    end = fields.String(metadata=DATE_TIME)
+    remaining = fields.Integer()
+    state = fields.String(metadata={"enum": list(STATES)})
+    reason = fields.String(metadata={"description": "Why the slot is closed, when it is"})
+    bookable = fields.Boolean(metadata={"description": "Free or partly free, inside the booking window and notice"})
+
+
+class AvailabilitySchema(Schema):
+    resource_id = fields.Integer()
+    timezone = fields.String()
+    start = fields.Date()
+    days = fields.Integer()
+    slots = fields.List(fields.Nested(SlotSchema))
+
+
+class BookingCreateArgs(Schema):
+    resource_id = fields.Integer(required=True, strict=True)
+    start = fields.AwareDateTime(required=True, format="iso",
+                                 metadata={"description": "ISO 8601 with offset, a slot start"})
+    end = fields.AwareDateTime(required=True, format="iso",
+                               metadata={"description": "ISO 8601 with offset, a slot end"})
+    attendees = fields.Integer(strict=True, validate=validate.Range(min=1, max=10_000), allow_none=True)
+    rrule = fields.String(validate=validate.Length(min=1, max=255), allow_none=True,
+                          metadata={"description": "RFC 5545 subset, e.g. FREQ=WEEKLY;COUNT=4: all or nothing"})
+
+
+class BookingSchema(Schema):
+    id = fields.Integer()
+    status = fields.String(metadata={"enum": list(BOOKING_STATUSES)})
+    resource_id = fields.Integer()
+    resource_name = fields.Function(lambda b: b.resource.name)
+    community_id = fields.Integer()
+    start = fields.Function(lambda b: local_iso(b.start_at, b.resource), metadata=DATE_TIME)
+    end = fields.Function(lambda b: local_iso(b.end_at, b.resource), metadata=DATE_TIME)
+    attendees = fields.Integer(allow_none=True)
+    series_id = fields.Integer(allow_none=True)
+    qr_token = fields.String(metadata={"description": "What the booking's QR code encodes"})
+    fee = fields.Nested(MoneySchema)
+    late_cancel = fields.Boolean()
+    cancelled_at = fields.Function(lambda b: local_iso(b.cancelled_at, b.resource), metadata=DATE_TIME)
+    checked_in_at = fields.Function(lambda b: local_iso(b.checked_in_at, b.resource), metadata=DATE_TIME)
+    paid_at = fields.Function(lambda b: local_iso(b.paid_at, b.resource), metadata=DATE_TIME)
+    decision_reason = fields.String()
+    created_at = fields.Function(lambda b: local_iso(b.created_at, b.resource), metadata=DATE_TIME)
+
+
+class BookingCreatedSchema(BookingSchema):
+    occurrences = fields.List(fields.Nested(BookingSchema),
+                              metadata={"description": "Every booking of a recurring request (first one above)"})
+
+
+class BookingListArgs(Schema):
+    scope = fields.String(load_default="upcoming", validate=validate.OneOf(["upcoming", "past"]))
+
+
+class RejectArgs(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=255))

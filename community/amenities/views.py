@@ -1,0 +1,433 @@
+"""Residents' amenity pages: browse, week and day availability, book, my bookings, QR, check-in,
+and the private calendar feed. Thin: parse, check access, call one operation, render."""
+from datetime import date, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import segno
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, format_date, gettext as _, lazy_gettext as _l
+from flask_login import current_user
+
+from community.accounts.models import Community
+from community.amenities import operations as ops
+from community.amenities import queries
+from community.amenities.forms import KIND_LABELS, MAX_SLOTS_PER_BOOKING, BookingForm, CheckinForm
+from community.amenities.models import (
+    CANCELLED, CHECKED_IN, CONFIRMED, NO_SHOW, PENDING_APPROVAL, PENDING_PAYMENT,
+    REJECTED, Booking, Closure, Resource,
+)
+from community.amenities.recurrence import weekly
+from community.core import clock
+from community.core.errors import DomainError, rerender_form
+from community.core.pagination import paginate
+from community.core.permissions import (
+    COMMUNITY_ADMIN, PLATFORM_ADMIN, RESIDENT, community_ids_with_role, ensure_owner, role_required,
+)
+from community.core.templating import add_nav
+from community.extensions import db
+
+bp = Blueprint("amenities", __name__, url_prefix="/amenities")
+BOOKER_ROLES = (RESIDENT, COMMUNITY_ADMIN, PLATFORM_ADMIN)
+
+STATUS_LABELS = {
+    PENDING_APPROVAL: _l("Waiting for approval"),
+    PENDING_PAYMENT: _l("Pending payment"),
+    CONFIRMED: _l("Confirmed"),
+    CHECKED_IN: _l("Checked in"),
+    CANCELLED: _l("Cancelled"),
+    REJECTED: _l("Rejected"),
+    NO_SHOW: _l("No-show"),
+}
+STATUS_COLOURS = {
+    PENDING_APPROVAL: "warning", PENDING_PAYMENT: "warning", CONFIRMED: "success", CHECKED_IN: "primary",
+    CANCELLED: "secondary", REJECTED: "danger", NO_SHOW: "danger",
+}
+
+add_nav("amenities.index", _l("Amenities"), roles=BOOKER_ROLES)
+add_nav("amenities.my_bookings", _l("My bookings"), roles=(RESIDENT,))
+
+
+# -- presentation helpers, shared with the admin pages and the dashboard panels ------------------
+
+@bp.app_template_global()
+def amenity_kind_label(kind):
+    return KIND_LABELS.get(kind, kind)
+
+
+@bp.app_template_global()
+def booking_status_label(status):
+    return STATUS_LABELS.get(status, status)
+
+
+@bp.app_template_global()
+def booking_status_colour(status):
+    return STATUS_COLOURS.get(status, "secondary")
+
+
+@bp.app_template_global()
+def amenity_hm(instant, tz):
+    """Wall-clock "HH:MM" in the resource's own time zone (not the viewer's)."""
+    return instant.astimezone(tz).strftime("%H:%M")
+
+
+@bp.app_template_global()
+def amenity_day(day_or_instant, tz=None, fmt="EEE M/d"):
+    """A short, localised day ("周一 12/1", "Mon 12/1")."""
+    day = day_or_instant.astimezone(tz).date() if isinstance(day_or_instant, datetime) else day_or_instant
+    return format_date(day, fmt)
+
+
+@bp.app_template_global()
+def amenity_span(start, end, tz):
+    """"周一 12/1 08:00–09:00" in the resource's time zone; the usual way a booking is named."""
+    return f"{amenity_day(start, tz)} {amenity_hm(start, tz)}–{amenity_hm(end, tz)}"
+
+
+def checkin_open(booking, at) -> bool:
+    """Whether to offer "I'm here"; the operation checks the same window again."""
+    if booking.status != CONFIRMED:
+        return False
+    opens, closes = ops.checkin_window(booking)
+    return opens <= at <= closes
+
+
+def qr_payload(booking) -> str:
+    """The QR carries the kiosk URL, so a staff phone camera opens the check-in page directly and a
+    USB scanner typing into the kiosk field works too (the token is read back from the URL)."""
+    return url_for("amenities.checkin", token=booking.qr_token, _external=True)
+
+
+def qr_svg_inline(booking) -> str:
+    return segno.make(qr_payload(booking), error="m").svg_inline(scale=4, omitsize=True, title=_("Check-in code"))
+
+
+def token_from_scan(text: str) -> str:
+    """Accept what a scanner or a person types: the bare token or the whole check-in URL."""
+    text = (text or "").strip()
+    if "token=" in text:
+        return (parse_qs(urlsplit(text).query).get("token") or [""])[0].strip()
+    return text
+
+
+# -- access ---------------------------------------------------------------------------------------
+
+def visible_resource_or_403(resource_id) -> Resource:
+    """The resource when the caller may book it (same community, active, tier allows it)."""
+    resource = db.session.get(Resource, resource_id) or abort(404)
+    visible = db.session.scalar(queries.resources_for(current_user).where(Resource.id == resource.id))
+    if visible is None:
+        abort(403)
+    return resource
+
+
+def own_booking_or_403(booking_id) -> Booking:
+    booking = db.session.get(Booking, booking_id) or abort(404)
+    ensure_owner(current_user, booking, community_id=booking.community_id)
+    return booking
+
+
+def home_community_id():
+    """The community whose amenities the caller browses: their own, else the first they run."""
+    if current_user.community_id:
+        return current_user.community_id
+    ids = community_ids_with_role(current_user, COMMUNITY_ADMIN)
+    return min(ids) if ids else None
+
+
+# -- parsing --------------------------------------------------------------------------------------
+
+def parse_day(text, default: date) -> date:
+    try:
+        return date.fromisoformat(text) if text else default
+    except ValueError:
+        abort(400)
+
+
+def parse_instant(text) -> datetime:
+    try:
+        instant = datetime.fromisoformat(text or "")
+    except ValueError:
+        abort(400)
+    if instant.tzinfo is None:
+        abort(400)
+    return instant.astimezone(clock.now().tzinfo)
+
+
+# -- browse ---------------------------------------------------------------------------------------
+
+@bp.route("/")
+@role_required(*BOOKER_ROLES)
+def index():
+    kind = request.args.get("kind") if request.args.get("kind") in KIND_LABELS else None
+    resources = db.session.scalars(queries.resources_for(current_user)).all()
+    kinds = [k for k in KIND_LABELS if any(r.kind == k for r in resources)]
+    shown = [r for r in resources if kind in (None, r.kind)]
+    groups = [(k, [r for r in shown if r.kind == k]) for k in kinds if any(r.kind == k for r in shown)]
+    return render_template("amenities/index.html", groups=groups, kinds=kinds, kind=kind,
+                           today=clock.local_today(current_user.timezone))
+
+
+@bp.route("/<int:resource_id>")
+@role_required(*BOOKER_ROLES)
+def resource(resource_id):
+    resource = visible_resource_or_403(resource_id)
+    today = clock.local_today(resource.community.timezone)
+    start = max(parse_day(request.args.get("start"), today), today - timedelta(days=28))
+    days = queries.availability(resource, start, 7, at=clock.now())
+    selected = parse_day(request.args.get("day"), start if start > today else today)
+    prev_start = max(start - timedelta(days=7), today) if start > today else None
+    return render_template("amenities/resource.html", resource=resource, days=days, today=today,
+                           prev_start=prev_start, next_start=start + timedelta(days=7),
+                           selected=selected, closures=upcoming_closures(resource),
+                           suspension=current_suspension(resource.community_id))
+
+
+def upcoming_closures(resource):
+    stmt = (sa.select(Closure).where(Closure.resource_id == resource.id, Closure.ends_at > clock.now())
+            .order_by(Closure.starts_at).limit(5))
+    return db.session.scalars(stmt).all()
+
+
+def current_suspension(community_id):
+    if community_id is None:
+        return None
+    return ops.active_suspension(current_user, community_id, clock.now())
+
+
+@bp.route("/day")
+@role_required(*BOOKER_ROLES)
+def day():
+    community_id = home_community_id() or abort(403)
+    tz_name = db.session.get(Community, community_id).timezone
+    kind = request.args.get("kind") if request.args.get("kind") in KIND_LABELS else "gym"
+    day = parse_day(request.args.get("date"), clock.local_today(tz_name))
+    rows = queries.day_view(community_id, kind, day, user=current_user)
+    return render_template("amenities/day.html", rows=rows, kind=kind, day=day, kind_labels=KIND_LABELS,
+                           today=clock.local_today(tz_name), prev_day=day - timedelta(days=1),
+                           next_day=day + timedelta(days=1))
+
+
+# -- booking --------------------------------------------------------------------------------------
+
+def consecutive_slots(resource, start) -> list:
+    """The bookable slots that follow ``start`` without a gap: the choices for "how long"."""
+    local_day = start.astimezone(resource.tz).date()
+    (day,) = queries.availability(resource, local_day, 1, at=clock.now())
+    run = []
+    for slot in day.slots:
+        if run and (slot.start != run[-1].end or not slot.bookable):
+            break
+        if run or (slot.start == start and slot.bookable):
+            run.append(slot)
+        if len(run) == MAX_SLOTS_PER_BOOKING:
+            break
+    return run
+
+
+def length_choices(resource, run):
+    return [(n, _("%(minutes)d min, until %(end)s", minutes=n * resource.slot_minutes,
+                  end=amenity_hm(slot.end, resource.tz)))
+            for n, slot in enumerate(run, start=1)]
+
+
+def booking_form_for(resource, start):
+    run = consecutive_slots(resource, start)
+    form = BookingForm()
+    form.slots.choices = length_choices(resource, run) or [(1, _("%(minutes)d min", minutes=resource.slot_minutes))]
+    if not form.is_submitted():
+        form.start.data = start.isoformat()
+    return form, run
+
+
+def requested_end(resource, start, run, count) -> datetime:
+    if 1 <= count <= len(run):
+        return run[count - 1].end
+    # The slot was taken meanwhile; ask for the span anyway and let the operation say why not.
+    return start + timedelta(minutes=resource.slot_minutes * max(count, 1))
+
+
+def recurrence_text(form) -> str | None:
+    if form.repeat.data == "weeks":
+        return weekly(count=form.weeks.data).to_text()
+    if form.repeat.data == "until":
+        return weekly(until=form.until.data).to_text()
+    return None
+
+
+def conflict_rows(conflicts, tz):
+    """The dates a recurring request failed on, as "周一 12/8 08:00–09:00: reason"."""
+    rows = []
+    for conflict in conflicts or ():
+        start, end = datetime.fromisoformat(conflict["start"]), datetime.fromisoformat(conflict["end"])
+        rows.append({"when": amenity_span(start, end, tz), "reason": conflict.get("reason", "")})
+    return rows
+
+
+def shows_attendees(resource) -> bool:
+    return resource.max_attendees is not None or resource.kind in ("meeting_room", "activity_room")
+
+
+def booked_message(bookings):
+    first = bookings[0]
+    if first.status == PENDING_APPROVAL:
+        return _("Request sent. The community office will approve or decline it; you will see the answer "
+                 "in My bookings.")
+    if first.status == PENDING_PAYMENT:
+        return _("Booked. Please pay %(fee)s to confirm it.", fee=first.fee.display())
+    if len(bookings) > 1:
+        return _("Booked %(count)d times. See you there!", count=len(bookings))
+    return _("Booked. See you there!")
+
+
+@bp.route("/<int:resource_id>/book", methods=["GET", "POST"])
+@role_required(*BOOKER_ROLES)
+def book(resource_id):
+    resource = visible_resource_or_403(resource_id)
+    start = parse_instant(request.values.get("start"))
+    form, run = booking_form_for(resource, start)
+    context = dict(resource=resource, form=form, start=start, run=run, attendees=shows_attendees(resource),
+                   suspension=current_suspension(resource.community_id))
+    if not form.validate_on_submit():
+        return render_template("amenities/book.html", **context), 422 if form.is_submitted() else 200
+    end = requested_end(resource, start, run, form.slots.data)
+    attendees = form.attendees.data if shows_attendees(resource) else None
+    try:
+        rule = recurrence_text(form)
+        if rule:
+            bookings = ops.book_recurring(current_user, resource, start, end, rule, attendees=attendees)
+        else:
+            bookings = [ops.book(current_user, resource, start, end, attendees=attendees)]
+    except DomainError as error:
+        return rerender_form("amenities/book.html", error,
+                             conflicts=conflict_rows(error.extra.get("conflicts"), resource.tz), **context)
+    flash(booked_message(bookings), "success")
+    return redirect(url_for("amenities.my_bookings"))
+
+
+# -- my bookings ----------------------------------------------------------------------------------
+
+def render_bookings(tab="upcoming"):
+    pagination = paginate(queries.bookings_for(current_user, upcoming=tab == "upcoming"))
+    at = clock.now()
+    qr = {b.id: qr_svg_inline(b) for b in pagination.items if b.status == CONFIRMED and b.end_at > at}
+    return render_template("amenities/bookings.html", pagination=pagination, tab=tab, at=at, qr=qr,
+                           checkin_open=checkin_open, feed_url=feed_url(),
+                           suspension=current_suspension(current_user.community_id))
+
+
+def feed_url():
+    """The live feed URL, or None until the resident asks for one (GET never creates it)."""
+    token = queries.active_feed_token(current_user)
+    return url_for("amenities.calendar_feed", token=token, _external=True) if token else None
+
+
+@bp.route("/bookings")
+@role_required(*BOOKER_ROLES)
+def my_bookings():
+    return render_bookings("past" if request.args.get("tab") == "past" else "upcoming")
+
+
+@bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
+@role_required(*BOOKER_ROLES)
+def cancel(booking_id):
+    booking = own_booking_or_403(booking_id)
+    try:
+        booking = ops.cancel_booking(booking, actor=current_user)
+    except DomainError as error:
+        return rerender_bookings(error)
+    if booking.late_cancel:
+        flash(_("Cancelled. This was after the free cancellation time, so it is recorded as a late "
+                "cancellation."), "warning")
+    else:
+        flash(_("Cancelled. The slot is free again for others."), "success")
+    return redirect(url_for("amenities.my_bookings"))
+
+
+def rerender_bookings(error):
+    """An action button on My bookings failed: show the list again with the reason, as 4xx."""
+    flash(str(error.message), "danger")
+    return render_bookings(), error.status
+
+
+@bp.route("/bookings/<int:booking_id>/checkin", methods=["POST"])
+@role_required(*BOOKER_ROLES)
+def self_checkin(booking_id):
+    booking = own_booking_or_403(booking_id)
+    try:
+        ops.check_in(booking, actor=current_user, via="self")
+    except DomainError as error:
+        return rerender_bookings(error)
+    flash(_("You are checked in to %(name)s. Enjoy!", name=booking.resource.name), "success")
+    return redirect(url_for("amenities.my_bookings"))
+
+
+@bp.route("/bookings/<int:booking_id>/qr.svg")
+@role_required(*BOOKER_ROLES)
+def booking_qr(booking_id):
+    booking = own_booking_or_403(booking_id)
+    svg = segno.make(qr_payload(booking), error="m").svg_inline(scale=8)
+    body = '<?xml version="1.0" encoding="utf-8"?>\n' + svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
+    return Response(body, mimetype="image/svg+xml", headers={"Cache-Control": "private, no-store"})
+
+
+@bp.route("/bookings/feed/rotate", methods=["POST"])
+@role_required(*BOOKER_ROLES)
+def rotate_feed():
+    ops.feed_token(current_user, rotate=True)
+    flash(_("Your calendar link has been replaced. The old link no longer works; subscribe again with the "
+            "new one."), "success")
+    return redirect(url_for("amenities.my_bookings") + "#calendar")
+
+
+# -- calendar feed (no login: the token in the URL is the key) ----------------------------------
+
+@bp.route("/bookings/feed", methods=["POST"])
+@role_required(*BOOKER_ROLES)
+def create_feed():
+    ops.feed_token(current_user)
+    flash(_("Your private calendar link is ready. Add it to your phone's calendar as a subscription."), "success")
+    return redirect(url_for("amenities.my_bookings") + "#calendar")
+
+
+@bp.route("/bookings/feed/revoke", methods=["POST"])
+@role_required(*BOOKER_ROLES)
+def revoke_feed():
+    ops.revoke_feed(current_user)
+    flash(_("Your calendar link has been switched off. Calendars subscribed to it stop updating."), "success")
+    return redirect(url_for("amenities.my_bookings") + "#calendar")
+
+
+@bp.route("/calendar/<token>.ics")
+def calendar_feed(token):
+    user = ops.user_for_feed_token(token)
+    if user is None:
+        abort(404)
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        body = queries.calendar_for(user)
+    return Response(body, mimetype="text/calendar",
+                    headers={"Cache-Control": "private, max-age=300",
+                             "Content-Disposition": 'inline; filename="bookings.ics"'})
+
+
+# -- kiosk / staff check-in -------------------------------------------------------------------------
+
+@bp.route("/checkin", methods=["GET", "POST"])
+@role_required(COMMUNITY_ADMIN, PLATFORM_ADMIN)
+def checkin():
+    form = CheckinForm()
+    if not form.is_submitted() and request.args.get("token"):
+        form.token.data = request.args["token"]  # opened from a phone camera: confirm with one tap
+    if not form.validate_on_submit():
+        return render_template("amenities/checkin.html", form=form), 422 if form.is_submitted() else 200
+    try:
+        booking = ops.check_in_by_qr(token_from_scan(form.token.data), actor=current_user)
+    except DomainError as error:
+        return rerender_form("amenities/checkin.html", error, form=form)
+    resource = booking.resource
+    flash(_("Checked in: %(name)s · %(resource)s · %(when)s", name=booking.user.display_name,
+            resource=resource.name, when=amenity_span(booking.start_at, booking.end_at, resource.tz)), "success")
+    return redirect(url_for("amenities.checkin"))
+
+
+add_nav("amenities.checkin", _l("Check-in desk"), roles=(COMMUNITY_ADMIN,))

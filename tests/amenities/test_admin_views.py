@@ -1,0 +1,209 @@
+"""Operators' amenity pages: resources, closures and approvals, with access and bad input."""
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from community.amenities import operations as ops
+from community.amenities.models import Booking, Closure, Resource
+from community.amenities.schedule import OpeningHours
+from community.core import clock
+
+SH = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 12, 1, 9, 30, tzinfo=SH)
+EVERY_DAY = OpeningHours.from_weekday_texts({d: "08:00-22:00" for d in range(7)}).to_dict()
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    clock.freeze(NOW)
+    yield
+    clock.freeze(None)
+
+
+@pytest.fixture
+def make_resource(db, community, community_admin):
+    def _make(**fields):
+        values = dict(kind="meeting_room", name="Room A", capacity=1, slot_minutes=60, opening_hours=EVERY_DAY)
+        values.update(fields)
+        resource = ops.create_resource(community, actor=community_admin, **values)
+        db.session.commit()
+        return resource
+
+    return _make
+
+
+@pytest.fixture
+def pending_booking(db, make_resource, resident):
+    hall = make_resource(name="Hall", kind="activity_room", requires_approval=True)
+    booking = ops.book(resident, hall, NOW + timedelta(days=1, minutes=30), NOW + timedelta(days=1, minutes=90))
+    db.session.commit()
+    return booking
+
+
+@pytest.fixture
+def other_admin(create_user, create_community):
+    return create_user("otheradmin@example.test", roles=("community_admin",), community_=create_community("Other"))
+
+
+def resource_form(**overrides):
+    data = {"kind": "gym", "name": "Fitness centre", "location": "Building 3, B1", "capacity": "20",
+            "slot_minutes": "60", "booking_window_days": "14", "min_notice_minutes": "0",
+            "cancel_cutoff_minutes": "60", "checkin_grace_minutes": "15", "fee": "30.00",
+            "max_hours_per_day": "1.5"}
+    data.update({f"hours_{d}": "06:00-12:00, 13:00-23:00" for d in range(5)})
+    data.update({"hours_5": "08:00-20:00", "hours_6": ""})
+    data.update(overrides)
+    return data
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+def test_a_resident_cannot_open_admin_pages(client, login, resident, make_resource, pending_booking):
+    room = make_resource()
+    login(resident)
+    for path in ("/admin/amenities/", "/admin/amenities/new", f"/admin/amenities/{room.id}/edit",
+                 f"/admin/amenities/{room.id}/closures", "/admin/amenities/approvals"):
+        assert client.get(path).status_code == 403, path
+    assert client.post(f"/admin/amenities/bookings/{pending_booking.id}/approve").status_code == 403
+    assert client.post(f"/admin/amenities/{room.id}/status", data={"action": "archive"}).status_code == 403
+
+
+def test_admin_creates_a_resource_typing_hours_and_yuan(client, db, login, community, community_admin):
+    login(community_admin)
+    assert client.get("/admin/amenities/new").status_code == 200
+    response = client.post("/admin/amenities/new", data=resource_form(community_id=community.id,
+                                                                         visible_tiers=["senior"]))
+    assert response.status_code == 302, text(response)[:2000]
+    resource = db.session.scalar(sa.select(Resource))
+    assert (resource.name, resource.kind, resource.capacity, resource.fee_fen) == ("Fitness centre", "gym", 20, 3000)
+    assert resource.max_minutes_per_day == 90 and resource.visible_tiers == ["senior"]
+    assert resource.opening_hours["0"] == [["06:00", "12:00"], ["13:00", "23:00"]]
+    assert resource.opening_hours["6"] == []
+    assert "Fitness centre" in text(client.get("/admin/amenities/"))
+
+
+def test_bad_resource_input_keeps_what_was_typed(client, db, login, community, community_admin):
+    login(community_admin)
+    bad_hours = client.post("/admin/amenities/new", data=resource_form(community_id=community.id, hours_2="8-12"))
+    assert bad_hours.status_code == 422
+    page = text(bad_hours)
+    assert 'value="Fitness centre"' in page and 'value="8-12"' in page and "invalid-feedback" in page
+    bad_fee = client.post("/admin/amenities/new", data=resource_form(community_id=community.id, fee="thirty"))
+    assert bad_fee.status_code == 422 and 'value="thirty"' in text(bad_fee)
+    bad_capacity = client.post("/admin/amenities/new", data=resource_form(community_id=community.id, capacity="0"))
+    assert bad_capacity.status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count(Resource.id))) == 0
+
+
+def test_edit_prefills_and_saves(client, db, login, community_admin, make_resource):
+    room = make_resource(fee_fen=1250, max_minutes_per_week=300)
+    login(community_admin)
+    page = text(client.get(f"/admin/amenities/{room.id}/edit"))
+    assert 'value="12.50"' in page and 'value="08:00-22:00"' in page and 'value="5.0"' in page
+    response = client.post(f"/admin/amenities/{room.id}/edit",
+                           data=resource_form(community_id=room.community_id, kind="meeting_room", name="Room B",
+                                              capacity="1", fee="0"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    room = db.session.get(Resource, room.id)
+    assert (room.name, room.fee_fen) == ("Room B", 0)
+
+
+def test_admin_of_another_community_is_forbidden(client, login, other_admin, make_resource, pending_booking):
+    room = make_resource()
+    login(other_admin)
+    assert client.get(f"/admin/amenities/{room.id}/edit").status_code == 403
+    assert client.get(f"/admin/amenities/{room.id}/closures").status_code == 403
+    assert client.post(f"/admin/amenities/bookings/{pending_booking.id}/approve").status_code == 403
+    assert "Room A" not in text(client.get("/admin/amenities/"))
+    assert f'data-booking="{pending_booking.id}"' not in text(client.get("/admin/amenities/approvals"))
+
+
+def test_close_reopen_and_archive(client, db, login, community_admin, resident, make_resource):
+    room = make_resource()
+    login(community_admin)
+    client.post(f"/admin/amenities/{room.id}/status", data={"action": "close"})
+    db.session.expire_all()
+    assert db.session.get(Resource, room.id).status == "closed"
+    client.post(f"/admin/amenities/{room.id}/status", data={"action": "reopen"})
+    client.post(f"/admin/amenities/{room.id}/status", data={"action": "archive"})
+    db.session.expire_all()
+    assert db.session.get(Resource, room.id).status == "archived"
+    assert f'data-resource="{room.id}"' not in text(client.get("/admin/amenities/"))
+    assert f'data-resource="{room.id}"' in text(client.get("/admin/amenities/?archived=1"))
+    assert client.post(f"/admin/amenities/{room.id}/status", data={"action": "explode"}).status_code == 400
+    client.post("/logout")
+    login(resident)
+    assert f'data-resource="{room.id}"' not in text(client.get("/amenities/"))
+
+
+def test_closures_in_local_time_are_shown_to_residents(client, db, login, community_admin, resident, make_resource):
+    room = make_resource()
+    login(community_admin)
+    response = client.post(f"/admin/amenities/{room.id}/closures",
+                           data={"starts_at": "2026-12-02T08:00", "ends_at": "2026-12-02T12:00",
+                                 "reason": "Carpet cleaning"})
+    assert response.status_code == 302
+    closure = db.session.scalar(sa.select(Closure))
+    assert closure.starts_at == datetime(2026, 12, 2, 0, 0, tzinfo=ZoneInfo("UTC"))  # 08:00 in Shanghai
+    client.post("/logout")
+    login(resident)
+    page = text(client.get(f"/amenities/{room.id}"))
+    assert "Carpet cleaning" in page
+    tomorrow = page.split('id="day-2026-12-02"')[1].split('id="day-2026-12-03"')[0]
+    assert tomorrow.count('data-state="closed"') == 4
+
+
+def test_closure_bad_input(client, db, login, community_admin, make_resource):
+    room = make_resource()
+    login(community_admin)
+    backwards = client.post(f"/admin/amenities/{room.id}/closures",
+                            data={"starts_at": "2026-12-02T12:00", "ends_at": "2026-12-02T08:00", "reason": "x"})
+    assert backwards.status_code == 422 and 'value="x"' in text(backwards)
+    no_reason = client.post(f"/admin/amenities/{room.id}/closures",
+                            data={"starts_at": "2026-12-02T08:00", "ends_at": "2026-12-02T12:00", "reason": ""})
+    assert no_reason.status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count(Closure.id))) == 0
+
+
+def test_remove_a_closure(client, db, login, community_admin, make_resource):
+    room = make_resource()
+    closure = ops.add_closure(room, starts_at=NOW + timedelta(days=1), ends_at=NOW + timedelta(days=2),
+                              reason="Repairs", actor=community_admin)
+    db.session.commit()
+    login(community_admin)
+    assert client.post(f"/admin/amenities/closures/{closure.id}/delete").status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(Closure.id))) == 0
+
+
+def test_approve_a_pending_booking(client, db, login, community_admin, pending_booking):
+    login(community_admin)
+    page = text(client.get("/admin/amenities/approvals"))
+    assert f'data-booking="{pending_booking.id}"' in page
+    assert 'data-panel="pending-approvals"' in text(client.get("/dashboard"))
+    assert client.post(f"/admin/amenities/bookings/{pending_booking.id}/approve").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Booking, pending_booking.id).status == "confirmed"
+    again = client.post(f"/admin/amenities/bookings/{pending_booking.id}/approve")
+    assert again.status_code == 422 and "alert-danger" in text(again)
+
+
+def test_reject_needs_a_reason_the_resident_then_sees(client, db, login, community_admin, resident,
+                                                      pending_booking):
+    login(community_admin)
+    field = f"b{pending_booking.id}-reason"
+    missing = client.post(f"/admin/amenities/bookings/{pending_booking.id}/reject", data={field: "  "})
+    assert missing.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Booking, pending_booking.id).status == "pending_approval"
+    done = client.post(f"/admin/amenities/bookings/{pending_booking.id}/reject", data={field: "Hall is being painted"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Booking, pending_booking.id).status == "rejected"
+    client.post("/logout")
+    login(resident)
+    assert "Hall is being painted" in text(client.get("/amenities/bookings?tab=past"))

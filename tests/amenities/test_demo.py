@@ -1,0 +1,32 @@
+"""The amenities demo loader: the promised resources and bookings, and a second run changes nothing."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from community.amenities.models import Booking, Resource
+from community.core import clock
+from community.core.demo import load_all
+
+
+def snapshot(db):
+    resources = db.session.execute(sa.select(Resource.name, Resource.kind, Resource.capacity, Resource.slot_minutes,
+                                             Resource.fee_fen, Resource.requires_approval)).all()
+    bookings = db.session.execute(sa.select(Booking.user_id, Booking.resource_id, Booking.start_at, Booking.status)).all()
+    return sorted(resources), sorted(bookings)
+
+
+def test_demo_amenities_are_created_once(db):
+    clock.freeze(datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    load_all(echo=lambda *_: None)
+    resources, bookings = snapshot(db)
+    by_name = {r.name: r for r in resources}
+    assert len(resources) == 7 and sorted({r.kind for r in resources}) == [
+        "activity_room", "coffee_bar", "gym", "laundry", "meeting_room"]
+    assert (by_name["会议室 A"].capacity, by_name["健身房"].capacity, by_name["咖啡书吧"].capacity) == (1, 20, 8)
+    assert by_name["洗衣机 1号"].slot_minutes == 45 and by_name["KTV 活动室"].fee_fen == 3000
+    assert by_name["多功能活动室"].requires_approval
+    assert {b.status for b in bookings} == {"confirmed", "pending_approval", "pending_payment"} and len(bookings) == 6
+    clock.freeze(datetime(2026, 3, 5, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))  # days later
+    load_all(echo=lambda *_: None)
+    assert snapshot(db) == (resources, bookings)

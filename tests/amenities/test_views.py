@@ -1,0 +1,439 @@
+"""Residents' amenity pages: browse, week/day views, booking, my bookings, QR, check-in, iCal feed.
+
+The clock is frozen on Tuesday 2026-12-01 09:30 in Shanghai, so "today 10:00" is bookable and
+"today 08:00" is past."""
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from community.amenities import operations as ops
+from community.amenities.models import Booking, Suspension
+from community.amenities.schedule import OpeningHours
+from community.core import clock
+
+SH = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 12, 1, 9, 30, tzinfo=SH)  # a Tuesday
+
+
+def at(day_offset, hour, minute=0):
+    """An instant ``day_offset`` days after the frozen today, at local ``hour:minute``."""
+    return (NOW.replace(hour=hour, minute=minute) + timedelta(days=day_offset)).astimezone(SH)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    clock.freeze(NOW)
+    yield
+    clock.freeze(None)
+
+
+@pytest.fixture
+def operator(create_user):
+    return create_user("root@example.test", roles=("platform_admin",))
+
+
+@pytest.fixture
+def make_resource(db, community, operator):
+    def _make(community_=None, **fields):
+        values = dict(kind="gym", name="Gym", capacity=2, slot_minutes=60, location="Building 3, B1",
+                      opening_hours=OpeningHours.from_weekday_texts({d: "08:00-22:00" for d in range(7)}).to_dict())
+        values.update(fields)
+        resource = ops.create_resource(community_ or community, actor=operator, **values)
+        db.session.commit()
+        return resource
+
+    return _make
+
+
+@pytest.fixture
+def gym(make_resource):
+    return make_resource()
+
+
+@pytest.fixture
+def book(db):
+    def _book(user, resource, start, hours=1, **kwargs):
+        booking = ops.book(user, resource, start, start + timedelta(hours=hours), **kwargs)
+        db.session.commit()
+        return booking
+
+    return _book
+
+
+@pytest.fixture
+def stranger(create_community, create_user):
+    """A resident of another community."""
+    return create_user("stranger@example.test", community_=create_community("Other Community"))
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+def reload(db, obj):
+    db.session.expire_all()
+    return db.session.get(type(obj), obj.id)
+
+
+# -- browse -----------------------------------------------------------------------------------------
+
+def test_index_groups_resources_by_kind_and_filters(client, login, resident, make_resource, create_community):
+    make_resource(name="Fitness centre")
+    make_resource(name="Room A", kind="meeting_room", capacity=1)
+    make_resource(community_=create_community("Elsewhere"), name="Their gym")
+    login(resident)
+    page = text(client.get("/amenities/"))
+    assert 'data-kind="gym"' in page and 'data-kind="meeting_room"' in page
+    assert "Room A" in page and "Fitness centre" in page and "Their gym" not in page
+    filtered = text(client.get("/amenities/?kind=meeting_room"))
+    assert "Room A" in filtered and "Fitness centre" not in filtered
+
+
+def test_index_empty_state(client, login, resident):
+    login(resident)
+    response = client.get("/amenities/")
+    assert response.status_code == 200
+    assert "empty-state" in text(response)
+
+
+def test_pages_need_login(client, gym):
+    response = client.get(f"/amenities/{gym.id}")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# -- week view --------------------------------------------------------------------------------------
+
+def test_week_view_shows_slot_states_and_closure_reason(client, db, login, resident, create_user, gym, book,
+                                                          operator):
+    other = create_user("other@example.test")
+    book(other, gym, at(0, 10))
+    book(other, gym, at(0, 11))
+    book(resident, gym, at(0, 11))
+    ops.add_closure(gym, starts_at=at(0, 20), ends_at=at(0, 22), reason="Floor cleaning", actor=operator)
+    db.session.commit()
+    login(resident)
+    page = text(client.get(f"/amenities/{gym.id}"))
+    today = page.split('id="day-2026-12-01"')[1].split('id="day-2026-12-02"')[0]
+    assert today.count('data-state="past"') == 2  # 08:00 and 09:00 have begun
+    assert 'data-state="partial"' in today.split("10:00")[0][-400:] or "1 left" in today or "剩" in today
+    assert today.count('data-state="full"') == 1  # 11:00: two of two places taken
+    assert today.count('data-state="closed"') == 2
+    assert "Floor cleaning" in page
+    assert f"/amenities/{gym.id}/book?start=" in today
+
+
+def test_week_view_does_not_query_per_slot(client, db, login, resident, create_user, gym, book, app):
+    for hour in range(10, 20):
+        book(create_user(), gym, at(1, hour))
+    login(resident)
+    statements = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(f"/amenities/{gym.id}").status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    bookings_queries = [s for s in statements if "FROM amenity_bookings" in s]
+    assert len(bookings_queries) == 1, bookings_queries
+    assert len(statements) < 15
+
+
+def test_week_view_navigates_weeks(client, login, resident, gym):
+    login(resident)
+    page = text(client.get(f"/amenities/{gym.id}"))
+    assert 'rel="prev"' not in page  # nothing to book before today
+    assert "start=2026-12-08" in page
+    later = text(client.get(f"/amenities/{gym.id}?start=2026-12-08"))
+    assert 'id="day-2026-12-14"' in later and "start=2026-12-01" in later
+
+
+def test_week_view_of_another_community_is_forbidden(client, login, stranger, gym):
+    login(stranger)
+    assert client.get(f"/amenities/{gym.id}").status_code == 403
+    assert client.get(f"/amenities/{gym.id}/book?start={at(0, 10).isoformat()}").status_code == 403
+
+
+def test_week_view_bad_input(client, login, resident, gym):
+    login(resident)
+    assert client.get(f"/amenities/{gym.id}?start=tomorrow").status_code == 400
+    assert client.get("/amenities/9999").status_code == 404
+
+
+def test_tier_restricted_resource_is_hidden_from_other_tiers(client, login, create_user, make_resource):
+    lounge = make_resource(name="Senior lounge", kind="coffee_bar", visible_tiers=["senior"])
+    junior = create_user("junior@example.test", tier="junior")
+    senior = create_user("senior@example.test", tier="senior")
+    login(junior)
+    assert "Senior lounge" not in text(client.get("/amenities/"))
+    assert client.get(f"/amenities/{lounge.id}").status_code == 403
+    client.post("/logout")
+    login(senior)
+    assert client.get(f"/amenities/{lounge.id}").status_code == 200
+
+
+def test_day_view_lists_resources_of_a_kind(client, login, resident, make_resource):
+    make_resource(name="Washer 1", kind="laundry", capacity=1, slot_minutes=45)
+    make_resource(name="Washer 2", kind="laundry", capacity=1, slot_minutes=45)
+    make_resource(name="Fitness centre")
+    login(resident)
+    page = text(client.get("/amenities/day?kind=laundry&date=2026-12-02"))
+    assert "Washer 1" in page and "Washer 2" in page and "Fitness centre" not in page
+    assert page.count('data-state="free"') == 2 * 18  # 08:00-21:30, 45-minute slots, two machines
+    assert client.get("/amenities/day?kind=laundry&date=2026-13-45").status_code == 400
+
+
+# -- booking ----------------------------------------------------------------------------------------
+
+def test_book_one_slot(client, db, login, resident, gym):
+    login(resident)
+    start = at(0, 10)
+    form = client.get(f"/amenities/{gym.id}/book", query_string={"start": start.isoformat()})
+    assert form.status_code == 200
+    response = client.post(f"/amenities/{gym.id}/book", data={"start": start.isoformat(), "slots": 1, "repeat": "none"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/amenities/bookings")
+    booking = db.session.scalar(sa.select(Booking))
+    assert booking.user_id == resident.id and booking.start_at == start and booking.status == "confirmed"
+    assert booking.end_at == at(0, 11)
+
+
+def test_book_consecutive_slots(client, db, login, resident, gym):
+    login(resident)
+    start = at(1, 18)
+    page = text(client.get(f"/amenities/{gym.id}/book", query_string={"start": start.isoformat()}))
+    assert 'value="3"' in page and "21:00" in page
+    client.post(f"/amenities/{gym.id}/book", data={"start": start.isoformat(), "slots": 3, "repeat": "none"})
+    booking = db.session.scalar(sa.select(Booking))
+    assert (booking.start_at, booking.end_at) == (at(1, 18), at(1, 21))
+
+
+def test_booking_a_full_slot_keeps_the_form_and_explains(client, db, login, resident, create_user, make_resource,
+                                                           book):
+    room = make_resource(name="Room A", kind="meeting_room", capacity=1, max_attendees=8)
+    book(create_user(), room, at(0, 10))
+    login(resident)
+    response = client.post(f"/amenities/{room.id}/book",
+                           data={"start": at(0, 10).isoformat(), "slots": 1, "attendees": 6, "repeat": "none"})
+    assert response.status_code == 409
+    page = text(response)
+    assert 'value="6"' in page  # what was typed is still there
+    assert "alert-danger" in page
+    assert db.session.scalar(sa.select(sa.func.count(Booking.id))) == 1
+
+
+def test_booking_bad_input_is_rejected_with_a_message(client, db, login, resident, make_resource):
+    room = make_resource(name="Room A", kind="meeting_room", capacity=1, max_attendees=8)
+    login(resident)
+    start = at(0, 10).isoformat()
+    too_many = client.post(f"/amenities/{room.id}/book", data={"start": start, "slots": 1, "attendees": 20,
+                                                                "repeat": "none"})
+    assert too_many.status_code == 422 and 'value="20"' in text(too_many)
+    no_weeks = client.post(f"/amenities/{room.id}/book", data={"start": start, "slots": 1, "repeat": "weeks",
+                                                                "weeks": ""})
+    assert no_weeks.status_code == 422 and "invalid-feedback" in text(no_weeks)
+    assert client.post(f"/amenities/{room.id}/book", data={"start": "soon", "slots": 1}).status_code == 400
+    past = client.post(f"/amenities/{room.id}/book", data={"start": at(0, 8).isoformat(), "slots": 1,
+                                                            "repeat": "none"})
+    assert past.status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count(Booking.id))) == 0
+
+
+def test_recurring_booking_is_all_or_nothing_and_lists_conflicts(client, db, login, resident, create_user,
+                                                                    make_resource, book):
+    room = make_resource(name="Room A", kind="meeting_room", capacity=1, booking_window_days=60)
+    book(create_user(), room, at(14, 19))
+    login(resident)
+    response = client.post(f"/amenities/{room.id}/book",
+                           data={"start": at(0, 19).isoformat(), "slots": 1, "repeat": "weeks", "weeks": 4})
+    assert response.status_code == 409
+    page = text(response)
+    assert "data-conflicts" in page and "12/15" in page
+    assert db.session.scalar(sa.select(sa.func.count(Booking.id))) == 1
+
+    ok = client.post(f"/amenities/{room.id}/book",
+                     data={"start": at(1, 19).isoformat(), "slots": 1, "repeat": "until", "until": "2026-12-23"})
+    assert ok.status_code == 302
+    starts = db.session.scalars(sa.select(Booking.start_at).where(Booking.user_id == resident.id)
+                                .order_by(Booking.start_at)).all()
+    assert starts == [at(1, 19), at(8, 19), at(15, 19), at(22, 19)]  # the last date is included
+
+
+def test_approval_and_paid_resources_say_what_happens_next(client, db, login, resident, make_resource):
+    hall = make_resource(name="Hall", kind="activity_room", capacity=1, requires_approval=True)
+    ktv = make_resource(name="KTV", kind="activity_room", capacity=1, fee_fen=3000)
+    login(resident)
+    client.post(f"/amenities/{hall.id}/book", data={"start": at(1, 10).isoformat(), "slots": 1, "repeat": "none"})
+    client.post(f"/amenities/{ktv.id}/book", data={"start": at(1, 10).isoformat(), "slots": 2, "repeat": "none"})
+    statuses = dict(db.session.execute(sa.select(Booking.resource_id, Booking.status)).all())
+    assert statuses == {hall.id: "pending_approval", ktv.id: "pending_payment"}
+    page = text(client.get("/amenities/bookings"))
+    assert 'data-status="pending_approval"' in page and 'data-status="pending_payment"' in page
+    assert "¥60.00" in page
+
+
+def test_suspended_resident_sees_until_when(client, db, login, resident, gym):
+    db.session.add(Suspension(user_id=resident.id, community_id=resident.community_id, starts_at=at(-1, 9),
+                              ends_at=at(6, 9), reason="3 no-shows"))
+    db.session.commit()
+    login(resident)
+    page = text(client.get(f"/amenities/{gym.id}"))
+    assert "data-suspension" in page and "12/7" in page.split("data-suspension")[1][:400].replace("2026/", "")
+    refused = client.post(f"/amenities/{gym.id}/book", data={"start": at(0, 10).isoformat(), "slots": 1,
+                                                              "repeat": "none"})
+    assert refused.status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count(Booking.id))) == 0
+
+
+# -- my bookings, cancel, check-in, QR -------------------------------------------------------------
+
+def test_my_bookings_lists_only_mine_with_a_qr(client, login, resident, create_user, gym, book):
+    mine = book(resident, gym, at(1, 10))
+    theirs = book(create_user("other@example.test"), gym, at(1, 11))
+    login(resident)
+    page = text(client.get("/amenities/bookings"))
+    assert f'data-booking="{mine.id}"' in page and f'data-booking="{theirs.id}"' not in page
+    assert "<svg" in page and mine.qr_token in page
+    assert f'data-booking="{mine.id}"' not in text(client.get("/amenities/bookings?tab=past"))
+
+
+def test_cancel_frees_the_slot(client, db, login, resident, make_resource, book):
+    room = make_resource(name="Room A", kind="meeting_room", capacity=1)
+    booking = book(resident, room, at(1, 10))
+    login(resident)
+    response = client.post(f"/amenities/bookings/{booking.id}/cancel")
+    assert response.status_code == 302
+    booking = reload(db, booking)
+    assert booking.status == "cancelled" and not booking.late_cancel
+    page = text(client.get(f"/amenities/{room.id}?day=2026-12-02"))
+    tomorrow = page.split('id="day-2026-12-02"')[1].split('id="day-2026-12-03"')[0]
+    assert 'data-state="full"' not in tomorrow
+    assert f'data-booking="{booking.id}"' in text(client.get("/amenities/bookings?tab=past"))
+
+
+def test_late_cancellation_is_recorded_and_shown(client, db, login, resident, gym, book):
+    booking = book(resident, gym, at(0, 10))  # 30 minutes away, the cut-off is 60
+    login(resident)
+    client.post(f"/amenities/bookings/{booking.id}/cancel")
+    assert reload(db, booking).late_cancel is True
+    assert "text-danger" in text(client.get("/amenities/bookings?tab=past"))
+
+
+def test_a_resident_cannot_cancel_someone_elses_booking(client, db, login, resident, create_user, gym, book):
+    booking = book(create_user("owner@example.test"), gym, at(1, 10))
+    login(resident)
+    assert client.post(f"/amenities/bookings/{booking.id}/cancel").status_code == 403
+    assert client.post(f"/amenities/bookings/{booking.id}/checkin").status_code == 403
+    assert client.get(f"/amenities/bookings/{booking.id}/qr.svg").status_code == 403
+    assert reload(db, booking).status == "confirmed"
+
+
+def test_cancelling_twice_explains_instead_of_failing(client, db, login, resident, gym, book):
+    booking = book(resident, gym, at(1, 10))
+    login(resident)
+    client.post(f"/amenities/bookings/{booking.id}/cancel")
+    again = client.post(f"/amenities/bookings/{booking.id}/cancel")
+    assert again.status_code == 422 and "alert-danger" in text(again)
+
+
+def test_im_here_checks_in_within_the_window_only(client, db, login, resident, gym, book):
+    soon = book(resident, gym, at(0, 10))  # opens 09:45
+    later = book(resident, gym, at(1, 10))
+    login(resident)
+    page = text(client.get("/amenities/bookings"))
+    assert 'data-action="checkin"' not in page
+    refused = client.post(f"/amenities/bookings/{later.id}/checkin")
+    assert refused.status_code == 422 and reload(db, later).status == "confirmed"
+    clock.freeze(at(0, 9, 50))
+    assert 'data-action="checkin"' in text(client.get("/amenities/bookings"))
+    assert client.post(f"/amenities/bookings/{soon.id}/checkin").status_code == 302
+    assert reload(db, soon).status == "checked_in"
+
+
+def test_qr_svg_for_the_owner(client, login, resident, gym, book):
+    booking = book(resident, gym, at(1, 10))
+    login(resident)
+    response = client.get(f"/amenities/bookings/{booking.id}/qr.svg")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert text(response).lstrip().startswith("<?xml") and "<svg" in text(response)
+    assert client.get("/amenities/bookings/9999/qr.svg").status_code == 404
+
+
+# -- calendar feed ----------------------------------------------------------------------------------
+
+def test_calendar_feed_create_subscribe_and_rotate(client, db, login, resident, gym, book):
+    booking = book(resident, gym, at(1, 10))
+    login(resident)
+    assert "/amenities/calendar/" not in text(client.get("/amenities/bookings"))  # GET creates nothing
+    assert client.post("/amenities/bookings/feed").status_code == 302
+    page = text(client.get("/amenities/bookings"))
+    url = page.split('id="feed-url"')[1].split('value="')[1].split('"')[0]
+    path = url.split("localhost", 1)[1]
+    client.post("/logout")
+    feed = client.get(path)  # no login: the token is the key
+    assert feed.status_code == 200
+    assert feed.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    body = text(feed)
+    assert body.startswith("BEGIN:VCALENDAR\r\n") and f"UID:amenity-booking-{booking.id}@" in body
+    assert "DTSTART:20261202T020000Z" in body
+
+    login(resident)
+    client.post("/amenities/bookings/feed/rotate")
+    client.post("/logout")
+    assert client.get(path).status_code == 404
+    assert client.get("/amenities/calendar/not-a-token.ics").status_code == 404
+
+
+def test_switching_the_feed_off(client, login, resident):
+    login(resident)
+    client.post("/amenities/bookings/feed")
+    path = text(client.get("/amenities/bookings")).split('id="feed-url"')[1].split('value="')[1].split('"')[0]
+    client.post("/amenities/bookings/feed/revoke")
+    assert client.get(path.split("localhost", 1)[1]).status_code == 404
+
+
+# -- kiosk ------------------------------------------------------------------------------------------
+
+def test_kiosk_checks_in_by_token_or_scanned_url(client, db, login, community_admin, resident, create_user, gym,
+                                                 book):
+    first = book(resident, gym, at(0, 10))
+    second = book(create_user(), gym, at(0, 10))
+    clock.freeze(at(0, 9, 55))
+    login(community_admin)
+    assert client.get("/amenities/checkin").status_code == 200
+    response = client.post("/amenities/checkin", data={"token": first.qr_token})
+    assert response.status_code == 302 and reload(db, first).status == "checked_in"
+    scanned = f"http://localhost/amenities/checkin?token={second.qr_token}"
+    assert client.post("/amenities/checkin", data={"token": scanned}).status_code == 302
+    assert reload(db, second).status == "checked_in"
+
+
+def test_kiosk_bad_input_and_wrong_users(client, db, login, community_admin, resident, create_user,
+                                          create_community, gym, book):
+    booking = book(resident, gym, at(1, 10))
+    login(resident)
+    assert client.get("/amenities/checkin").status_code == 403
+    client.post("/logout")
+    login(community_admin)
+    unknown = client.post("/amenities/checkin", data={"token": "nonsense"})
+    assert unknown.status_code == 404 and 'value="nonsense"' in text(unknown)
+    assert client.post("/amenities/checkin", data={"token": ""}).status_code == 422
+    too_early = client.post("/amenities/checkin", data={"token": booking.qr_token})
+    assert too_early.status_code == 422 and reload(db, booking).status == "confirmed"
+    client.post("/logout")
+    other_admin = create_user("otheradmin@example.test", roles=("community_admin",),
+                              community_=create_community("Other"))
+    login(other_admin)
+    assert client.post("/amenities/checkin", data={"token": booking.qr_token}).status_code == 403
+
+
+# -- dashboard --------------------------------------------------------------------------------------
+
+def test_dashboard_shows_next_bookings(client, login, resident, gym, book):
+    book(resident, gym, at(1, 10))
+    login(resident)
+    page = text(client.get("/dashboard"))
+    assert 'data-panel="next-bookings"' in page and "Gym" in page

@@ -1,0 +1,141 @@
+"""No overbooking under concurrency, proven on PostgreSQL.
+
+Fifty threads, each with its own app context and therefore its own session and connection, wait
+at a barrier and then book the same slot at once. The resource row lock taken by the
+lock_version UPDATE makes them queue, so a capacity-1 room gets exactly one booking and a
+capacity-10 gym exactly ten; everybody else gets SlotFull (409), and nobody an unexpected error.
+Two ways in: the operation + commit (as a job or CLI would), and the real HTTP API.
+"""
+import threading
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from community.accounts import operations as account_ops
+from community.accounts.models import User
+from community.amenities import operations as ops
+from community.amenities.errors import SlotFull
+from community.amenities.models import HOLDING_STATUSES, Booking, Resource
+from community.amenities.schedule import OpeningHours
+from community.core import clock
+
+SH = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=SH)
+SLOT_START = datetime(2026, 3, 3, 10, 0, tzinfo=SH)
+SLOT_END = SLOT_START + timedelta(hours=1)
+THREADS = 50
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    clock.freeze(NOW)
+    yield
+    clock.freeze(None)
+
+
+@pytest.fixture
+def bookers(db, community, create_user):
+    return [create_user(f"racer{i}@example.test").id for i in range(THREADS)]
+
+
+@pytest.fixture
+def make_resource(db, community, community_admin):
+    def _make(capacity):
+        resource = ops.create_resource(
+            community, actor=community_admin, kind="gym" if capacity > 1 else "meeting_room",
+            name=f"Capacity {capacity}", capacity=capacity, slot_minutes=60,
+            opening_hours=OpeningHours.from_weekday_texts({d: "08:00-22:00" for d in range(7)}).to_dict())
+        db.session.commit()
+        return resource.id
+
+    return _make
+
+
+def run_together(work, count=THREADS):
+    """Run ``work(index)`` in ``count`` threads released at the same instant; collect the results."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def run(index):
+        try:
+            barrier.wait(timeout=30)
+            results[index] = work(index)
+        except Exception as exc:  # recorded, so the test shows it instead of a hung thread
+            results[index] = f"unexpected {exc!r}"
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a booking thread hung"
+    return results
+
+
+def book_via_operation(app, resource_id, user_ids):
+    from community.extensions import db
+
+    def work(index):
+        with app.app_context():
+            try:
+                user = db.session.get(User, user_ids[index])
+                resource = db.session.get(Resource, resource_id)
+                ops.book(user, resource, SLOT_START, SLOT_END)
+                db.session.commit()
+                return "booked"
+            except SlotFull:
+                db.session.rollback()
+                return "slot_full"
+            finally:
+                db.session.remove()
+
+    return work
+
+
+def book_via_api(app, resource_id, tokens):
+    def work(index):
+        client = app.test_client()
+        response = client.post("/api/v1/bookings", headers={"Authorization": f"Bearer {tokens[index]}"},
+                               json={"resource_id": resource_id, "start": SLOT_START.isoformat(),
+                                     "end": SLOT_END.isoformat()})
+        if response.status_code == 201:
+            return "booked"
+        if response.status_code == 409 and response.get_json().get("code") == "slot_full":
+            return "slot_full"
+        return f"HTTP {response.status_code} {response.get_data(as_text=True)[:200]}"
+
+    return work
+
+
+def holding(db, resource_id):
+    db.session.expire_all()
+    return db.session.scalar(sa.select(sa.func.count(Booking.id)).where(
+        Booking.resource_id == resource_id, Booking.status.in_(HOLDING_STATUSES)))
+
+
+def issue_tokens(db, user_ids):
+    tokens = [account_ops.issue_api_token(db.session.get(User, uid), "race")[1] for uid in user_ids]
+    db.session.commit()
+    return tokens
+
+
+@pytest.mark.parametrize("capacity", [1, 10])
+def test_concurrent_operations_never_overbook(pg_only, app, db, make_resource, bookers, capacity):
+    resource_id = make_resource(capacity)
+    results = run_together(book_via_operation(app, resource_id, bookers))
+    assert sorted(set(results)) <= ["booked", "slot_full"], [r for r in results if r not in ("booked", "slot_full")]
+    assert results.count("booked") == capacity
+    assert results.count("slot_full") == THREADS - capacity
+    assert holding(db, resource_id) == capacity
+
+
+@pytest.mark.parametrize("capacity", [1, 10])
+def test_concurrent_api_requests_never_overbook(pg_only, app, db, make_resource, bookers, capacity):
+    resource_id = make_resource(capacity)
+    tokens = issue_tokens(db, bookers)
+    results = run_together(book_via_api(app, resource_id, tokens))
+    assert sorted(set(results)) <= ["booked", "slot_full"], [r for r in results if r not in ("booked", "slot_full")]
+    assert results.count("booked") == capacity
+    assert holding(db, resource_id) == capacity
