@@ -534,16 +534,22 @@ def book_recurring(user, resource: Resource, start_at: datetime, end_at: datetim
 
 # -- cancel, approve, pay ------------------------------------------------------------------------
 
-def cancel_booking(booking: Booking, *, actor) -> Booking:
+def cancel_booking(booking: Booking, *, actor, reason: str = "") -> Booking:
     """Owners cancel until the start; after the cut-off it is recorded as a late cancellation.
-    Admins of the community cancel any time. The slot is free again at once."""
+    Admins of the community cancel any time; cancelling someone else's booking needs a reason,
+    which the resident sees in My bookings and in an e-mail. The slot is free again at once."""
     at = now()
     is_admin = has_role(actor, COMMUNITY_ADMIN, booking.community_id)
-    if not is_admin and booking.user_id != getattr(actor, "id", None):
+    is_owner = booking.user_id == getattr(actor, "id", None)
+    if not is_admin and not is_owner:
         raise PermissionDenied(_l("You can only cancel your own bookings."), code="not_owner")
     if booking.status not in CANCELLABLE_STATUSES:
         raise BookingRuleViolation(_l("This booking cannot be cancelled any more."), code="not_cancellable",
                                    booking_status=booking.status)
+    reason = (reason or "").strip()[:255]
+    on_behalf = is_admin and not is_owner
+    if on_behalf and not reason:
+        raise BookingRuleViolation(_l("Tell the resident why their booking is cancelled."), code="reason_required")
     if not is_admin:
         if at >= booking.start_at:
             raise BookingRuleViolation(_l("This booking has already started and cannot be cancelled."),
@@ -552,9 +558,33 @@ def cancel_booking(booking: Booking, *, actor) -> Booking:
         booking.late_cancel = at > cutoff
     booking.status = CANCELLED
     booking.cancelled_at = at
+    if on_behalf:
+        booking.decision_reason = reason
+        booking.decided_by_id = actor.id
     db.session.flush()
-    audit.record(actor, "amenity.cancelled", booking, late=booking.late_cancel, by_admin=is_admin)
+    audit.record(actor, "amenity.cancelled", booking, late=booking.late_cancel, by_admin=is_admin,
+                 **({"reason": reason, "resident_id": booking.user_id} if on_behalf else {}))
+    if on_behalf:
+        _tell_resident_of_cancellation(booking)
     return booking
+
+
+def _tell_resident_of_cancellation(booking: Booking) -> None:
+    """An e-mail in the resident's language; it leaves through the outbox after the commit."""
+    from flask_babel import force_locale
+
+    from community.notifications.operations import queue_email
+
+    user = booking.user
+    if not user.email:
+        return
+    resource = booking.resource
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = str(_l("Your booking of %(name)s was cancelled", name=resource.name))
+        body = str(_l("The community office cancelled your booking of %(name)s on %(when)s.\n"
+                      "Reason: %(reason)s", name=resource.name,
+                      when=local_text(booking.start_at, resource.tz), reason=booking.decision_reason))
+    queue_email(user.email, subject, body, kind="amenity_cancelled")
 
 
 def approve_booking(booking: Booking, *, actor) -> Booking:
@@ -638,9 +668,12 @@ def check_in(booking: Booking, *, actor, via: str = "self") -> Booking:
 
 
 def check_in_by_qr(qr_token: str, *, actor) -> Booking:
-    """Staff or kiosk scanned (or typed) a booking's QR token."""
+    """Staff or kiosk scanned (or typed) a booking's QR token. A code of another community is
+    answered like an unknown one (it is not the actor's to see); its owner is told the desk is
+    for staff."""
     booking = db.session.scalar(sa.select(Booking).where(Booking.qr_token == (qr_token or "").strip()))
-    if booking is None:
+    if booking is None or not (has_role(actor, COMMUNITY_ADMIN, booking.community_id)
+                               or booking.user_id == getattr(actor, "id", None)):
         raise NotFound(_l("No booking has this code."), code="unknown_qr")
     _require_admin(actor, booking.community_id)
     return check_in(booking, actor=actor, via="qr")

@@ -110,5 +110,11 @@ class BookingListArgs(Schema):
     scope = fields.String(load_default="upcoming", validate=validate.OneOf(["upcoming", "past"]))
 
 
+class CancelArgs(Schema):
+    reason = fields.String(validate=validate.Length(max=255), load_default="",
+                           metadata={"description": "Required when an admin cancels a resident's booking; "
+                                                    "the resident sees it"})
+
+
 class RejectArgs(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=255))
