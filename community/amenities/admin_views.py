@@ -80,6 +80,14 @@ def resource_form(resource=None) -> ResourceForm:
     return form
 
 
+def save_photo(resource, form):
+    """A new file replaces the photo; "remove" without a new file takes it away."""
+    if form.photo.data:
+        ops.set_resource_photo(resource, form.photo.data, actor=current_user)
+    elif form.remove_photo.data:
+        ops.remove_resource_photo(resource, actor=current_user)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     form = resource_form()
@@ -89,6 +97,7 @@ def create():
     ensure_role(COMMUNITY_ADMIN, community.id)
     try:
         resource = ops.create_resource(community, actor=current_user, **form.resource_fields())
+        save_photo(resource, form)
     except DomainError as error:
         return rerender_form("amenities/admin/form.html", error, form=form, resource=None)
     flash(_("%(name)s has been created. Residents can book it now.", name=resource.name), "success")
@@ -103,6 +112,7 @@ def edit(resource_id):
         return render_template("amenities/admin/form.html", form=form, resource=resource), 422 if form.is_submitted() else 200
     try:
         ops.update_resource(resource, actor=current_user, **form.resource_fields())
+        save_photo(resource, form)
     except DomainError as error:
         return rerender_form("amenities/admin/form.html", error, form=form, resource=resource)
     flash(_("Changes to %(name)s saved.", name=resource.name), "success")

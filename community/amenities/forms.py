@@ -2,7 +2,9 @@
 themselves live in operations.py, so a form never decides whether a slot may be booked."""
 from decimal import Decimal
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField, DateField, DateTimeLocalField, DecimalField, HiddenField, IntegerField,
     SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField,
@@ -12,6 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from community.accounts.forms import choices
 from community.amenities.schedule import OpeningHours
+from community.core import uploads
 from community.core.forms import PageForm
 from community.core.labels import TALENT_TIER_LABELS
 from community.core.money import parse_yuan
@@ -59,6 +62,21 @@ class YuanAmount:
             raise ValidationError(_l("The fee cannot be negative."))
 
 
+class ImageUpload:
+    """A chosen file must be a JPEG, PNG or WebP image by its content, within the size limit. The
+    operation checks again; this puts the message under the field with the form's other errors."""
+
+    def __call__(self, form, field):
+        if not field.data:
+            return
+        from community.amenities.operations import photo_refusal_message
+
+        try:
+            uploads.check_image(field.data, current_app.config["AMENITY_PHOTO_MAX_BYTES"])
+        except uploads.UploadRefused as refused:
+            raise ValidationError(photo_refusal_message(refused.reason)) from None
+
+
 class ResourceForm(PageForm):
     community_id = SelectField(_l("Community"), coerce=int)
     kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()))
@@ -95,6 +113,11 @@ class ResourceForm(PageForm):
                                          validators=[Optional(), NumberRange(min=0, max=240)],
                                          description=_l("A booking not checked in by then is released "
                                                         "and counts as a no-show."))
+    photo = FileField(_l("Photo"), validators=[ImageUpload()],
+                      render_kw={"accept": "image/jpeg,image/png,image/webp"},
+                      description=_l("JPEG, PNG or WebP, at most 5 MB. Residents see it on the list and the "
+                                     "booking page."))
+    remove_photo = BooleanField(_l("Remove the photo"))
     max_attendees = IntegerField(_l("Most attendees per booking"), validators=[Optional(), NumberRange(min=1, max=1000)],
                                  description=_l("For rooms; leave empty when people do not bring guests."))
     requires_approval = BooleanField(_l("Bookings need an administrator's approval"))

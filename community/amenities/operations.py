@@ -29,7 +29,7 @@ from community.amenities.models import (
 )
 from community.amenities.recurrence import RecurrenceError, expand, parse_rrule
 from community.amenities.schedule import OpeningHours, is_slot_aligned, slots_for_day
-from community.core import audit
+from community.core import audit, uploads
 from community.core.clock import now
 from community.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from community.core.permissions import COMMUNITY_ADMIN, RESIDENT, has_role
@@ -63,7 +63,8 @@ def _require_aware(value: datetime, name: str) -> None:
 
 # -- resources ---------------------------------------------------------------------------------
 
-RESOURCE_TEXT_FIELDS = {"name": 120, "location": 255, "description": None, "photo_path": 255}
+# photo_path is not among them: a photo only arrives through set_resource_photo, checked and stored.
+RESOURCE_TEXT_FIELDS = {"name": 120, "location": 255, "description": None}
 RESOURCE_MIN_INT_FIELDS = {  # field -> smallest allowed value
     "capacity": 1, "booking_window_days": 1, "min_notice_minutes": 0, "cancel_cutoff_minutes": 0,
     "fee_fen": 0, "checkin_grace_minutes": 0,
@@ -86,8 +87,6 @@ def _is_int(value) -> bool:
 
 def _clean_text(field, value):
     limit = RESOURCE_TEXT_FIELDS[field]
-    if value is None and field == "photo_path":
-        return None
     text = (value or "").strip()
     if field == "name" and not text:
         raise _invalid(field, _l("Give the resource a name."))
@@ -177,6 +176,45 @@ def update_resource(resource: Resource, *, actor, **fields) -> Resource:
         setattr(resource, field, value)
     db.session.flush()
     audit.record(actor, "amenity.resource_updated", resource, fields=sorted(changed))
+    return resource
+
+
+PHOTO_FOLDER = "amenities"
+
+
+def photo_refusal_message(reason: str):
+    """What the admin reads when an upload is refused (reason from uploads.UploadRefused)."""
+    if reason == "size":
+        max_mb = current_app.config["AMENITY_PHOTO_MAX_BYTES"] // (1024 * 1024)
+        return _l("The photo is larger than %(mb)d MB. Choose a smaller one.", mb=max_mb)
+    if reason == "empty":
+        return _l("The chosen file is empty.")
+    return _l("Choose a photo in JPEG, PNG or WebP format (the file itself is checked, not only its name).")
+
+
+def set_resource_photo(resource: Resource, file, *, actor) -> Resource:
+    """Store a new photo (JPEG, PNG or WebP by content, at most AMENITY_PHOTO_MAX_BYTES) under
+    UPLOAD_ROOT/amenities/<random name>; the old file goes once the change is committed."""
+    _require_admin(actor, resource.community_id)
+    try:
+        relative = uploads.save_image(file, PHOTO_FOLDER, current_app.config["AMENITY_PHOTO_MAX_BYTES"])
+    except uploads.UploadRefused as refused:
+        raise _invalid("photo", photo_refusal_message(refused.reason)) from None
+    uploads.delete_after_commit(resource.photo_path)
+    resource.photo_path = relative
+    db.session.flush()
+    audit.record(actor, "amenity.photo_set", resource, photo=relative)
+    return resource
+
+
+def remove_resource_photo(resource: Resource, *, actor) -> Resource:
+    _require_admin(actor, resource.community_id)
+    if resource.photo_path is None:
+        return resource
+    uploads.delete_after_commit(resource.photo_path)
+    resource.photo_path = None
+    db.session.flush()
+    audit.record(actor, "amenity.photo_removed", resource)
     return resource
 
 

@@ -1,11 +1,14 @@
 """Residents' amenity pages: browse, week and day availability, book, my bookings, QR, check-in,
 and the private calendar feed. Thin: parse, check access, call one operation, render."""
+import os
 from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import segno
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for,
+)
 from flask_babel import force_locale, format_date, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
@@ -19,7 +22,7 @@ from community.amenities.models import (
     REJECTED, Booking, Closure, Resource,
 )
 from community.amenities.recurrence import weekly
-from community.core import clock
+from community.core import clock, uploads
 from community.core.errors import DomainError, rerender_form
 from community.core.pagination import paginate
 from community.core.permissions import (
@@ -83,6 +86,15 @@ def amenity_day(day_or_instant, tz=None, fmt="EEE M/d"):
 def amenity_span(start, end, tz):
     """"周一 12/1 08:00–09:00" in the resource's time zone; the usual way a booking is named."""
     return f"{amenity_day(start, tz)} {amenity_hm(start, tz)}–{amenity_hm(end, tz)}"
+
+
+@bp.app_template_global()
+def amenity_photo_url(resource):
+    """The photo's URL, or None. The file name is part of the URL, so a new photo is a new URL
+    and browsers may keep each one for long."""
+    if not resource.photo_path:
+        return None
+    return url_for("amenities.photo", resource_id=resource.id, name=os.path.basename(resource.photo_path))
 
 
 def checkin_open(booking, at) -> bool:
@@ -202,6 +214,24 @@ def resource(resource_id):
                            prev_start=prev_start, next_start=start + timedelta(days=7),
                            selected=selected, closures=upcoming_closures(resource),
                            suspension=current_suspension(resource.community_id))
+
+
+@bp.route("/<int:resource_id>/photo/<name>")
+@role_required(*BOOKER_ROLES)
+def photo(resource_id, name):
+    """The resource's photo, for those who may see the resource (its residents, its admins)."""
+    resource = visible_resource_or_404(resource_id)
+    if not resource.photo_path or os.path.basename(resource.photo_path) != name:
+        abort(404)
+    path = uploads.absolute_path(resource.photo_path)
+    if not os.path.isfile(path):
+        abort(404)
+    response = send_file(path, mimetype=uploads.mimetype_of(path), conditional=True, max_age=7 * 24 * 3600)
+    response.cache_control.public = False  # behind a login: never in a shared cache
+    response.cache_control.private = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def upcoming_closures(resource):
