@@ -71,6 +71,7 @@ def resource_form(resource=None) -> ResourceForm:
     form = ResourceForm(obj=resource)
     communities = managed_communities()
     form.community_id.choices = choices((c.id, c.name) for c in communities)
+    form.photo.label.text = _("Replace the photo") if resource is not None and resource.photo_path else _("Choose a photo")
     if resource is not None:
         form.community_id.choices = choices([(resource.community_id, resource.community.name)])
         if not form.is_submitted():

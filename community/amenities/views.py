@@ -18,7 +18,7 @@ from community.amenities import operations as ops
 from community.amenities import queries
 from community.amenities.forms import KIND_LABELS, MAX_SLOTS_PER_BOOKING, BookingForm, CheckinForm
 from community.amenities.models import (
-    CANCELLED, CHECKED_IN, CONFIRMED, NO_SHOW, PENDING_APPROVAL, PENDING_PAYMENT,
+    ARCHIVED, CANCELLED, CHECKED_IN, CONFIRMED, NO_SHOW, PENDING_APPROVAL, PENDING_PAYMENT,
     REJECTED, Booking, Closure, Resource,
 )
 from community.amenities.recurrence import weekly
@@ -151,13 +151,16 @@ def day_view_communities() -> list[Community]:
 
 def day_view_community(requested_id, communities) -> Community | None:
     """The community asked for (404 when not one of the caller's), else the caller's own, else
-    the first they may see; None when there is none at all."""
+    the first that has something to book; None when there is no community at all."""
     by_id = {c.id: c for c in communities}
     if requested_id is not None:
         return by_id.get(requested_id) or abort(404)
     if current_user.community_id in by_id:
         return by_id[current_user.community_id]
-    return communities[0] if communities else None
+    with_resources = set(db.session.scalars(
+        sa.select(Resource.community_id).where(Resource.community_id.in_(by_id), Resource.status != ARCHIVED)
+        .distinct()))
+    return next((c for c in communities if c.id in with_resources), communities[0] if communities else None)
 
 
 # -- parsing --------------------------------------------------------------------------------------
