@@ -5,6 +5,7 @@ from environment variables and refuses to start with the default secret key.
 """
 import glob
 import os
+import tempfile
 from datetime import timedelta
 
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
@@ -99,6 +100,8 @@ class Testing(Default):
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     RATELIMIT_STORAGE_URI = "memory://"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast in tests; production keeps scrypt
+    # Never the developer's instance/uploads; tests that store files point it at their tmp_path.
+    UPLOAD_ROOT = os.path.join(tempfile.gettempdir(), "talent-community-test-uploads")
 
 
 class Production(Default):
