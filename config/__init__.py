@@ -5,6 +5,7 @@ from environment variables and refuses to start with the default secret key.
 """
 import glob
 import os
+import tempfile
 from datetime import timedelta
 
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
@@ -82,6 +83,10 @@ class Default:
     # none. Behind one, set 1: otherwise every request seems to come from the proxy and the
     # per-IP login limit locks everybody out at once.
     PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
+    # Uploaded files live here, outside the web root, and are served only by views that check
+    # access. Several nodes must share this directory (a network volume) and back it up.
+    UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT") or os.path.join(INSTANCE_DIR, "uploads")
+    AMENITY_PHOTO_MAX_BYTES = 5 * 1024 * 1024
     NO_SHOW_LIMIT = 3  # no-shows within NO_SHOW_WINDOW_DAYS that suspend amenity booking
     NO_SHOW_WINDOW_DAYS = 30
     NO_SHOW_SUSPENSION_DAYS = 7
@@ -95,6 +100,8 @@ class Testing(Default):
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     RATELIMIT_STORAGE_URI = "memory://"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast in tests; production keeps scrypt
+    # Never the developer's instance/uploads; tests that store files point it at their tmp_path.
+    UPLOAD_ROOT = os.path.join(tempfile.gettempdir(), "talent-community-test-uploads")
 
 
 class Production(Default):

@@ -7,11 +7,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
+from community.accounts.forms import choices
 from community.accounts.models import Community
 from community.amenities import operations as ops
 from community.amenities import queries
-from community.amenities.forms import ClosureForm, RejectForm, ResourceForm
+from community.amenities.forms import CancelForm, ClosureForm, RejectForm, ResourceForm
 from community.amenities.models import ACTIVE, ARCHIVED, CLOSED, Booking, Closure, Resource
+from community.amenities.views import amenity_span
 from community.core import clock
 from community.core.errors import DomainError, rerender_form
 from community.core.pagination import paginate
@@ -33,16 +35,15 @@ def only_operators():
     return None
 
 
-def managed_resource_or_403(resource_id) -> Resource:
-    resource = db.session.get(Resource, resource_id) or abort(404)
-    ensure_role(COMMUNITY_ADMIN, resource.community_id)
-    return resource
+# A resource or booking of a community the admin does not run answers 404, like the API (see
+# docs/architecture.md, "Roles and permissions"); people without an admin role get 403 above.
+
+def managed_resource_or_404(resource_id) -> Resource:
+    return queries.managed_resource(current_user, resource_id)
 
 
-def managed_booking_or_403(booking_id) -> Booking:
-    booking = db.session.get(Booking, booking_id) or abort(404)
-    ensure_role(COMMUNITY_ADMIN, booking.community_id)
-    return booking
+def managed_booking_or_404(booking_id) -> Booking:
+    return queries.managed_booking(current_user, booking_id)
 
 
 def managed_communities() -> list[Community]:
@@ -69,14 +70,23 @@ def index():
 def resource_form(resource=None) -> ResourceForm:
     form = ResourceForm(obj=resource)
     communities = managed_communities()
-    form.community_id.choices = [(c.id, c.name) for c in communities]
+    form.community_id.choices = choices((c.id, c.name) for c in communities)
+    form.photo.label.text = _("Replace the photo") if resource is not None and resource.photo_path else _("Choose a photo")
     if resource is not None:
-        form.community_id.choices = [(resource.community_id, resource.community.name)]
+        form.community_id.choices = choices([(resource.community_id, resource.community.name)])
         if not form.is_submitted():
             form.fill_from(resource)
     elif not form.is_submitted() and communities:
         form.community_id.data = communities[0].id
     return form
+
+
+def save_photo(resource, form):
+    """A new file replaces the photo; "remove" without a new file takes it away."""
+    if form.photo.data:
+        ops.set_resource_photo(resource, form.photo.data, actor=current_user)
+    elif form.remove_photo.data:
+        ops.remove_resource_photo(resource, actor=current_user)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -88,6 +98,7 @@ def create():
     ensure_role(COMMUNITY_ADMIN, community.id)
     try:
         resource = ops.create_resource(community, actor=current_user, **form.resource_fields())
+        save_photo(resource, form)
     except DomainError as error:
         return rerender_form("amenities/admin/form.html", error, form=form, resource=None)
     flash(_("%(name)s has been created. Residents can book it now.", name=resource.name), "success")
@@ -96,12 +107,13 @@ def create():
 
 @bp.route("/<int:resource_id>/edit", methods=["GET", "POST"])
 def edit(resource_id):
-    resource = managed_resource_or_403(resource_id)
+    resource = managed_resource_or_404(resource_id)
     form = resource_form(resource)
     if not form.validate_on_submit():
         return render_template("amenities/admin/form.html", form=form, resource=resource), 422 if form.is_submitted() else 200
     try:
         ops.update_resource(resource, actor=current_user, **form.resource_fields())
+        save_photo(resource, form)
     except DomainError as error:
         return rerender_form("amenities/admin/form.html", error, form=form, resource=resource)
     flash(_("Changes to %(name)s saved.", name=resource.name), "success")
@@ -110,7 +122,7 @@ def edit(resource_id):
 
 @bp.route("/<int:resource_id>/status", methods=["POST"])
 def set_status(resource_id):
-    resource = managed_resource_or_403(resource_id)
+    resource = managed_resource_or_404(resource_id)
     action = request.form.get("action")
     if action not in STATUS_ACTIONS:
         abort(400)
@@ -142,7 +154,7 @@ def as_instant(local_naive: datetime, resource) -> datetime:
 
 @bp.route("/<int:resource_id>/closures", methods=["GET", "POST"])
 def closures(resource_id):
-    resource = managed_resource_or_403(resource_id)
+    resource = managed_resource_or_404(resource_id)
     form = ClosureForm()
     context = dict(resource=resource, form=form, closures=closures_of(resource))
     if not form.validate_on_submit():
@@ -159,7 +171,7 @@ def closures(resource_id):
 @bp.route("/closures/<int:closure_id>/delete", methods=["POST"])
 def delete_closure(closure_id):
     closure = db.session.get(Closure, closure_id) or abort(404)
-    resource = managed_resource_or_403(closure.resource_id)
+    resource = managed_resource_or_404(closure.resource_id)  # another community's closure: 404 too
     ops.remove_closure(closure, actor=current_user)
     flash(_("Closure removed."), "success")
     return redirect(url_for("amenities_admin.closures", resource_id=resource.id))
@@ -181,7 +193,7 @@ def approvals():
 
 @bp.route("/bookings/<int:booking_id>/approve", methods=["POST"])
 def approve(booking_id):
-    booking = managed_booking_or_403(booking_id)
+    booking = managed_booking_or_404(booking_id)
     try:
         ops.approve_booking(booking, actor=current_user)
     except DomainError as error:
@@ -194,7 +206,7 @@ def approve(booking_id):
 
 @bp.route("/bookings/<int:booking_id>/reject", methods=["POST"])
 def reject(booking_id):
-    booking = managed_booking_or_403(booking_id)
+    booking = managed_booking_or_404(booking_id)
     form = RejectForm(prefix=f"b{booking.id}")
     if not form.validate_on_submit():
         flash(_("Write a reason for the resident before rejecting."), "danger")
@@ -207,3 +219,35 @@ def reject(booking_id):
     flash(_("Rejected: %(name)s, %(resource)s. The resident sees your reason.", name=booking.user.display_name,
             resource=booking.resource.name), "success")
     return redirect(url_for("amenities_admin.approvals"))
+
+
+# -- bookings of a resource: an admin cancels one, with a reason the resident sees ---------------
+
+def render_resource_bookings(resource, cancel_forms=None, status=200):
+    pagination = paginate(queries.upcoming_for_resource(resource))
+    cancel_forms = cancel_forms or {}
+    forms = {b.id: cancel_forms.get(b.id) or CancelForm(formdata=None, prefix=f"b{b.id}") for b in pagination.items}
+    return render_template("amenities/admin/bookings.html", resource=resource, pagination=pagination,
+                           forms=forms), status
+
+
+@bp.route("/<int:resource_id>/bookings")
+def resource_bookings(resource_id):
+    return render_resource_bookings(managed_resource_or_404(resource_id))
+
+
+@bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
+def cancel(booking_id):
+    booking = managed_booking_or_404(booking_id)
+    form = CancelForm(prefix=f"b{booking.id}")
+    if not form.validate_on_submit():
+        flash(_("Write a reason for the resident before cancelling."), "danger")
+        return render_resource_bookings(booking.resource, {booking.id: form}, status=422)
+    try:
+        ops.cancel_booking(booking, actor=current_user, reason=form.reason.data)
+    except DomainError as error:
+        flash(str(error.message), "danger")
+        return render_resource_bookings(booking.resource, {booking.id: form}, status=error.status)
+    flash(_("Cancelled: %(name)s, %(when)s. The resident sees your reason.", name=booking.user.display_name,
+            when=amenity_span(booking.start_at, booking.end_at, booking.resource.tz)), "success")
+    return redirect(url_for("amenities_admin.resource_bookings", resource_id=booking.resource_id))

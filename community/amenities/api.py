@@ -10,7 +10,7 @@ from community.amenities import operations as ops
 from community.amenities import queries
 from community.amenities.models import Resource
 from community.amenities.schemas import (
-    AvailabilityArgs, AvailabilitySchema, BookingCreateArgs, BookingCreatedSchema, BookingListArgs,
+    AvailabilityArgs, AvailabilitySchema, BookingCreateArgs, CancelArgs, BookingCreatedSchema, BookingListArgs,
     BookingSchema, RejectArgs, ResourceListArgs, ResourceSchema,
 )
 from community.api import login_required_api
@@ -122,11 +122,15 @@ def get_booking(booking_id):
 
 
 @blp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
+@blp.arguments(CancelArgs)
 @blp.response(200, BookingSchema)
-@blp.alt_response(422, description="Already started (cancel_too_late) or not cancellable")
-def cancel_booking(booking_id):
-    """Cancel; after the cut-off it is recorded as a late cancellation."""
-    return ops.cancel_booking(queries.booking_for(current_user, booking_id), actor=current_user)
+@blp.alt_response(422, description="Already started (cancel_too_late), not cancellable, or an admin "
+                                   "cancelling a resident's booking without a reason (reason_required)")
+def cancel_booking(body, booking_id):
+    """Cancel; after the cut-off it is recorded as a late cancellation. An admin of the community
+    may cancel a resident's booking any time, with a reason the resident sees."""
+    return ops.cancel_booking(queries.booking_for(current_user, booking_id), actor=current_user,
+                              reason=body["reason"])
 
 
 @blp.route("/bookings/<int:booking_id>/checkin", methods=["POST"])

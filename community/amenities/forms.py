@@ -2,8 +2,9 @@
 themselves live in operations.py, so a form never decides whether a slot may be booked."""
 from decimal import Decimal
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField, DateField, DateTimeLocalField, DecimalField, HiddenField, IntegerField,
     SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField,
@@ -11,7 +12,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from community.accounts.forms import choices
 from community.amenities.schedule import OpeningHours
+from community.core import uploads
+from community.core.forms import PageForm
 from community.core.labels import TALENT_TIER_LABELS
 from community.core.money import parse_yuan
 
@@ -26,8 +30,8 @@ KIND_LABELS = {
 }
 WEEKDAY_LABELS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
                   _l("Saturday"), _l("Sunday"))
-REPEAT_CHOICES = [("none", _l("Only once")), ("weeks", _l("Every week, for a number of weeks")),
-                  ("until", _l("Every week, until a date"))]
+REPEAT_CHOICES = (("none", _l("Only once")), ("weeks", _l("Every week, for a number of weeks")),
+                  ("until", _l("Every week, until a date")))
 MAX_WEEKS = 52  # recurrence.MAX_OCCURRENCES
 MAX_SLOTS_PER_BOOKING = 8  # a longer stay is better split; keeps the select short on a phone
 
@@ -58,9 +62,24 @@ class YuanAmount:
             raise ValidationError(_l("The fee cannot be negative."))
 
 
-class ResourceForm(FlaskForm):
+class ImageUpload:
+    """A chosen file must be a JPEG, PNG or WebP image by its content, within the size limit. The
+    operation checks again; this puts the message under the field with the form's other errors."""
+
+    def __call__(self, form, field):
+        if not field.data:
+            return
+        from community.amenities.operations import photo_refusal_message
+
+        try:
+            uploads.check_image(field.data, current_app.config["AMENITY_PHOTO_MAX_BYTES"])
+        except uploads.UploadRefused as refused:
+            raise ValidationError(photo_refusal_message(refused.reason)) from None
+
+
+class ResourceForm(PageForm):
     community_id = SelectField(_l("Community"), coerce=int)
-    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()))
+    kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()))
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     location = StringField(_l("Location"), validators=[Optional(), Length(max=255)],
                            description=_l("For example: Building 2, 1st floor"))
@@ -94,12 +113,17 @@ class ResourceForm(FlaskForm):
                                          validators=[Optional(), NumberRange(min=0, max=240)],
                                          description=_l("A booking not checked in by then is released "
                                                         "and counts as a no-show."))
+    photo = FileField(_l("Photo"), validators=[ImageUpload()],
+                      render_kw={"accept": "image/jpeg,image/png,image/webp"},
+                      description=_l("JPEG, PNG or WebP, at most 5 MB. Residents see it on the list and the "
+                                     "booking page."))
+    remove_photo = BooleanField(_l("Remove the photo"))
     max_attendees = IntegerField(_l("Most attendees per booking"), validators=[Optional(), NumberRange(min=1, max=1000)],
                                  description=_l("For rooms; leave empty when people do not bring guests."))
     requires_approval = BooleanField(_l("Bookings need an administrator's approval"))
     fee = StringField(_l("Fee per slot (yuan)"), default="0", validators=[YuanAmount()],
                       description=_l("0 means free."))
-    visible_tiers = MultiCheckboxField(_l("Only for these talent tiers"), choices=list(TALENT_TIER_LABELS.items()),
+    visible_tiers = MultiCheckboxField(_l("Only for these talent tiers"), choices=choices(TALENT_TIER_LABELS.items()),
                                        validators=[Optional()],
                                        description=_l("Tick none to let every resident book."))
     submit = SubmitField(_l("Save"))
@@ -153,7 +177,7 @@ def _minutes_to_hours(minutes):
     return None if minutes is None else (Decimal(minutes) / 60).quantize(Decimal("0.1"))
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(PageForm):
     starts_at = DateTimeLocalField(_l("Closed from"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     ends_at = DateTimeLocalField(_l("Closed until"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     reason = StringField(_l("Reason shown to residents"), validators=[DataRequired(), Length(max=255)],
@@ -165,11 +189,11 @@ class ClosureForm(FlaskForm):
             raise ValidationError(_l("The end must be after the start."))
 
 
-class BookingForm(FlaskForm):
+class BookingForm(PageForm):
     start = HiddenField(validators=[DataRequired()])
     slots = SelectField(_l("Length"), coerce=int, default=1)
     attendees = IntegerField(_l("Number of people"), validators=[Optional(), NumberRange(min=1, max=1000)])
-    repeat = SelectField(_l("Repeat"), choices=REPEAT_CHOICES, default="none")
+    repeat = SelectField(_l("Repeat"), choices=choices(REPEAT_CHOICES), default="none")
     # Checked only when the matching repeat option is chosen (see validate_weeks / validate_until).
     weeks = IntegerField(_l("For how many weeks (including this one)"), default=4)
     until = DateField(_l("Last date"))
@@ -190,12 +214,17 @@ class BookingForm(FlaskForm):
             raise ValidationError(_l("Choose the date of the last booking."))
 
 
-class RejectForm(FlaskForm):
+class RejectForm(PageForm):
     reason = StringField(_l("Reason for the resident"), validators=[DataRequired(), Length(max=255)])
     submit = SubmitField(_l("Reject"))
 
 
-class CheckinForm(FlaskForm):
+class CancelForm(PageForm):
+    reason = StringField(_l("Reason for the resident"), validators=[DataRequired(), Length(max=255)])
+    submit = SubmitField(_l("Cancel booking"))
+
+
+class CheckinForm(PageForm):
     token = StringField(_l("QR code or booking code"), validators=[DataRequired(), Length(max=500)],
                         render_kw={"autofocus": True, "autocomplete": "off", "autocapitalize": "off"})
     submit = SubmitField(_l("Check in"))

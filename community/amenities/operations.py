@@ -29,7 +29,7 @@ from community.amenities.models import (
 )
 from community.amenities.recurrence import RecurrenceError, expand, parse_rrule
 from community.amenities.schedule import OpeningHours, is_slot_aligned, slots_for_day
-from community.core import audit
+from community.core import audit, uploads
 from community.core.clock import now
 from community.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from community.core.permissions import COMMUNITY_ADMIN, RESIDENT, has_role
@@ -63,7 +63,8 @@ def _require_aware(value: datetime, name: str) -> None:
 
 # -- resources ---------------------------------------------------------------------------------
 
-RESOURCE_TEXT_FIELDS = {"name": 120, "location": 255, "description": None, "photo_path": 255}
+# photo_path is not among them: a photo only arrives through set_resource_photo, checked and stored.
+RESOURCE_TEXT_FIELDS = {"name": 120, "location": 255, "description": None}
 RESOURCE_MIN_INT_FIELDS = {  # field -> smallest allowed value
     "capacity": 1, "booking_window_days": 1, "min_notice_minutes": 0, "cancel_cutoff_minutes": 0,
     "fee_fen": 0, "checkin_grace_minutes": 0,
@@ -86,8 +87,6 @@ def _is_int(value) -> bool:
 
 def _clean_text(field, value):
     limit = RESOURCE_TEXT_FIELDS[field]
-    if value is None and field == "photo_path":
-        return None
     text = (value or "").strip()
     if field == "name" and not text:
         raise _invalid(field, _l("Give the resource a name."))
@@ -177,6 +176,45 @@ def update_resource(resource: Resource, *, actor, **fields) -> Resource:
         setattr(resource, field, value)
     db.session.flush()
     audit.record(actor, "amenity.resource_updated", resource, fields=sorted(changed))
+    return resource
+
+
+PHOTO_FOLDER = "amenities"
+
+
+def photo_refusal_message(reason: str):
+    """What the admin reads when an upload is refused (reason from uploads.UploadRefused)."""
+    if reason == "size":
+        max_mb = current_app.config["AMENITY_PHOTO_MAX_BYTES"] // (1024 * 1024)
+        return _l("The photo is larger than %(mb)d MB. Choose a smaller one.", mb=max_mb)
+    if reason == "empty":
+        return _l("The chosen file is empty.")
+    return _l("Choose a photo in JPEG, PNG or WebP format (the file itself is checked, not only its name).")
+
+
+def set_resource_photo(resource: Resource, file, *, actor) -> Resource:
+    """Store a new photo (JPEG, PNG or WebP by content, at most AMENITY_PHOTO_MAX_BYTES) under
+    UPLOAD_ROOT/amenities/<random name>; the old file goes once the change is committed."""
+    _require_admin(actor, resource.community_id)
+    try:
+        relative = uploads.save_image(file, PHOTO_FOLDER, current_app.config["AMENITY_PHOTO_MAX_BYTES"])
+    except uploads.UploadRefused as refused:
+        raise _invalid("photo", photo_refusal_message(refused.reason)) from None
+    uploads.delete_after_commit(resource.photo_path)
+    resource.photo_path = relative
+    db.session.flush()
+    audit.record(actor, "amenity.photo_set", resource, photo=relative)
+    return resource
+
+
+def remove_resource_photo(resource: Resource, *, actor) -> Resource:
+    _require_admin(actor, resource.community_id)
+    if resource.photo_path is None:
+        return resource
+    uploads.delete_after_commit(resource.photo_path)
+    resource.photo_path = None
+    db.session.flush()
+    audit.record(actor, "amenity.photo_removed", resource)
     return resource
 
 
@@ -534,16 +572,22 @@ def book_recurring(user, resource: Resource, start_at: datetime, end_at: datetim
 
 # -- cancel, approve, pay ------------------------------------------------------------------------
 
-def cancel_booking(booking: Booking, *, actor) -> Booking:
+def cancel_booking(booking: Booking, *, actor, reason: str = "") -> Booking:
     """Owners cancel until the start; after the cut-off it is recorded as a late cancellation.
-    Admins of the community cancel any time. The slot is free again at once."""
+    Admins of the community cancel any time; cancelling someone else's booking needs a reason,
+    which the resident sees in My bookings and in an e-mail. The slot is free again at once."""
     at = now()
     is_admin = has_role(actor, COMMUNITY_ADMIN, booking.community_id)
-    if not is_admin and booking.user_id != getattr(actor, "id", None):
+    is_owner = booking.user_id == getattr(actor, "id", None)
+    if not is_admin and not is_owner:
         raise PermissionDenied(_l("You can only cancel your own bookings."), code="not_owner")
     if booking.status not in CANCELLABLE_STATUSES:
         raise BookingRuleViolation(_l("This booking cannot be cancelled any more."), code="not_cancellable",
                                    booking_status=booking.status)
+    reason = (reason or "").strip()[:255]
+    on_behalf = is_admin and not is_owner
+    if on_behalf and not reason:
+        raise BookingRuleViolation(_l("Tell the resident why their booking is cancelled."), code="reason_required")
     if not is_admin:
         if at >= booking.start_at:
             raise BookingRuleViolation(_l("This booking has already started and cannot be cancelled."),
@@ -552,9 +596,33 @@ def cancel_booking(booking: Booking, *, actor) -> Booking:
         booking.late_cancel = at > cutoff
     booking.status = CANCELLED
     booking.cancelled_at = at
+    if on_behalf:
+        booking.decision_reason = reason
+        booking.decided_by_id = actor.id
     db.session.flush()
-    audit.record(actor, "amenity.cancelled", booking, late=booking.late_cancel, by_admin=is_admin)
+    audit.record(actor, "amenity.cancelled", booking, late=booking.late_cancel, by_admin=is_admin,
+                 **({"reason": reason, "resident_id": booking.user_id} if on_behalf else {}))
+    if on_behalf:
+        _tell_resident_of_cancellation(booking)
     return booking
+
+
+def _tell_resident_of_cancellation(booking: Booking) -> None:
+    """An e-mail in the resident's language; it leaves through the outbox after the commit."""
+    from flask_babel import force_locale
+
+    from community.notifications.operations import queue_email
+
+    user = booking.user
+    if not user.email:
+        return
+    resource = booking.resource
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = str(_l("Your booking of %(name)s was cancelled", name=resource.name))
+        body = str(_l("The community office cancelled your booking of %(name)s on %(when)s.\n"
+                      "Reason: %(reason)s", name=resource.name,
+                      when=local_text(booking.start_at, resource.tz), reason=booking.decision_reason))
+    queue_email(user.email, subject, body, kind="amenity_cancelled")
 
 
 def approve_booking(booking: Booking, *, actor) -> Booking:
@@ -638,9 +706,12 @@ def check_in(booking: Booking, *, actor, via: str = "self") -> Booking:
 
 
 def check_in_by_qr(qr_token: str, *, actor) -> Booking:
-    """Staff or kiosk scanned (or typed) a booking's QR token."""
+    """Staff or kiosk scanned (or typed) a booking's QR token. A code of another community is
+    answered like an unknown one (it is not the actor's to see); its owner is told the desk is
+    for staff."""
     booking = db.session.scalar(sa.select(Booking).where(Booking.qr_token == (qr_token or "").strip()))
-    if booking is None:
+    if booking is None or not (has_role(actor, COMMUNITY_ADMIN, booking.community_id)
+                               or booking.user_id == getattr(actor, "id", None)):
         raise NotFound(_l("No booking has this code."), code="unknown_qr")
     _require_admin(actor, booking.community_id)
     return check_in(booking, actor=actor, via="qr")

@@ -83,6 +83,14 @@ def bookable_resource(user, resource_id: int) -> Resource:
     return resource
 
 
+def managed_resource(user, resource_id: int) -> Resource:
+    """A resource of a community the user administers (archived ones too), else NotFound."""
+    resource = db.session.get(Resource, resource_id, options=[joinedload(Resource.community)])
+    if resource is None or not _is_admin(user, resource.community_id):
+        raise NotFound(_l("This resource does not exist or is not available to you."), code="resource_not_found")
+    return resource
+
+
 def _is_admin(user, community_id) -> bool:
     return has_role(user, COMMUNITY_ADMIN, community_id)
 
@@ -221,6 +229,24 @@ def booking_for(user, booking_id: int) -> Booking:
     if booking is None or not (booking.user_id == getattr(user, "id", None) or _is_admin(user, booking.community_id)):
         raise NotFound(_l("This booking does not exist or is not yours."), code="booking_not_found")
     return booking
+
+
+def managed_booking(user, booking_id: int) -> Booking:
+    """A booking of a community the user administers, else NotFound (even for its owner: the
+    admin pages are not the owner's way to it)."""
+    booking = db.session.get(Booking, booking_id, options=[joinedload(Booking.resource).joinedload(Resource.community)])
+    if booking is None or not _is_admin(user, booking.community_id):
+        raise NotFound(_l("This booking does not exist or is not yours."), code="booking_not_found")
+    return booking
+
+
+def upcoming_for_resource(resource: Resource, *, at: datetime | None = None) -> sa.Select:
+    """Bookings of one resource still holding a place and not over, soonest first (admin pages)."""
+    at = at or now()
+    return (sa.select(Booking).where(Booking.resource_id == resource.id, Booking.status.in_(HOLDING_STATUSES),
+                                     Booking.end_at > at)
+            .options(joinedload(Booking.user), joinedload(Booking.resource).joinedload(Resource.community))
+            .order_by(Booking.start_at, Booking.id))
 
 
 def pending_for_admin(user) -> sa.Select:

@@ -1,5 +1,6 @@
 """Marshmallow schemas of the amenities API. Times are ISO 8601 with the community's offset;
 money is {"amount": fen, "currency": "CNY"}."""
+from flask import request
 from marshmallow import Schema, fields, validate
 
 from community.amenities.models import BOOKING_STATUSES, RESOURCE_KINDS, RESOURCE_STATUSES
@@ -46,6 +47,14 @@ class ResourceSchema(Schema):
     checkin_grace_minutes = fields.Integer()
     max_attendees = fields.Integer(allow_none=True)
     visible_tiers = fields.List(fields.String(), metadata={"description": "Empty: every resident"})
+    photo_url = fields.Method("get_photo_url", allow_none=True,
+                              metadata={"description": "The photo (same login or token needed), or null"})
+
+    def get_photo_url(self, resource):
+        from community.amenities.views import amenity_photo_url
+
+        url = amenity_photo_url(resource)
+        return request.host_url.rstrip("/") + url if url else None
 
 
 class AvailabilityArgs(Schema):
@@ -108,6 +117,12 @@ class BookingCreatedSchema(BookingSchema):
 
 class BookingListArgs(Schema):
     scope = fields.String(load_default="upcoming", validate=validate.OneOf(["upcoming", "past"]))
+
+
+class CancelArgs(Schema):
+    reason = fields.String(validate=validate.Length(max=255), load_default="",
+                           metadata={"description": "Required when an admin cancels a resident's booking; "
+                                                    "the resident sees it"})
 
 
 class RejectArgs(Schema):

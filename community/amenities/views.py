@@ -1,28 +1,32 @@
 """Residents' amenity pages: browse, week and day availability, book, my bookings, QR, check-in,
 and the private calendar feed. Thin: parse, check access, call one operation, render."""
+import os
 from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import segno
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for,
+)
 from flask_babel import force_locale, format_date, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
+from community.accounts.forms import choices
 from community.accounts.models import Community
 from community.amenities import operations as ops
 from community.amenities import queries
 from community.amenities.forms import KIND_LABELS, MAX_SLOTS_PER_BOOKING, BookingForm, CheckinForm
 from community.amenities.models import (
-    CANCELLED, CHECKED_IN, CONFIRMED, NO_SHOW, PENDING_APPROVAL, PENDING_PAYMENT,
+    ARCHIVED, CANCELLED, CHECKED_IN, CONFIRMED, NO_SHOW, PENDING_APPROVAL, PENDING_PAYMENT,
     REJECTED, Booking, Closure, Resource,
 )
 from community.amenities.recurrence import weekly
-from community.core import clock
+from community.core import clock, uploads
 from community.core.errors import DomainError, rerender_form
 from community.core.pagination import paginate
 from community.core.permissions import (
-    COMMUNITY_ADMIN, PLATFORM_ADMIN, RESIDENT, community_ids_with_role, ensure_owner, role_required,
+    COMMUNITY_ADMIN, PLATFORM_ADMIN, RESIDENT, community_ids_with_role, role_required,
 )
 from community.core.templating import add_nav
 from community.extensions import db
@@ -84,6 +88,15 @@ def amenity_span(start, end, tz):
     return f"{amenity_day(start, tz)} {amenity_hm(start, tz)}–{amenity_hm(end, tz)}"
 
 
+@bp.app_template_global()
+def amenity_photo_url(resource):
+    """The photo's URL, or None. The file name is part of the URL, so a new photo is a new URL
+    and browsers may keep each one for long."""
+    if not resource.photo_path:
+        return None
+    return url_for("amenities.photo", resource_id=resource.id, name=os.path.basename(resource.photo_path))
+
+
 def checkin_open(booking, at) -> bool:
     """Whether to offer "I'm here"; the operation checks the same window again."""
     if booking.status != CONFIRMED:
@@ -111,28 +124,43 @@ def token_from_scan(text: str) -> str:
 
 
 # -- access ---------------------------------------------------------------------------------------
+# One rule (docs/architecture.md, "Roles and permissions"): a thing that exists but is not the
+# caller's to see answers 404, as in the API, so ids reveal nothing; a page the caller's role may
+# not use answers 403 (role_required).
 
-def visible_resource_or_403(resource_id) -> Resource:
-    """The resource when the caller may book it (same community, active, tier allows it)."""
-    resource = db.session.get(Resource, resource_id) or abort(404)
-    visible = db.session.scalar(queries.resources_for(current_user).where(Resource.id == resource.id))
-    if visible is None:
-        abort(403)
-    return resource
-
-
-def own_booking_or_403(booking_id) -> Booking:
-    booking = db.session.get(Booking, booking_id) or abort(404)
-    ensure_owner(current_user, booking, community_id=booking.community_id)
-    return booking
+def visible_resource_or_404(resource_id) -> Resource:
+    """The resource when the caller may see it (their community, active, tier allows it)."""
+    return queries.resource_for(current_user, resource_id)
 
 
-def home_community_id():
-    """The community whose amenities the caller browses: their own, else the first they run."""
-    if current_user.community_id:
-        return current_user.community_id
-    ids = community_ids_with_role(current_user, COMMUNITY_ADMIN)
-    return min(ids) if ids else None
+def own_booking_or_404(booking_id) -> Booking:
+    """The caller's own booking, or one of a community they administer."""
+    return queries.booking_for(current_user, booking_id)
+
+
+def day_view_communities() -> list[Community]:
+    """Communities whose day view the caller may open: a resident's own, the ones an admin runs,
+    every community for a platform admin."""
+    admin_ids = community_ids_with_role(current_user, COMMUNITY_ADMIN)
+    stmt = sa.select(Community).order_by(Community.name, Community.id)
+    if admin_ids is not None:
+        ids = admin_ids | ({current_user.community_id} if current_user.community_id else set())
+        stmt = stmt.where(Community.id.in_(ids))
+    return db.session.scalars(stmt).all()
+
+
+def day_view_community(requested_id, communities) -> Community | None:
+    """The community asked for (404 when not one of the caller's), else the caller's own, else
+    the first that has something to book; None when there is no community at all."""
+    by_id = {c.id: c for c in communities}
+    if requested_id is not None:
+        return by_id.get(requested_id) or abort(404)
+    if current_user.community_id in by_id:
+        return by_id[current_user.community_id]
+    with_resources = set(db.session.scalars(
+        sa.select(Resource.community_id).where(Resource.community_id.in_(by_id), Resource.status != ARCHIVED)
+        .distinct()))
+    return next((c for c in communities if c.id in with_resources), communities[0] if communities else None)
 
 
 # -- parsing --------------------------------------------------------------------------------------
@@ -142,6 +170,14 @@ def parse_day(text, default: date) -> date:
         return date.fromisoformat(text) if text else default
     except ValueError:
         abort(400)
+
+
+def parse_id(text) -> int | None:
+    if not text:
+        return None
+    if not text.isdigit():
+        abort(400)
+    return int(text)
 
 
 def parse_instant(text) -> datetime:
@@ -171,7 +207,7 @@ def index():
 @bp.route("/<int:resource_id>")
 @role_required(*BOOKER_ROLES)
 def resource(resource_id):
-    resource = visible_resource_or_403(resource_id)
+    resource = visible_resource_or_404(resource_id)
     today = clock.local_today(resource.community.timezone)
     start = max(parse_day(request.args.get("start"), today), today - timedelta(days=28))
     days = queries.availability(resource, start, 7, at=clock.now())
@@ -181,6 +217,24 @@ def resource(resource_id):
                            prev_start=prev_start, next_start=start + timedelta(days=7),
                            selected=selected, closures=upcoming_closures(resource),
                            suspension=current_suspension(resource.community_id))
+
+
+@bp.route("/<int:resource_id>/photo/<name>")
+@role_required(*BOOKER_ROLES)
+def photo(resource_id, name):
+    """The resource's photo, for those who may see the resource (its residents, its admins)."""
+    resource = visible_resource_or_404(resource_id)
+    if not resource.photo_path or os.path.basename(resource.photo_path) != name:
+        abort(404)
+    path = uploads.absolute_path(resource.photo_path)
+    if not os.path.isfile(path):
+        abort(404)
+    response = send_file(path, mimetype=uploads.mimetype_of(path), conditional=True, max_age=7 * 24 * 3600)
+    response.cache_control.public = False  # behind a login: never in a shared cache
+    response.cache_control.private = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def upcoming_closures(resource):
@@ -198,14 +252,16 @@ def current_suspension(community_id):
 @bp.route("/day")
 @role_required(*BOOKER_ROLES)
 def day():
-    community_id = home_community_id() or abort(403)
-    tz_name = db.session.get(Community, community_id).timezone
+    communities = day_view_communities()
+    community = day_view_community(parse_id(request.args.get("community")), communities)
+    tz_name = community.timezone if community else current_user.timezone
+    today = clock.local_today(tz_name)
     kind = request.args.get("kind") if request.args.get("kind") in KIND_LABELS else "gym"
-    day = parse_day(request.args.get("date"), clock.local_today(tz_name))
-    rows = queries.day_view(community_id, kind, day, user=current_user)
+    day = parse_day(request.args.get("date"), today)
+    rows = queries.day_view(community.id, kind, day, user=current_user) if community else []
     return render_template("amenities/day.html", rows=rows, kind=kind, day=day, kind_labels=KIND_LABELS,
-                           today=clock.local_today(tz_name), prev_day=day - timedelta(days=1),
-                           next_day=day + timedelta(days=1))
+                           today=today, prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
+                           community=community, communities=communities if len(communities) > 1 else [])
 
 
 # -- booking --------------------------------------------------------------------------------------
@@ -226,15 +282,15 @@ def consecutive_slots(resource, start) -> list:
 
 
 def length_choices(resource, run):
-    return [(n, _("%(minutes)d min, until %(end)s", minutes=n * resource.slot_minutes,
-                  end=amenity_hm(slot.end, resource.tz)))
-            for n, slot in enumerate(run, start=1)]
+    return choices((n, _("%(minutes)d min, until %(end)s", minutes=n * resource.slot_minutes,
+                         end=amenity_hm(slot.end, resource.tz)))
+                   for n, slot in enumerate(run, start=1))
 
 
 def booking_form_for(resource, start):
     run = consecutive_slots(resource, start)
     form = BookingForm()
-    form.slots.choices = length_choices(resource, run) or [(1, _("%(minutes)d min", minutes=resource.slot_minutes))]
+    form.slots.choices = length_choices(resource, run) or choices([(1, _("%(minutes)d min", minutes=resource.slot_minutes))])
     if not form.is_submitted():
         form.start.data = start.isoformat()
     return form, run
@@ -283,7 +339,7 @@ def booked_message(bookings):
 @bp.route("/<int:resource_id>/book", methods=["GET", "POST"])
 @role_required(*BOOKER_ROLES)
 def book(resource_id):
-    resource = visible_resource_or_403(resource_id)
+    resource = visible_resource_or_404(resource_id)
     start = parse_instant(request.values.get("start"))
     form, run = booking_form_for(resource, start)
     context = dict(resource=resource, form=form, start=start, run=run, attendees=shows_attendees(resource),
@@ -331,7 +387,7 @@ def my_bookings():
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
 @role_required(*BOOKER_ROLES)
 def cancel(booking_id):
-    booking = own_booking_or_403(booking_id)
+    booking = own_booking_or_404(booking_id)
     try:
         booking = ops.cancel_booking(booking, actor=current_user)
     except DomainError as error:
@@ -353,7 +409,7 @@ def rerender_bookings(error):
 @bp.route("/bookings/<int:booking_id>/checkin", methods=["POST"])
 @role_required(*BOOKER_ROLES)
 def self_checkin(booking_id):
-    booking = own_booking_or_403(booking_id)
+    booking = own_booking_or_404(booking_id)
     try:
         ops.check_in(booking, actor=current_user, via="self")
     except DomainError as error:
@@ -365,7 +421,7 @@ def self_checkin(booking_id):
 @bp.route("/bookings/<int:booking_id>/qr.svg")
 @role_required(*BOOKER_ROLES)
 def booking_qr(booking_id):
-    booking = own_booking_or_403(booking_id)
+    booking = own_booking_or_404(booking_id)
     svg = segno.make(qr_payload(booking), error="m").svg_inline(scale=8)
     body = '<?xml version="1.0" encoding="utf-8"?>\n' + svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
     return Response(body, mimetype="image/svg+xml", headers={"Cache-Control": "private, no-store"})

@@ -66,8 +66,12 @@ def test_a_resident_cannot_open_admin_pages(client, login, resident, make_resour
     room = make_resource()
     login(resident)
     for path in ("/admin/amenities/", "/admin/amenities/new", f"/admin/amenities/{room.id}/edit",
-                 f"/admin/amenities/{room.id}/closures", "/admin/amenities/approvals"):
+                 f"/admin/amenities/{room.id}/closures", f"/admin/amenities/{room.id}/bookings",
+                 "/admin/amenities/approvals"):
         assert client.get(path).status_code == 403, path
+    # Their own booking too: the admin pages are a role's page, not the owner's way to it.
+    assert client.post(f"/admin/amenities/bookings/{pending_booking.id}/cancel",
+                       data={f"b{pending_booking.id}-reason": "x"}).status_code == 403
     assert client.post(f"/admin/amenities/bookings/{pending_booking.id}/approve").status_code == 403
     assert client.post(f"/admin/amenities/{room.id}/status", data={"action": "archive"}).status_code == 403
 
@@ -113,12 +117,28 @@ def test_edit_prefills_and_saves(client, db, login, community_admin, make_resour
     assert (room.name, room.fee_fen) == ("Room B", 0)
 
 
-def test_admin_of_another_community_is_forbidden(client, login, other_admin, make_resource, pending_booking):
+def test_admin_of_another_community_gets_404_for_its_things(client, db, login, other_admin, make_resource,
+                                                             pending_booking, community_admin):
+    """They may use the admin pages, but another community's resources and bookings do not exist
+    for them: 404, as the API answers, so ids reveal nothing."""
     room = make_resource()
+    closure = ops.add_closure(room, starts_at=NOW + timedelta(days=2), ends_at=NOW + timedelta(days=3),
+                              reason="Paint", actor=community_admin)
+    db.session.commit()
     login(other_admin)
-    assert client.get(f"/admin/amenities/{room.id}/edit").status_code == 403
-    assert client.get(f"/admin/amenities/{room.id}/closures").status_code == 403
-    assert client.post(f"/admin/amenities/bookings/{pending_booking.id}/approve").status_code == 403
+    assert client.get(f"/admin/amenities/{room.id}/edit").status_code == 404
+    assert client.post(f"/admin/amenities/{room.id}/edit", data=resource_form()).status_code == 404
+    assert client.get(f"/admin/amenities/{room.id}/closures").status_code == 404
+    assert client.get(f"/admin/amenities/{room.id}/bookings").status_code == 404
+    assert client.post(f"/admin/amenities/{room.id}/status", data={"action": "archive"}).status_code == 404
+    assert client.post(f"/admin/amenities/closures/{closure.id}/delete").status_code == 404
+    assert client.post(f"/admin/amenities/bookings/{pending_booking.id}/approve").status_code == 404
+    assert client.post(f"/admin/amenities/bookings/{pending_booking.id}/reject", data={f"b{pending_booking.id}-reason": "x"}).status_code == 404
+    assert client.post(f"/admin/amenities/bookings/{pending_booking.id}/cancel", data={f"b{pending_booking.id}-reason": "x"}).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Booking, pending_booking.id).status == "pending_approval"
+    assert db.session.get(Resource, room.id).status == "active"
+    assert db.session.get(Closure, closure.id) is not None
     assert "Room A" not in text(client.get("/admin/amenities/"))
     assert f'data-booking="{pending_booking.id}"' not in text(client.get("/admin/amenities/approvals"))
 
@@ -207,3 +227,71 @@ def test_reject_needs_a_reason_the_resident_then_sees(client, db, login, communi
     client.post("/logout")
     login(resident)
     assert "Hall is being painted" in text(client.get("/amenities/bookings?tab=past"))
+
+
+# -- an admin cancels a resident's booking -----------------------------------------------------------
+
+@pytest.fixture
+def confirmed_booking(db, make_resource, resident):
+    room = make_resource(name="会议室（三号楼二层东侧，可容纳十二人）")
+    booking = ops.book(resident, room, NOW + timedelta(minutes=30), NOW + timedelta(minutes=90))  # 10:00
+    db.session.commit()
+    return booking
+
+
+def test_admin_cancels_a_booking_and_the_resident_sees_the_reason(client, db, login, community_admin, resident,
+                                                                  confirmed_booking):
+    from community.core.audit import AuditEntry
+
+    booking = confirmed_booking
+    login(community_admin)
+    page = text(client.get("/admin/amenities/"))
+    assert f"/admin/amenities/{booking.resource_id}/bookings" in page
+    listing = text(client.get(f"/admin/amenities/{booking.resource_id}/bookings"))
+    assert f'data-booking="{booking.id}"' in listing and "resident@example.test" in listing
+    response = client.post(f"/admin/amenities/bookings/{booking.id}/cancel",
+                           data={f"b{booking.id}-reason": "Water leak, sorry"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/admin/amenities/{booking.resource_id}/bookings")
+    db.session.expire_all()
+    stored = db.session.get(Booking, booking.id)
+    assert (stored.status, stored.decision_reason, stored.decided_by_id) == ("cancelled", "Water leak, sorry",
+                                                                           community_admin.id)
+    assert db.session.scalar(sa.select(AuditEntry.actor_id).where(AuditEntry.action == "amenity.cancelled")) == community_admin.id
+    assert f'data-booking="{booking.id}"' not in text(client.get(f"/admin/amenities/{booking.resource_id}/bookings"))
+    client.post("/logout")
+    login(resident)
+    past = text(client.get("/amenities/bookings?tab=past"))
+    assert "data-cancel-reason" in past and "Water leak, sorry" in past
+
+
+@pytest.mark.parametrize("reason, status", [("", 422), ("   ", 422), ("x" * 256, 422)])
+def test_admin_cancel_bad_reason_is_refused_and_changes_nothing(client, db, login, community_admin,
+                                                                confirmed_booking, reason, status):
+    booking = confirmed_booking
+    login(community_admin)
+    response = client.post(f"/admin/amenities/bookings/{booking.id}/cancel", data={f"b{booking.id}-reason": reason})
+    assert response.status_code == status
+    page = text(response)
+    assert "alert-danger" in page and "is-invalid" in page and f'data-booking="{booking.id}"' in page
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).status == "confirmed"
+
+
+def test_admin_cancel_of_a_booking_already_cancelled_explains(client, db, login, community_admin, resident,
+                                                              confirmed_booking):
+    booking = confirmed_booking
+    ops.cancel_booking(booking, actor=resident)
+    db.session.commit()
+    login(community_admin)
+    response = client.post(f"/admin/amenities/bookings/{booking.id}/cancel", data={f"b{booking.id}-reason": "x"})
+    assert response.status_code == 422 and "alert-danger" in text(response)
+    assert client.post("/admin/amenities/bookings/999999/cancel", data={"b999999-reason": "x"}).status_code == 404
+    assert client.get("/admin/amenities/999999/bookings").status_code == 404
+
+
+def test_admin_bookings_page_empty_state(client, login, community_admin, make_resource):
+    room = make_resource()
+    login(community_admin)
+    page = text(client.get(f"/admin/amenities/{room.id}/bookings"))
+    assert "data-empty" in page

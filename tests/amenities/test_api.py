@@ -270,6 +270,21 @@ def test_cancel_own_booking_moves_it_to_past(client, api_token, resident, room):
     assert_problem(client.post(f"/api/v1/bookings/{booking_id}/cancel", headers=headers), 422, "not_cancellable")
 
 
+def test_admin_cancels_a_residents_booking_with_a_reason(client, api_token, resident, community_admin,
+                                                        other_admin, room):
+    booking_id = post_booking(client, api_token(resident), room, iso(1, 10), iso(1, 11)).get_json()["id"]
+    admin = api_token(community_admin)
+    assert_problem(client.post(f"/api/v1/bookings/{booking_id}/cancel", headers=admin), 422, "reason_required")
+    assert_problem(client.post(f"/api/v1/bookings/{booking_id}/cancel", json={"reason": "x" * 256}, headers=admin), 422)
+    assert_problem(client.post(f"/api/v1/bookings/{booking_id}/cancel", json={"reason": "No"},
+                               headers=api_token(other_admin)), 404, "booking_not_found")
+    response = client.post(f"/api/v1/bookings/{booking_id}/cancel", json={"reason": "Water leak"}, headers=admin)
+    assert response.status_code == 200
+    assert (response.get_json()["status"], response.get_json()["decision_reason"]) == ("cancelled", "Water leak")
+    seen = client.get(f"/api/v1/bookings/{booking_id}", headers=api_token(resident)).get_json()
+    assert seen["decision_reason"] == "Water leak"
+
+
 def test_another_resident_cannot_read_or_cancel_a_booking(client, api_token, resident, neighbour, stranger, room):
     booking_id = post_booking(client, api_token(resident), room, iso(1, 10), iso(1, 11)).get_json()["id"]
     for other in (neighbour, stranger):

@@ -507,9 +507,9 @@ def test_cannot_cancel_once_started_but_an_admin_can(make_resource, resident, co
     with pytest.raises(BookingRuleViolation) as excinfo:
         ops.cancel_booking(booking, actor=resident)
     assert rule_code(excinfo) == "cancel_too_late"
-    assert ops.cancel_booking(booking, actor=community_admin).status == CANCELLED
+    assert ops.cancel_booking(booking, actor=community_admin, reason="Water leak").status == CANCELLED
     with pytest.raises(BookingRuleViolation) as excinfo:
-        ops.cancel_booking(booking, actor=community_admin)
+        ops.cancel_booking(booking, actor=community_admin, reason="Water leak")
     assert rule_code(excinfo) == "not_cancellable"
 
 
@@ -722,3 +722,56 @@ def test_calendar_feed_is_rfc5545(db, room, resident, book):
     lines = unfold(text).split("\r\n")
     assert f"UID:amenity-booking-{booking.id}@talent.community" in lines
     assert "DTSTART:20260303T020000Z" in lines and "STATUS:CONFIRMED" in lines
+
+
+# -- an admin cancels a resident's booking -----------------------------------------------------------
+
+def test_admin_cancels_a_residents_booking_with_a_reason_the_resident_gets(db, room, resident, community_admin, book):
+    from community.notifications.models import OutboxEmail
+
+    booking = book(resident, room, at(0, 10))  # one hour away: inside the resident's cut-off
+    cancelled = ops.cancel_booking(booking, actor=community_admin, reason="  Water leak in the room  ")
+    db.session.commit()
+    assert (cancelled.status, cancelled.late_cancel, cancelled.decision_reason, cancelled.decided_by_id) == (
+        CANCELLED, False, "Water leak in the room", community_admin.id)
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "amenity.cancelled"))
+    assert entry.actor_id == community_admin.id
+    assert (entry.details["by_admin"], entry.details["reason"], entry.details["resident_id"]) == (
+        True, "Water leak in the room", resident.id)
+    mail = db.session.scalar(sa.select(OutboxEmail).where(OutboxEmail.kind == "amenity_cancelled"))
+    assert mail.recipient == resident.email
+    assert "Room A" in mail.subject and "Water leak in the room" in mail.body and "2026-03-02 10:00" in mail.body
+
+
+@pytest.mark.parametrize("reason", ["", "   ", None])
+def test_admin_cancelling_someone_elses_booking_needs_a_reason(db, room, resident, community_admin, book, reason):
+    booking = book(resident, room, at(1, 10))
+    with pytest.raises(BookingRuleViolation) as excinfo:
+        ops.cancel_booking(booking, actor=community_admin, reason=reason)
+    assert rule_code(excinfo) == "reason_required"
+    assert booking.status == CONFIRMED
+
+
+def test_admin_reason_is_cut_to_the_column_and_own_bookings_need_none(db, room, resident, community_admin, book):
+    booking = book(resident, room, at(1, 10))
+    assert len(ops.cancel_booking(booking, actor=community_admin, reason="x" * 300).decision_reason) == 255
+    own = book(community_admin, room, at(1, 12))
+    cancelled = ops.cancel_booking(own, actor=community_admin)
+    assert (cancelled.status, cancelled.decision_reason, cancelled.decided_by_id) == (CANCELLED, "", None)
+
+
+def test_admin_of_another_community_cannot_cancel(db, room, resident, create_user, create_community, book):
+    other_admin = create_user("otheradmin@example.test", roles=("community_admin",), community_=create_community("Other"))
+    booking = book(resident, room, at(1, 10))
+    with pytest.raises(PermissionDenied):
+        ops.cancel_booking(booking, actor=other_admin, reason="Mine now")
+    assert booking.status == CONFIRMED
+
+
+def test_a_qr_code_of_another_community_is_unknown_to_its_staff(room, resident, create_user, create_community, book):
+    other_admin = create_user("otheradmin@example.test", roles=("community_admin",), community_=create_community("Other"))
+    booking = book(resident, room, at(0, 10))
+    clock.freeze(at(0, 10, 5))
+    with pytest.raises(NotFound) as excinfo:
+        ops.check_in_by_qr(booking.qr_token, actor=other_admin)
+    assert excinfo.value.code == "unknown_qr" and booking.status == CONFIRMED

@@ -152,10 +152,13 @@ def test_week_view_navigates_weeks(client, login, resident, gym):
     assert 'id="day-2026-12-14"' in later and "start=2026-12-01" in later
 
 
-def test_week_view_of_another_community_is_forbidden(client, login, stranger, gym):
+def test_week_view_of_another_community_is_not_found(client, login, stranger, gym):
+    """It exists, but not for them: 404 like an unknown id, never a hint that it is there."""
     login(stranger)
-    assert client.get(f"/amenities/{gym.id}").status_code == 403
-    assert client.get(f"/amenities/{gym.id}/book?start={at(0, 10).isoformat()}").status_code == 403
+    assert client.get(f"/amenities/{gym.id}").status_code == 404
+    assert client.get(f"/amenities/{gym.id}/book?start={at(0, 10).isoformat()}").status_code == 404
+    assert client.post(f"/amenities/{gym.id}/book", data={"start": at(0, 10).isoformat(), "slots": 1,
+                                                          "repeat": "none"}).status_code == 404
 
 
 def test_week_view_bad_input(client, login, resident, gym):
@@ -170,7 +173,7 @@ def test_tier_restricted_resource_is_hidden_from_other_tiers(client, login, crea
     senior = create_user("senior@example.test", tier="senior")
     login(junior)
     assert "Senior lounge" not in text(client.get("/amenities/"))
-    assert client.get(f"/amenities/{lounge.id}").status_code == 403
+    assert client.get(f"/amenities/{lounge.id}").status_code == 404
     client.post("/logout")
     login(senior)
     assert client.get(f"/amenities/{lounge.id}").status_code == 200
@@ -185,6 +188,54 @@ def test_day_view_lists_resources_of_a_kind(client, login, resident, make_resour
     assert "Washer 1" in page and "Washer 2" in page and "Fitness centre" not in page
     assert page.count('data-state="free"') == 2 * 18  # 08:00-21:30, 45-minute slots, two machines
     assert client.get("/amenities/day?kind=laundry&date=2026-13-45").status_code == 400
+
+
+def test_day_view_for_a_platform_admin_without_a_community_offers_a_picker(
+        client, login, create_user, create_community, make_resource, community):
+    other = create_community("东湖人才公寓（二期）")
+    make_resource(name="Our gym")
+    make_resource(community_=other, name="Their gym")
+    root = create_user("root2@example.test", roles=("platform_admin",))
+    login(root)
+    first = client.get("/amenities/day?kind=gym&date=2026-12-02")
+    assert first.status_code == 200
+    page = text(first)
+    assert "data-community-picker" in page and "东湖人才公寓（二期）" in page and "Test Community" in page
+    assert "Our gym" in page and "Their gym" not in page  # one community at a time
+    create_community("Aaa empty community")
+    assert "Our gym" in text(client.get("/amenities/day?kind=gym&date=2026-12-02"))  # not the empty one first
+    theirs = text(client.get(f"/amenities/day?kind=gym&date=2026-12-02&community={other.id}"))
+    assert "Their gym" in theirs and "Our gym" not in theirs
+    assert f"community={other.id}" in theirs.split('rel="next"')[0].rsplit("href=", 1)[1]  # day links keep it
+    assert client.get("/amenities/day?community=999999").status_code == 404
+    assert client.get("/amenities/day?community=abc").status_code == 400
+
+
+def test_day_view_with_no_community_at_all_is_an_empty_state(client, db, login, create_user):
+    from community.accounts.models import Community
+
+    root = create_user("root2@example.test", roles=("platform_admin",))
+    db.session.execute(sa.delete(Community))
+    db.session.commit()
+    login(root)
+    response = client.get("/amenities/day")
+    assert response.status_code == 200 and "data-empty" in text(response)
+
+
+def test_day_view_residents_keep_their_own_community(client, login, resident, stranger, make_resource):
+    make_resource(name="Our gym")
+    login(resident)
+    page = text(client.get("/amenities/day?kind=gym&date=2026-12-02"))
+    assert "Our gym" in page and "data-community-picker" not in page
+    assert client.get(f"/amenities/day?community={resident.community_id}").status_code == 200
+    assert client.get(f"/amenities/day?community={stranger.community_id}").status_code == 404
+
+
+def test_day_view_community_admin_sees_the_community_they_run(client, login, community_admin, make_resource):
+    make_resource(name="Our gym")
+    login(community_admin)
+    page = text(client.get("/amenities/day?kind=gym&date=2026-12-02"))
+    assert "Our gym" in page and "data-community-picker" not in page
 
 
 # -- booking ----------------------------------------------------------------------------------------
@@ -325,9 +376,9 @@ def test_late_cancellation_is_recorded_and_shown(client, db, login, resident, gy
 def test_a_resident_cannot_cancel_someone_elses_booking(client, db, login, resident, create_user, gym, book):
     booking = book(create_user("owner@example.test"), gym, at(1, 10))
     login(resident)
-    assert client.post(f"/amenities/bookings/{booking.id}/cancel").status_code == 403
-    assert client.post(f"/amenities/bookings/{booking.id}/checkin").status_code == 403
-    assert client.get(f"/amenities/bookings/{booking.id}/qr.svg").status_code == 403
+    assert client.post(f"/amenities/bookings/{booking.id}/cancel").status_code == 404
+    assert client.post(f"/amenities/bookings/{booking.id}/checkin").status_code == 404
+    assert client.get(f"/amenities/bookings/{booking.id}/qr.svg").status_code == 404
     assert reload(db, booking).status == "confirmed"
 
 
@@ -427,7 +478,7 @@ def test_kiosk_bad_input_and_wrong_users(client, db, login, community_admin, res
     other_admin = create_user("otheradmin@example.test", roles=("community_admin",),
                               community_=create_community("Other"))
     login(other_admin)
-    assert client.post("/amenities/checkin", data={"token": booking.qr_token}).status_code == 403
+    assert client.post("/amenities/checkin", data={"token": booking.qr_token}).status_code == 404
 
 
 # -- dashboard --------------------------------------------------------------------------------------
