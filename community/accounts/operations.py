@@ -2,7 +2,7 @@
 import hashlib
 import re
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from zoneinfo import available_timezones
 
@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from community.accounts.models import (
@@ -279,11 +280,38 @@ def issue_api_token(user: User, name: str = "api") -> tuple[ApiToken, str]:
     return record, token
 
 
+# How stale last_used_at may be: a token that calls the API every second writes once per window,
+# not once per request.
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
+
+
 def user_for_token(token: str) -> tuple[User, ApiToken] | None:
     record = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
-    if record is None or not record.is_valid(now()) or not record.user.active:
+    at = now()
+    if record is None or not record.is_valid(at) or not record.user.active:
         return None
+    _note_token_use(record, at)
     return record.user, record
+
+
+def _note_token_use(record: ApiToken, at) -> None:
+    """Set last_used_at, at most once per TOKEN_USE_RESOLUTION. Commits with the request.
+
+    The value loaded with the token skips the write on the hot path; the conditional UPDATE makes
+    two requests (or nodes) that both saw a stale value write once: the second one's WHERE no
+    longer matches once the first has committed."""
+    cutoff = at - TOKEN_USE_RESOLUTION
+    if record.last_used_at is not None and record.last_used_at >= cutoff:
+        return
+    result = db.session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.id == record.id,
+               sa.or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < cutoff))
+        .values(last_used_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount:
+        set_committed_value(record, "last_used_at", at)
 
 
 def revoke_api_token(record: ApiToken, actor: User) -> None:
