@@ -287,8 +287,15 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+TOKEN_NAME_MAX = 80
+
+
 def issue_api_token(user: User, name: str = "api") -> tuple[ApiToken, str]:
     """Create a token and return it once in clear; only its digest is stored."""
+    name = (name or "").strip() or "api"
+    if len(name) > TOKEN_NAME_MAX:
+        raise RuleViolation(_l("A token name has at most %(n)d characters.", n=TOKEN_NAME_MAX),
+                            code="token_name_too_long")
     token = "tc_" + secrets.token_urlsafe(32)
     record = ApiToken(user=user, token_hash=token_digest(token), name=name,
                       expires_at=now() + current_app.config["API_TOKEN_LIFETIME"])

@@ -1,7 +1,7 @@
 """Reads about accounts, always scoped to what the viewer may see before paginating."""
 import sqlalchemy as sa
 
-from community.accounts.models import Community, RoleGrant, User
+from community.accounts.models import ApiToken, Community, RoleGrant, User
 from community.core.audit import AuditEntry
 from community.core.permissions import COMMUNITY_ADMIN, community_ids_with_role
 
@@ -17,6 +17,13 @@ def communities_for(viewer):
     if ids is not None:
         stmt = stmt.where(Community.id.in_(ids))
     return stmt
+
+
+def api_tokens_of(user, at):
+    """The user's own tokens: the ones that still work first, then newest first."""
+    usable = sa.and_(ApiToken.revoked_at.is_(None), ApiToken.expires_at > at)
+    return (sa.select(ApiToken).where(ApiToken.user_id == user.id)
+            .order_by(sa.case((usable, 0), else_=1), ApiToken.created_at.desc(), ApiToken.id.desc()))
 
 
 def users_for(viewer, *, search="", role="", community_id=None):
