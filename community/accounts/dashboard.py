@@ -3,6 +3,7 @@ import sqlalchemy as sa
 
 from community.accounts.models import Community, User
 from community.core.audit import AuditEntry
+from community.core.clock import local_today
 from community.core.dashboard import dashboard_panel
 from community.core.permissions import (
     COMMUNITY_ADMIN, MERCHANT_STAFF, PLATFORM_ADMIN, RESIDENT, SPECIALIST, community_ids_with_role,
@@ -12,7 +13,7 @@ from community.extensions import db
 
 @dashboard_panel(10, (RESIDENT,), "core/panels/resident.html")
 def resident_panel(user):
-    return {"talent": user.talent, "community": user.community}
+    return {"talent": user.talent, "community": user.community, "today": local_today(user.timezone)}
 
 
 @dashboard_panel(20, (MERCHANT_STAFF,), "core/panels/merchant.html")

@@ -147,6 +147,10 @@ class TalentProfile(TimestampMixin, db.Model):
     def is_current(self, today: date) -> bool:
         return self.tier is not None and (self.valid_until is None or self.valid_until >= today)
 
+    def has_expired(self, today: date) -> bool:
+        """A tier was set but its valid-until day is over (in the community's time zone)."""
+        return self.tier is not None and self.valid_until is not None and self.valid_until < today
+
 
 class ApiToken(db.Model):
     """A personal access token; only its SHA-256 is stored, so a database leak reveals no token."""
