@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 
 from community.accounts.models import Community, User
+from community.accounts.queries import audit_object_names
 from community.core.audit import AuditEntry
 from community.core.clock import local_today
 from community.core.dashboard import dashboard_panel
@@ -40,5 +41,6 @@ def operator_panel(user):
         "is_platform": ids is None,
         "communities": db.session.scalars(communities).all(),
         "resident_count": db.session.scalar(residents),
-        "recent": db.session.scalars(recent).all(),
+        "recent": (entries := db.session.scalars(recent).all()),
+        "object_names": audit_object_names(entries),
     }

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from community.accounts.models import ApiToken, Community, RoleGrant, User
 from community.core.audit import AuditEntry
 from community.core.permissions import COMMUNITY_ADMIN, community_ids_with_role
+from community.extensions import db
 
 
 def administered_community_ids(viewer):
@@ -60,6 +61,34 @@ def audit_for(viewer, *, action="", actor="", object_type="", community_id=None)
             sa.select(User.id).where(sa.or_(sa.func.lower(User.email).like(like), User.mobile.like(like)))
         ))
     return stmt
+
+
+def audit_action_codes(viewer):
+    """The actions the viewer's audit entries name, for the filter menu."""
+    stmt = sa.select(AuditEntry.action).distinct()
+    ids = administered_community_ids(viewer)
+    if ids is not None:
+        stmt = stmt.where(AuditEntry.community_id.in_(ids))
+    return stmt.order_by(AuditEntry.action)
+
+
+def audit_object_names(entries) -> dict:
+    """(object_type, object_id) -> a name a person recognises, for the users and communities
+    the entries are about; two queries for a whole page."""
+    wanted = {}
+    for entry in entries:
+        if entry.object_id is not None:
+            wanted.setdefault(entry.object_type, set()).add(entry.object_id)
+    names = {}
+    if wanted.get("User"):
+        for user in db.session.execute(sa.select(User.id, User.display_name, User.email, User.mobile)
+                                       .where(User.id.in_(wanted["User"]))):
+            names[("User", user.id)] = f"{user.display_name} ({user.email or user.mobile})"
+    if wanted.get("Community"):
+        for community in db.session.execute(sa.select(Community.id, Community.name)
+                                            .where(Community.id.in_(wanted["Community"]))):
+            names[("Community", community.id)] = community.name
+    return names
 
 
 def audit_object_types(viewer):
