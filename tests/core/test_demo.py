@@ -98,3 +98,11 @@ def test_a_load_racing_another_fails_cleanly_and_saves_nothing(demo, app, db, mo
     assert taken in result.output and "run this one again" in result.output
     assert "Traceback" not in result.output
     assert _row_counts(db) == before
+
+
+def test_demo_has_one_resident_whose_tier_expired(demo, db):
+    from datetime import date
+
+    tiers = {u.email: u.talent for u in db.session.scalars(sa.select(User))}
+    assert tiers["resident4@demo.test"].has_expired(date(2025, 1, 1))
+    assert tiers["resident1@demo.test"].is_current(date(2025, 1, 1))
