@@ -1,5 +1,6 @@
 """Reads about accounts, always scoped to what the viewer may see before paginating."""
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from community.accounts.models import ApiToken, Community, RoleGrant, User
 from community.core.audit import AuditEntry
@@ -28,7 +29,8 @@ def api_tokens_of(user, at):
 
 
 def users_for(viewer, *, search="", role="", community_id=None):
-    stmt = sa.select(User).order_by(User.id)
+    # The list shows each user's tier and whether it expired in their community's calendar.
+    stmt = sa.select(User).order_by(User.id).options(selectinload(User.talent), selectinload(User.community))
     ids = administered_community_ids(viewer)
     if ids is not None:
         in_scope = sa.select(RoleGrant.user_id).where(RoleGrant.community_id.in_(ids))
