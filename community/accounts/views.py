@@ -12,7 +12,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from community.accounts import operations as ops
 from community.accounts import queries
 from community.accounts.forms import (
-    ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, ProfileForm, RegistrationForm, ResetPasswordForm, choices,
+    ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, ProfileForm, RegistrationForm,
+    ResetPasswordForm, choices,
 )
 from community.accounts.models import ApiToken, Community, User
 from community.core.clock import local_today, now
@@ -21,6 +22,7 @@ from community.core.permissions import ensure_owner
 from community.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
+TOKENS_PER_PAGE = 10
 
 
 def _login_key():
@@ -143,9 +145,6 @@ def _render_profile(user, token_form=None):
             at=now(),
         )
     return render_template("accounts/profile.html", **context)
-
-
-TOKENS_PER_PAGE = 10
 
 
 @bp.route("/profile/tokens", methods=["POST"])
