@@ -2,7 +2,9 @@
 import sqlalchemy as sa
 
 from community.accounts.models import Community, User
+from community.accounts.queries import audit_object_names
 from community.core.audit import AuditEntry
+from community.core.clock import local_today
 from community.core.dashboard import dashboard_panel
 from community.core.permissions import (
     COMMUNITY_ADMIN, MERCHANT_STAFF, PLATFORM_ADMIN, RESIDENT, SPECIALIST, community_ids_with_role,
@@ -12,7 +14,7 @@ from community.extensions import db
 
 @dashboard_panel(10, (RESIDENT,), "core/panels/resident.html")
 def resident_panel(user):
-    return {"talent": user.talent, "community": user.community}
+    return {"talent": user.talent, "community": user.community, "today": local_today(user.timezone)}
 
 
 @dashboard_panel(20, (MERCHANT_STAFF,), "core/panels/merchant.html")
@@ -39,5 +41,6 @@ def operator_panel(user):
         "is_platform": ids is None,
         "communities": db.session.scalars(communities).all(),
         "resident_count": db.session.scalar(residents),
-        "recent": db.session.scalars(recent).all(),
+        "recent": (entries := db.session.scalars(recent).all()),
+        "object_names": audit_object_names(entries),
     }

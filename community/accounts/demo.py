@@ -18,7 +18,12 @@ DEMO_USERS = [
     ("specialist@demo.test", "人才服务专员", [(SPECIALIST, True)]),
     ("merchant@demo.test", "联盟商户店员", [(MERCHANT_STAFF, True)]),
 ] + [(f"resident{i}@demo.test", f"住户{i}", [(RESIDENT, True)]) for i in range(1, 6)]
-DEMO_TIERS = {1: ("production", "senior"), 2: ("business", "intermediate"), 3: ("skill_service", "junior")}
+DEMO_TIERS = {
+    1: ("production", "senior", date(2027, 12, 31)),
+    2: ("business", "intermediate", date(2027, 12, 31)),
+    3: ("skill_service", "junior", date(2027, 12, 31)),
+    4: ("social_service", "junior", date(2024, 12, 31)),  # expired: shows the renewal notice
+}
 
 
 def demo_community() -> Community:
@@ -50,8 +55,8 @@ def load_accounts(echo):
         if email.startswith("resident"):
             number = int(email[len("resident")])
             if number in DEMO_TIERS and user.talent and user.talent.tier is None:
-                talent_type, tier = DEMO_TIERS[number]
-                ops.set_talent(user, talent_type=talent_type, tier=tier, valid_until=date(2027, 12, 31))
+                talent_type, tier, valid_until = DEMO_TIERS[number]
+                ops.set_talent(user, talent_type=talent_type, tier=tier, valid_until=valid_until)
     db.session.flush()
     echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
     for email, _name, roles in DEMO_USERS:

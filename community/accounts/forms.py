@@ -78,6 +78,12 @@ class ProfileForm(PageForm):
     submit = SubmitField(_l("Save"))
 
 
+class ApiTokenForm(PageForm):
+    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=80)],
+                       description=_l("What the token is for, e.g. “monthly report script”."))
+    submit = SubmitField(_l("Create token"))
+
+
 class CommunityForm(PageForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=255)])

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from community.core.clock import DEFAULT_TZ, now
+from community.core.clock import DEFAULT_TZ, local_today, now
 from community.core.db import TimestampMixin
 from community.extensions import db
 
@@ -90,6 +90,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     def roles(self) -> set[str]:
         return {grant.role for grant in self.role_grants}
 
+    def talent_has_expired(self) -> bool:
+        """The tier lapsed, counting days by the calendar of the user's community."""
+        return self.talent is not None and self.talent.has_expired(local_today(self.timezone))
+
     def is_locked(self, at: datetime | None = None) -> bool:
         return self.locked_until is not None and self.locked_until > (at or now())
 
@@ -146,6 +150,10 @@ class TalentProfile(TimestampMixin, db.Model):
 
     def is_current(self, today: date) -> bool:
         return self.tier is not None and (self.valid_until is None or self.valid_until >= today)
+
+    def has_expired(self, today: date) -> bool:
+        """A tier was set but its valid-until day is over (in the community's time zone)."""
+        return self.tier is not None and self.valid_until is not None and self.valid_until < today
 
 
 class ApiToken(db.Model):

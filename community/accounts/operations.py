@@ -2,7 +2,7 @@
 import hashlib
 import re
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from zoneinfo import available_timezones
 
@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from community.accounts.models import (
@@ -17,6 +19,7 @@ from community.accounts.models import (
 )
 from community.core import audit, signals
 from community.core.clock import now, to_local
+from community.core.db import is_unique_violation, savepoint
 from community.core.errors import Conflict, DomainError, NotFound, RuleViolation
 from community.core.permissions import PLATFORM_ADMIN, RESIDENT, ROLES
 from community.extensions import db
@@ -110,19 +113,35 @@ def register_user(*, login: str, password: str, display_name: str, community: Co
                   locale: str | None = None, actor=None) -> User:
     email, mobile = normalize_login(login)
     if find_user_by_login(login) is not None:
-        raise Conflict(_l("An account with this e-mail or mobile number already exists."),
-                       code="login_taken")
+        raise _login_taken()
     user = User(email=email, mobile=mobile, display_name=display_name.strip() or (email or mobile),
                 locale=locale, community=community, password_hash="")
     set_password(user, password)
-    db.session.add(user)
     if community is not None:
         user.role_grants.append(RoleGrant(role=RESIDENT, community=community))
     user.talent = TalentProfile()
-    db.session.flush()
+    # The check above cannot see a registration that commits after it: the unique constraint
+    # decides, and its refusal is the same Conflict, not a 500.
+    _insert_unique(user, _login_taken)
     audit.record(actor or user, "user.registered", user, community_id=user.community_id)
     signals.user_registered.send(user)
     return user
+
+
+def _login_taken() -> Conflict:
+    return Conflict(_l("An account with this e-mail or mobile number already exists."), code="login_taken")
+
+
+def _insert_unique(obj, conflict) -> None:
+    """Add and flush ``obj`` in a SAVEPOINT; a unique-key refusal raises ``conflict()`` and leaves
+    the rest of the unit of work as it was."""
+    try:
+        with savepoint(db.session):
+            db.session.add(obj)
+    except IntegrityError as error:
+        if not is_unique_violation(error):
+            raise
+        raise conflict() from error
 
 
 def authenticate(login: str, password: str) -> User:
@@ -268,8 +287,15 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+TOKEN_NAME_MAX = 80
+
+
 def issue_api_token(user: User, name: str = "api") -> tuple[ApiToken, str]:
     """Create a token and return it once in clear; only its digest is stored."""
+    name = (name or "").strip() or "api"
+    if len(name) > TOKEN_NAME_MAX:
+        raise RuleViolation(_l("A token name has at most %(n)d characters.", n=TOKEN_NAME_MAX),
+                            code="token_name_too_long")
     token = "tc_" + secrets.token_urlsafe(32)
     record = ApiToken(user=user, token_hash=token_digest(token), name=name,
                       expires_at=now() + current_app.config["API_TOKEN_LIFETIME"])
@@ -279,11 +305,38 @@ def issue_api_token(user: User, name: str = "api") -> tuple[ApiToken, str]:
     return record, token
 
 
+# How stale last_used_at may be: a token that calls the API every second writes once per window,
+# not once per request.
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
+
+
 def user_for_token(token: str) -> tuple[User, ApiToken] | None:
     record = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
-    if record is None or not record.is_valid(now()) or not record.user.active:
+    at = now()
+    if record is None or not record.is_valid(at) or not record.user.active:
         return None
+    _note_token_use(record, at)
     return record.user, record
+
+
+def _note_token_use(record: ApiToken, at) -> None:
+    """Set last_used_at, at most once per TOKEN_USE_RESOLUTION. Commits with the request.
+
+    The value loaded with the token skips the write on the hot path; the conditional UPDATE makes
+    two requests (or nodes) that both saw a stale value write once: the second one's WHERE no
+    longer matches once the first has committed."""
+    cutoff = at - TOKEN_USE_RESOLUTION
+    if record.last_used_at is not None and record.last_used_at >= cutoff:
+        return
+    result = db.session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.id == record.id,
+               sa.or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < cutoff))
+        .values(last_used_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount:
+        set_committed_value(record, "last_used_at", at)
 
 
 def revoke_api_token(record: ApiToken, actor: User) -> None:
@@ -301,12 +354,15 @@ def create_community(*, name: str, address: str = "", timezone: str = "Asia/Shan
     if timezone not in _time_zones():
         raise RuleViolation(_l("Unknown time zone: %(tz)s", tz=timezone), code="unknown_timezone")
     if db.session.scalar(sa.select(Community.id).where(Community.name == name.strip())):
-        raise Conflict(_l("A community with this name already exists."), code="community_exists")
+        raise _community_exists()
     community = Community(name=name.strip(), address=address.strip(), timezone=timezone)
-    db.session.add(community)
-    db.session.flush()
+    _insert_unique(community, _community_exists)
     audit.record(actor, "community.created", community, community_id=community.id)
     return community
+
+
+def _community_exists() -> Conflict:
+    return Conflict(_l("A community with this name already exists."), code="community_exists")
 
 
 @lru_cache(maxsize=1)

@@ -1,9 +1,11 @@
 """Reads about accounts, always scoped to what the viewer may see before paginating."""
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
-from community.accounts.models import Community, RoleGrant, User
+from community.accounts.models import ApiToken, Community, RoleGrant, User
 from community.core.audit import AuditEntry
 from community.core.permissions import COMMUNITY_ADMIN, community_ids_with_role
+from community.extensions import db
 
 
 def administered_community_ids(viewer):
@@ -19,8 +21,16 @@ def communities_for(viewer):
     return stmt
 
 
+def api_tokens_of(user, at):
+    """The user's own tokens: the ones that still work first, then newest first."""
+    usable = sa.and_(ApiToken.revoked_at.is_(None), ApiToken.expires_at > at)
+    return (sa.select(ApiToken).where(ApiToken.user_id == user.id)
+            .order_by(sa.case((usable, 0), else_=1), ApiToken.created_at.desc(), ApiToken.id.desc()))
+
+
 def users_for(viewer, *, search="", role="", community_id=None):
-    stmt = sa.select(User).order_by(User.id)
+    # The list shows each user's tier and whether it expired in their community's calendar.
+    stmt = sa.select(User).order_by(User.id).options(selectinload(User.talent), selectinload(User.community))
     ids = administered_community_ids(viewer)
     if ids is not None:
         in_scope = sa.select(RoleGrant.user_id).where(RoleGrant.community_id.in_(ids))
@@ -53,6 +63,34 @@ def audit_for(viewer, *, action="", actor="", object_type="", community_id=None)
             sa.select(User.id).where(sa.or_(sa.func.lower(User.email).like(like), User.mobile.like(like)))
         ))
     return stmt
+
+
+def audit_action_codes(viewer):
+    """The actions the viewer's audit entries name, for the filter menu."""
+    stmt = sa.select(AuditEntry.action).distinct()
+    ids = administered_community_ids(viewer)
+    if ids is not None:
+        stmt = stmt.where(AuditEntry.community_id.in_(ids))
+    return stmt.order_by(AuditEntry.action)
+
+
+def audit_object_names(entries) -> dict:
+    """(object_type, object_id) -> a name a person recognises, for the users and communities
+    the entries are about; two queries for a whole page."""
+    wanted = {}
+    for entry in entries:
+        if entry.object_id is not None:
+            wanted.setdefault(entry.object_type, set()).add(entry.object_id)
+    names = {}
+    if wanted.get("User"):
+        for user in db.session.execute(sa.select(User.id, User.display_name, User.email, User.mobile)
+                                       .where(User.id.in_(wanted["User"]))):
+            names[("User", user.id)] = f"{user.display_name} ({user.email or user.mobile})"
+    if wanted.get("Community"):
+        for community in db.session.execute(sa.select(Community.id, Community.name)
+                                            .where(Community.id.in_(wanted["Community"]))):
+            names[("Community", community.id)] = community.name
+    return names
 
 
 def audit_object_types(viewer):

@@ -3,20 +3,26 @@ render or redirect."""
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from community.accounts import operations as ops
+from community.accounts import queries
 from community.accounts.forms import (
-    ChangePasswordForm, ForgotPasswordForm, LoginForm, ProfileForm, RegistrationForm, ResetPasswordForm, choices,
+    ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, ProfileForm, RegistrationForm,
+    ResetPasswordForm, choices,
 )
-from community.accounts.models import Community, User
+from community.accounts.models import ApiToken, Community, User
+from community.core.clock import local_today, now
 from community.core.errors import DomainError, rerender_form
 from community.core.permissions import ensure_owner
 from community.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
+TOKENS_PER_PAGE = 10
 
 
 def _login_key():
@@ -124,7 +130,49 @@ def profile():
 def user_profile(user_id):
     user = db.session.get(User, user_id) or abort(404)
     ensure_owner(current_user, user, "id", community_id=user.community_id)
-    return render_template("accounts/profile.html", user=user)
+    return _render_profile(user)
+
+
+def _render_profile(user, token_form=None):
+    """The profile; its owner also sees their API tokens (nobody else, not even an admin)."""
+    context = {"user": user, "today": local_today(user.timezone)}
+    if user.id == current_user.id:
+        page = max(request.args.get("tokens_page", 1, type=int), 1)
+        context.update(
+            token_form=token_form or ApiTokenForm(formdata=None),
+            tokens=db.paginate(queries.api_tokens_of(user, now()), page=page, per_page=TOKENS_PER_PAGE,
+                               error_out=False),
+            at=now(),
+        )
+    return render_template("accounts/profile.html", **context)
+
+
+@bp.route("/profile/tokens", methods=["POST"])
+@login_required
+def create_api_token():
+    form = ApiTokenForm()
+    if not form.validate_on_submit():
+        return _render_profile(current_user, token_form=form), 422
+    try:
+        record, token = ops.issue_api_token(current_user, form.name.data)
+    except DomainError as error:
+        flash(str(error.message), "danger")
+        return _render_profile(current_user, token_form=form), error.status
+    response = make_response(render_template("accounts/token_created.html", record=record, token=token), 201)
+    # The clear token is in this page only: no cache, no back-button copy.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_api_token(token_id):
+    record = db.session.get(ApiToken, token_id)
+    if record is None or record.user_id != current_user.id:
+        abort(404)  # another person's token: as if it did not exist
+    ops.revoke_api_token(record, current_user)
+    flash(_l("Token “%(name)s” revoked; programs using it can no longer sign in.", name=record.name), "success")
+    return redirect(url_for("accounts.user_profile", user_id=current_user.id, _anchor="api-tokens"))
 
 
 @bp.route("/profile/edit", methods=["GET", "POST"])

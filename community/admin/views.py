@@ -159,6 +159,11 @@ def audit():
     stmt = queries.audit_for(current_user, action=args.get("action", ""), actor=args.get("actor", ""),
                              object_type=args.get("object_type", ""),
                              community_id=args.get("community_id", type=int))
-    object_types = db.session.scalars(queries.audit_object_types(current_user)).all()
-    return render_template("admin/audit.html", pagination=paginate(stmt), object_types=object_types,
-                           communities=db.session.scalars(queries.communities_for(current_user)).all())
+    pagination = paginate(stmt)
+    return render_template(
+        "admin/audit.html", pagination=pagination,
+        object_names=queries.audit_object_names(pagination.items),
+        actions=db.session.scalars(queries.audit_action_codes(current_user)).all(),
+        object_types=db.session.scalars(queries.audit_object_types(current_user)).all(),
+        communities=db.session.scalars(queries.communities_for(current_user)).all(),
+    )

@@ -2,6 +2,7 @@
 
 Named constraints let Alembic drop and alter them on SQLite (batch mode) and PostgreSQL alike.
 """
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -60,3 +61,30 @@ class Model(DeclarativeBase):
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+@contextmanager
+def savepoint(session):
+    """``session.begin_nested()`` that keeps the unit of work whole on SQLite too.
+
+    Use it around a flush that may break a unique constraint because another request inserted the
+    same key after our check: the SAVEPOINT rolls back only that flush, so the operation can raise
+    a Conflict and the session stays usable.
+
+    pysqlite opens a transaction only before INSERT/UPDATE/DELETE, not before SAVEPOINT, and SQLite
+    treats a SAVEPOINT outside a transaction as the transaction itself: releasing it would COMMIT
+    everything so far, halfway through the request. So on SQLite we open the transaction first;
+    IMMEDIATE takes the write lock now, as the first write would have (see core/sqlite.py)."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    with session.begin_nested():
+        yield
+
+
+def is_unique_violation(error: sa.exc.IntegrityError) -> bool:
+    """True when the database refused a row because a unique constraint already holds its key."""
+    orig = error.orig
+    if getattr(orig, "sqlstate", None) == "23505":  # PostgreSQL unique_violation
+        return True
+    return getattr(orig, "sqlite_errorname", "") in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY")

@@ -3,6 +3,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from community.core.errors import DomainError
 from community.extensions import db
 
 DEMO_PASSWORD = "demo12345"
@@ -33,5 +34,11 @@ def load_command():
     """Create the demo community, users and data (safe to run twice)."""
     if not current_app.config.get("DEMO_ALLOWED"):
         raise click.ClickException("Refusing to load demo data under the Production config.")
-    load_all(click.echo)
+    try:
+        load_all(click.echo)
+    except DomainError as error:
+        # Two loads at once: the slower one finds a row the other inserted after its check.
+        db.session.rollback()
+        raise click.ClickException(f"{error.message} Nothing was saved; if another `flask demo load` "
+                                   "was running, run this one again (it is idempotent).")
     click.echo(f"Demo data ready. Every demo account's password is: {DEMO_PASSWORD}")

@@ -80,3 +80,29 @@ def test_demo_residents_show_their_tier(client, demo):
     client.get("/lang/en")
     client.post("/login", data={"login": "resident1@demo.test", "password": DEMO_PASSWORD})
     assert "Senior" in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_a_load_racing_another_fails_cleanly_and_saves_nothing(demo, app, db, monkeypatch):
+    """A second `flask demo load` that checked before the first one committed: the unique key
+    refuses its user, and it says so instead of a traceback, leaving the data as it was."""
+    import community.accounts.demo as accounts_demo
+
+    before = _row_counts(db)
+    monkeypatch.setattr(accounts_demo, "demo_user", lambda email: None)
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 1
+    from community.accounts.operations import _login_taken
+
+    with app.test_request_context():  # outside a request, domain errors speak the default locale
+        taken = str(_login_taken().message)
+    assert taken in result.output and "run this one again" in result.output
+    assert "Traceback" not in result.output
+    assert _row_counts(db) == before
+
+
+def test_demo_has_one_resident_whose_tier_expired(demo, db):
+    from datetime import date
+
+    tiers = {u.email: u.talent for u in db.session.scalars(sa.select(User))}
+    assert tiers["resident4@demo.test"].has_expired(date(2025, 1, 1))
+    assert tiers["resident1@demo.test"].is_current(date(2025, 1, 1))
