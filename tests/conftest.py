@@ -16,6 +16,9 @@ from flask.testing import FlaskClient
 from community import create_app
 from community.core import clock
 from config import Testing
+from tests import helpers
+
+pytest_plugins = ["tests.factories.amenities"]
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 DEFAULT_PASSWORD = "secret123"
@@ -267,20 +270,8 @@ def audit_actions(db):
     return _actions
 
 
-def _assert_problem(response, status):
-    """The RFC 9457 shape every API error has; returns the body."""
-    assert response.status_code == status, response.get_data(as_text=True)[:500]
-    assert response.mimetype == "application/problem+json"
-    body = response.get_json()
-    assert body["status"] == status
-    assert body["type"] == "about:blank"
-    assert isinstance(body["title"], str) and body["title"]
-    assert isinstance(body.get("detail", ""), str)
-    assert "Traceback" not in response.get_data(as_text=True)
-    return body
-
-
 @pytest.fixture
 def assert_problem():
-    """assert_problem(response, status) checks the problem+json shape and returns the body."""
-    return _assert_problem
+    """assert_problem(response, status, code=None) checks the problem+json shape and returns the body."""
+    return helpers.assert_problem
+

@@ -7,44 +7,17 @@ import sqlalchemy as sa
 
 from community.amenities import operations as ops
 from community.amenities.models import Booking, Closure, Resource
-from community.amenities.schedule import OpeningHours
-from community.core import clock
+from tests.helpers import frozen_at, text
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=SH)
-EVERY_DAY = OpeningHours.from_weekday_texts({d: "08:00-22:00" for d in range(7)}).to_dict()
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    clock.freeze(NOW)
-    yield
-    clock.freeze(None)
+frozen_clock = frozen_at(NOW)
 
 
 @pytest.fixture
-def make_resource(db, community, community_admin):
-    def _make(**fields):
-        values = dict(kind="meeting_room", name="Room A", capacity=1, slot_minutes=60, opening_hours=EVERY_DAY)
-        values.update(fields)
-        resource = ops.create_resource(community, actor=community_admin, **values)
-        db.session.commit()
-        return resource
-
-    return _make
-
-
-@pytest.fixture
-def pending_booking(db, make_resource, resident):
+def pending_booking(make_resource, resident, book):
     hall = make_resource(name="Hall", kind="activity_room", requires_approval=True)
-    booking = ops.book(resident, hall, NOW + timedelta(days=1, minutes=30), NOW + timedelta(days=1, minutes=90))
-    db.session.commit()
-    return booking
-
-
-@pytest.fixture
-def other_admin(create_user, create_community):
-    return create_user("otheradmin@example.test", roles=("community_admin",), community_=create_community("Other"))
+    return book(resident, hall, NOW + timedelta(days=1, minutes=30))  # tomorrow 10:00-11:00
 
 
 def resource_form(**overrides):
@@ -56,10 +29,6 @@ def resource_form(**overrides):
     data.update({"hours_5": "08:00-20:00", "hours_6": ""})
     data.update(overrides)
     return data
-
-
-def text(response):
-    return response.get_data(as_text=True)
 
 
 def test_a_resident_cannot_open_admin_pages(client, login, resident, make_resource, pending_booking):

@@ -2,53 +2,27 @@
 
 The clock is frozen on Monday 2026-03-02 09:00 in Shanghai."""
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
 from community.amenities import operations as ops
-from community.amenities.schedule import OpeningHours
 from community.core import clock
 from community.core.audit import AuditEntry
+from tests.factories.amenities import local
+from tests.helpers import PROBLEM, assert_problem, frozen_at
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=SH)  # a Monday
-PROBLEM = "application/problem+json"
-
-
-def at(day_offset, hour, minute=0):
-    return (NOW + timedelta(days=day_offset)).replace(hour=hour, minute=minute)
+frozen_clock = frozen_at(NOW)
+at = partial(local, base=NOW)  # wall time in Shanghai, day_offset days after the frozen today
 
 
 def iso(day_offset, hour, minute=0):
     return at(day_offset, hour, minute).isoformat()
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    clock.freeze(NOW)
-    yield
-    clock.freeze(None)
-
-
-@pytest.fixture
-def make_resource(db, community, community_admin):
-    def _make(community_=None, actor=None, **fields):
-        values = dict(kind="meeting_room", name="Room A", capacity=1, slot_minutes=60,
-                      opening_hours=OpeningHours.from_weekday_texts({d: "08:00-22:00" for d in range(7)}).to_dict())
-        values.update(fields)
-        resource = ops.create_resource(community_ or community, actor=actor or community_admin, **values)
-        db.session.commit()
-        return resource
-
-    return _make
-
-
-@pytest.fixture
-def room(make_resource):
-    return make_resource()
 
 
 @pytest.fixture
@@ -61,35 +35,9 @@ def neighbour(create_user):
     return create_user("neighbour@example.test")
 
 
-@pytest.fixture
-def other_community(create_community):
-    return create_community("Other Community")
-
-
-@pytest.fixture
-def stranger(create_user, other_community):
-    """A resident of another community."""
-    return create_user("stranger@example.test", community_=other_community)
-
-
-@pytest.fixture
-def other_admin(create_user, other_community):
-    return create_user("other-admin@example.test", roles=("community_admin",), community_=other_community)
-
-
 def post_booking(client, headers, resource, start, end, **extra):
     return client.post("/api/v1/bookings", json={"resource_id": resource.id, "start": start, "end": end, **extra},
                        headers=headers)
-
-
-def assert_problem(response, status, code=None):
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == PROBLEM
-    body = response.get_json()
-    assert body["status"] == status and body["title"]
-    if code:
-        assert body["code"] == code
-    return body
 
 
 # -- resources ---------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 The clock is frozen on Monday 2026-03-02 09:00 in Shanghai unless a test moves it."""
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,50 +18,18 @@ from community.amenities.models import (
     CANCELLED, CHECKED_IN, CONFIRMED, NO_SHOW, PENDING_APPROVAL, PENDING_PAYMENT, REJECTED, Booking,
     BookingSeries, Suspension,
 )
-from community.amenities.schedule import OpeningHours
 from community.core import clock
 from community.core.audit import AuditEntry
 from community.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from community.core.jobs import registered, run_job
+from tests.factories.amenities import hours_every_day, local
+from tests.helpers import frozen_at
 
 SH = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=SH)  # a Monday
-
-
-def at(day_offset, hour, minute=0, second=0, tz=SH, base=NOW):
-    """Local wall time ``day_offset`` days after the frozen today."""
-    day = base.astimezone(tz).date() + timedelta(days=day_offset)
-    return datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=tz)
-
-
-def hours_every_day(text):
-    return OpeningHours.from_weekday_texts({d: text for d in range(7)}).to_dict()
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    clock.freeze(NOW)
-    yield
-    clock.freeze(None)
-
-
-@pytest.fixture
-def make_resource(db, community, community_admin):
-    def _make(community_=None, actor=None, **fields):
-        values = dict(kind="meeting_room", name="Room A", capacity=1, slot_minutes=60,
-                      opening_hours=hours_every_day("08:00-22:00"))
-        values.update(fields)
-        resource = ops.create_resource(community_ or community, actor=actor or community_admin, **values)
-        db.session.commit()
-        return resource
-
-    return _make
-
-
-@pytest.fixture
-def room(make_resource):
-    return make_resource()
+frozen_clock = frozen_at(NOW)
+at = partial(local, base=NOW)  # wall time in Shanghai, day_offset days after the frozen today
 
 
 @pytest.fixture
@@ -71,16 +40,6 @@ def gym(make_resource):
 @pytest.fixture
 def residents(create_user):
     return [create_user(f"r{i}@example.test") for i in range(1, 6)]
-
-
-@pytest.fixture
-def book(db):
-    def _book(user, resource, start, slots=1, **kwargs):
-        booking = ops.book(user, resource, start, start + timedelta(minutes=resource.slot_minutes * slots), **kwargs)
-        db.session.commit()
-        return booking
-
-    return _book
 
 
 @contextmanager
@@ -145,8 +104,7 @@ def test_one_resident_cannot_hold_the_same_slot_twice(gym, resident, book):
     assert rule_code(excinfo) == "already_booked"
 
 
-def test_book_needs_membership_of_the_community(create_community, create_user, room, book):
-    stranger = create_user("s@example.test", community_=create_community("Elsewhere"))
+def test_book_needs_membership_of_the_community(stranger, room, book):
     with pytest.raises(PermissionDenied):
         book(stranger, room, at(1, 10))
 
@@ -451,10 +409,9 @@ def test_rejection_needs_a_reason_and_frees_the_slot(db, make_resource, resident
     assert book(residents[1], hall, at(1, 14)).status == PENDING_APPROVAL
 
 
-def test_admin_of_another_community_cannot_decide(db, make_resource, create_community, create_user, resident, book):
+def test_admin_of_another_community_cannot_decide(db, make_resource, other_admin, resident, book):
     hall = make_resource(kind="activity_room", name="Hall", requires_approval=True)
     pending = book(resident, hall, at(1, 14))
-    other_admin = create_user("oa@example.test", roles=("community_admin",), community_=create_community("Other"))
     with pytest.raises(PermissionDenied):
         ops.approve_booking(pending, actor=other_admin)
     with pytest.raises(PermissionDenied):
@@ -760,16 +717,14 @@ def test_admin_reason_is_cut_to_the_column_and_own_bookings_need_none(db, room, 
     assert (cancelled.status, cancelled.decision_reason, cancelled.decided_by_id) == (CANCELLED, "", None)
 
 
-def test_admin_of_another_community_cannot_cancel(db, room, resident, create_user, create_community, book):
-    other_admin = create_user("otheradmin@example.test", roles=("community_admin",), community_=create_community("Other"))
+def test_admin_of_another_community_cannot_cancel(db, room, resident, other_admin, book):
     booking = book(resident, room, at(1, 10))
     with pytest.raises(PermissionDenied):
         ops.cancel_booking(booking, actor=other_admin, reason="Mine now")
     assert booking.status == CONFIRMED
 
 
-def test_a_qr_code_of_another_community_is_unknown_to_its_staff(room, resident, create_user, create_community, book):
-    other_admin = create_user("otheradmin@example.test", roles=("community_admin",), community_=create_community("Other"))
+def test_a_qr_code_of_another_community_is_unknown_to_its_staff(room, resident, other_admin, book):
     booking = book(resident, room, at(0, 10))
     clock.freeze(at(0, 10, 5))
     with pytest.raises(NotFound) as excinfo:

@@ -13,13 +13,13 @@ from werkzeug.datastructures import FileStorage
 
 from community.amenities import operations as ops
 from community.amenities.models import Resource
-from community.amenities.schedule import OpeningHours
-from community.core import clock, uploads
+from community.core import uploads
 from community.core.errors import PermissionDenied, RuleViolation
+from tests.helpers import frozen_at, text
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=SH)
-EVERY_DAY = OpeningHours.from_weekday_texts({d: "08:00-22:00" for d in range(7)}).to_dict()
+frozen_clock = frozen_at(NOW)
 FIVE_MB = 5 * 1024 * 1024
 
 
@@ -43,13 +43,6 @@ def upload(data: bytes, filename="photo.png"):
 
 
 @pytest.fixture(autouse=True)
-def frozen_clock():
-    clock.freeze(NOW)
-    yield
-    clock.freeze(None)
-
-
-@pytest.fixture(autouse=True)
 def upload_root(app, tmp_path, monkeypatch):
     root = tmp_path / "uploads"
     monkeypatch.setitem(app.config, "UPLOAD_ROOT", str(root))
@@ -61,20 +54,8 @@ def stored_files(root):
 
 
 @pytest.fixture
-def make_resource(db, community, community_admin):
-    def _make(**fields):
-        values = dict(kind="gym", name="健身房", capacity=5, slot_minutes=60, opening_hours=EVERY_DAY)
-        values.update(fields)
-        resource = ops.create_resource(community, actor=community_admin, **values)
-        db.session.commit()
-        return resource
-
-    return _make
-
-
-@pytest.fixture
 def gym(make_resource):
-    return make_resource()
+    return make_resource(kind="gym", name="健身房", capacity=5)  # a Chinese name, as residents see them
 
 
 @pytest.fixture
@@ -82,10 +63,6 @@ def gym_with_photo(db, gym, community_admin):
     ops.set_resource_photo(gym, upload(tiny_png()), actor=community_admin)
     db.session.commit()
     return gym
-
-
-def text(response):
-    return response.get_data(as_text=True)
 
 
 def resource_form(**overrides):
@@ -302,13 +279,11 @@ def test_admins_see_the_photo(client, login, community_admin, platform_admin, gy
         client.post("/logout")
 
 
-def test_the_photo_is_hidden_from_strangers(client, login, create_user, create_community, gym_with_photo):
+def test_the_photo_is_hidden_from_strangers(client, login, stranger, other_admin, gym_with_photo):
     url = photo_path_of(gym_with_photo)
     anonymous = client.get(url)
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
-    other = create_community("Other")
-    for user in (create_user("stranger@example.test", community_=other),
-                 create_user("otheradmin@example.test", roles=("community_admin",), community_=other)):
+    for user in (stranger, other_admin):
         login(user)
         assert client.get(url).status_code == 404
         client.post("/logout")

@@ -12,7 +12,6 @@ from community.accounts.models import User
 from community.amenities import operations as ops
 from community.amenities.errors import SlotFull
 from community.amenities.models import HOLDING_STATUSES, Booking, Resource
-from community.amenities.schedule import OpeningHours
 from community.core import clock
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -27,13 +26,9 @@ def sqlite_only(database_url):
 
 
 @pytest.mark.parametrize("capacity", [1, 3])
-def test_concurrent_bookers_on_sqlite_never_overbook(sqlite_only, app, db, community, community_admin,
-                                                     create_user, capacity):
+def test_concurrent_bookers_on_sqlite_never_overbook(sqlite_only, app, db, make_resource, create_user, capacity):
     clock.freeze(datetime(2026, 3, 2, 9, 0, tzinfo=SH))
-    resource = ops.create_resource(community, actor=community_admin, kind="gym", name="Gym", capacity=capacity,
-                                   opening_hours=OpeningHours.from_weekday_texts({d: "08:00-22:00" for d in range(7)}).to_dict())
-    db.session.commit()
-    resource_id = resource.id
+    resource_id = make_resource(kind="gym", name="Gym", capacity=capacity).id
     user_ids = [create_user(f"racer{i}@example.test").id for i in range(THREADS)]
     barrier, results = threading.Barrier(THREADS), [None] * THREADS
 

@@ -2,7 +2,8 @@
 
 The clock is frozen on Tuesday 2026-12-01 09:30 in Shanghai, so "today 10:00" is bookable and
 "today 08:00" is past."""
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,23 +11,14 @@ import sqlalchemy as sa
 
 from community.amenities import operations as ops
 from community.amenities.models import Booking, Suspension
-from community.amenities.schedule import OpeningHours
 from community.core import clock
+from tests.factories.amenities import local
+from tests.helpers import frozen_at, text
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=SH)  # a Tuesday
-
-
-def at(day_offset, hour, minute=0):
-    """An instant ``day_offset`` days after the frozen today, at local ``hour:minute``."""
-    return (NOW.replace(hour=hour, minute=minute) + timedelta(days=day_offset)).astimezone(SH)
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    clock.freeze(NOW)
-    yield
-    clock.freeze(None)
+frozen_clock = frozen_at(NOW)
+at = partial(local, base=NOW)  # wall time in Shanghai, day_offset days after the frozen today
 
 
 @pytest.fixture
@@ -35,14 +27,12 @@ def operator(create_user):
 
 
 @pytest.fixture
-def make_resource(db, community, operator):
+def make_resource(make_resource, operator):
+    """The shared factory with this file's defaults: a two-place gym, created by the platform operator."""
+
     def _make(community_=None, **fields):
-        values = dict(kind="gym", name="Gym", capacity=2, slot_minutes=60, location="Building 3, B1",
-                      opening_hours=OpeningHours.from_weekday_texts({d: "08:00-22:00" for d in range(7)}).to_dict())
-        values.update(fields)
-        resource = ops.create_resource(community_ or community, actor=operator, **values)
-        db.session.commit()
-        return resource
+        values = dict(kind="gym", name="Gym", capacity=2, location="Building 3, B1")
+        return make_resource(community_, actor=operator, **{**values, **fields})
 
     return _make
 
@@ -50,26 +40,6 @@ def make_resource(db, community, operator):
 @pytest.fixture
 def gym(make_resource):
     return make_resource()
-
-
-@pytest.fixture
-def book(db):
-    def _book(user, resource, start, hours=1, **kwargs):
-        booking = ops.book(user, resource, start, start + timedelta(hours=hours), **kwargs)
-        db.session.commit()
-        return booking
-
-    return _book
-
-
-@pytest.fixture
-def stranger(create_community, create_user):
-    """A resident of another community."""
-    return create_user("stranger@example.test", community_=create_community("Other Community"))
-
-
-def text(response):
-    return response.get_data(as_text=True)
 
 
 def reload(db, obj):
@@ -462,8 +432,7 @@ def test_kiosk_checks_in_by_token_or_scanned_url(client, db, login, community_ad
     assert reload(db, second).status == "checked_in"
 
 
-def test_kiosk_bad_input_and_wrong_users(client, db, login, community_admin, resident, create_user,
-                                          create_community, gym, book):
+def test_kiosk_bad_input_and_wrong_users(client, db, login, community_admin, resident, other_admin, gym, book):
     booking = book(resident, gym, at(1, 10))
     login(resident)
     assert client.get("/amenities/checkin").status_code == 403
@@ -475,8 +444,6 @@ def test_kiosk_bad_input_and_wrong_users(client, db, login, community_admin, res
     too_early = client.post("/amenities/checkin", data={"token": booking.qr_token})
     assert too_early.status_code == 422 and reload(db, booking).status == "confirmed"
     client.post("/logout")
-    other_admin = create_user("otheradmin@example.test", roles=("community_admin",),
-                              community_=create_community("Other"))
     login(other_admin)
     assert client.post("/amenities/checkin", data={"token": booking.qr_token}).status_code == 404
 

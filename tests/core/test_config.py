@@ -30,6 +30,21 @@ def fresh_config(monkeypatch):
     return _load
 
 
+def remote_addr_seen(app, forwarded_for):
+    """The client address a view of ``app`` sees for a request sent with this X-Forwarded-For."""
+    seen = {}
+
+    @app.route("/whoami")
+    def whoami():
+        from flask import request
+
+        seen["ip"] = request.remote_addr
+        return "ok"
+
+    app.test_client().get("/whoami", headers={"X-Forwarded-For": forwarded_for})
+    return seen["ip"]
+
+
 def test_create_app_by_name_and_by_object(make_app):
     """make_app is requested so the extensions' state is put back for the session app."""
     by_name = create_app("testing")
@@ -80,17 +95,7 @@ def test_production_takes_everything_from_the_environment(fresh_config, make_app
     assert config["DEMO_ALLOWED"] is False and not config.get("DEBUG")
     assert config["RATELIMIT_STORAGE_URI"] == "memory://"  # no REDIS_URL
     # behind one proxy, the client's address comes from X-Forwarded-For (per-IP limits need it)
-    seen = {}
-
-    @app.route("/whoami")
-    def whoami():
-        from flask import request
-
-        seen["ip"] = request.remote_addr
-        return "ok"
-
-    app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.7"})
-    assert seen["ip"] == "203.0.113.7"
+    assert remote_addr_seen(app, forwarded_for="203.0.113.7") == "203.0.113.7"
 
 
 def test_redis_url_becomes_the_rate_limit_storage(fresh_config):
@@ -112,18 +117,7 @@ def test_database_urls_use_the_installed_driver(url, expected):
 
 
 def test_without_proxy_setting_forwarded_for_is_ignored(make_app):
-    app = make_app()
-    seen = {}
-
-    @app.route("/whoami")
-    def whoami():
-        from flask import request
-
-        seen["ip"] = request.remote_addr
-        return "ok"
-
-    app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.7"})
-    assert seen["ip"] == "127.0.0.1"
+    assert remote_addr_seen(make_app(), forwarded_for="203.0.113.7") == "127.0.0.1"
 
 
 def test_wsgi_exposes_the_app(monkeypatch):

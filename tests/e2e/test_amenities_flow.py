@@ -8,21 +8,16 @@ import sqlalchemy as sa
 
 from community.amenities import operations as ops
 from community.amenities.models import Booking, Resource
-from community.amenities.schedule import OpeningHours
 from community.core import clock
+from tests.factories.amenities import hours_every_day
+from tests.helpers import frozen_at
 
 pytestmark = pytest.mark.e2e
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=SH)  # a Tuesday morning
-EVERY_DAY = OpeningHours.from_weekday_texts({d: "06:00-22:00" for d in range(7)}).to_dict()
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    clock.freeze(NOW)  # the live server runs in this process, so it sees the same clock
-    yield
-    clock.freeze(None)
+frozen_clock = frozen_at(NOW)  # the live server runs in this process, so it sees the same clock
+EVERY_DAY = hours_every_day("06:00-22:00")
 
 
 def log_in(page, user):

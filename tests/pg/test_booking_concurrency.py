@@ -18,21 +18,14 @@ from community.accounts.models import User
 from community.amenities import operations as ops
 from community.amenities.errors import SlotFull
 from community.amenities.models import HOLDING_STATUSES, Booking, Resource
-from community.amenities.schedule import OpeningHours
-from community.core import clock
+from tests.helpers import frozen_at
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=SH)
+frozen_clock = frozen_at(NOW)
 SLOT_START = datetime(2026, 3, 3, 10, 0, tzinfo=SH)
 SLOT_END = SLOT_START + timedelta(hours=1)
 THREADS = 50
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    clock.freeze(NOW)
-    yield
-    clock.freeze(None)
 
 
 @pytest.fixture
@@ -41,14 +34,12 @@ def bookers(db, community, create_user):
 
 
 @pytest.fixture
-def make_resource(db, community, community_admin):
+def resource_of_capacity(make_resource):
+    """resource_of_capacity(n) -> the id of a committed room (n == 1) or gym (n > 1), open 08:00-22:00."""
+
     def _make(capacity):
-        resource = ops.create_resource(
-            community, actor=community_admin, kind="gym" if capacity > 1 else "meeting_room",
-            name=f"Capacity {capacity}", capacity=capacity, slot_minutes=60,
-            opening_hours=OpeningHours.from_weekday_texts({d: "08:00-22:00" for d in range(7)}).to_dict())
-        db.session.commit()
-        return resource.id
+        return make_resource(kind="gym" if capacity > 1 else "meeting_room", name=f"Capacity {capacity}",
+                             capacity=capacity).id
 
     return _make
 
@@ -122,8 +113,8 @@ def issue_tokens(db, user_ids):
 
 
 @pytest.mark.parametrize("capacity", [1, 10])
-def test_concurrent_operations_never_overbook(pg_only, app, db, make_resource, bookers, capacity):
-    resource_id = make_resource(capacity)
+def test_concurrent_operations_never_overbook(pg_only, app, db, resource_of_capacity, bookers, capacity):
+    resource_id = resource_of_capacity(capacity)
     results = run_together(book_via_operation(app, resource_id, bookers))
     assert sorted(set(results)) <= ["booked", "slot_full"], [r for r in results if r not in ("booked", "slot_full")]
     assert results.count("booked") == capacity
@@ -132,8 +123,8 @@ def test_concurrent_operations_never_overbook(pg_only, app, db, make_resource, b
 
 
 @pytest.mark.parametrize("capacity", [1, 10])
-def test_concurrent_api_requests_never_overbook(pg_only, app, db, make_resource, bookers, capacity):
-    resource_id = make_resource(capacity)
+def test_concurrent_api_requests_never_overbook(pg_only, app, db, resource_of_capacity, bookers, capacity):
+    resource_id = resource_of_capacity(capacity)
     tokens = issue_tokens(db, bookers)
     results = run_together(book_via_api(app, resource_id, tokens))
     assert sorted(set(results)) <= ["booked", "slot_full"], [r for r in results if r not in ("booked", "slot_full")]

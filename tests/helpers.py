@@ -1,0 +1,41 @@
+"""Plain helpers shared by the tests: reading responses, asserting problem+json, freezing the clock."""
+import pytest
+
+from community.core import clock
+
+PROBLEM = "application/problem+json"
+
+
+def text(response):
+    """The response body as text."""
+    return response.get_data(as_text=True)
+
+
+def assert_problem(response, status, code=None):
+    """The RFC 9457 shape every API error has (and its ``code`` when given); returns the body."""
+    assert response.status_code == status, text(response)[:500]
+    assert response.mimetype == PROBLEM
+    body = response.get_json()
+    assert body["status"] == status
+    assert body["type"] == "about:blank"
+    assert isinstance(body["title"], str) and body["title"]
+    assert isinstance(body.get("detail", ""), str)
+    assert "Traceback" not in text(response)
+    if code:
+        assert body["code"] == code
+    return body
+
+
+def frozen_at(instant):
+    """An autouse fixture that stops ``clock.now()`` at ``instant`` for every test of a module.
+
+    Use it at module level as ``frozen_clock = frozen_at(NOW)``; a test may still move the clock
+    with ``clock.freeze(...)``, and tests/conftest.py lets it run again after each test."""
+
+    @pytest.fixture(autouse=True)
+    def frozen_clock():
+        clock.freeze(instant)
+        yield
+        clock.freeze(None)
+
+    return frozen_clock
