@@ -35,3 +35,8 @@ def load_command():
         raise click.ClickException("Refusing to load demo data under the Production config.")
     load_all(click.echo)
     click.echo(f"Demo data ready. Every demo account's password is: {DEMO_PASSWORD}")
+
+
+from community.core.generate import generate_command  # noqa: E402  (bulk data for benchmarks)
+
+demo_cli.add_command(generate_command)
