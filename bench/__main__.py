@@ -44,6 +44,8 @@ def common_arguments(parser):
     group.add_argument("--seconds", type=float, default=10.0, help="max seconds per step")
     group.add_argument("--loadgen-procs", type=int, default=1,
                        help="load generator processes (clients are split among them)")
+    group.add_argument("--client", default="raw", choices=("raw", "httpx"),
+                       help="load generator transport (default: %(default)s; see bench/rawhttp.py)")
     group.add_argument("--tokens-file", default=DEFAULT_TOKENS_FILE)
     group.add_argument("--no-save", action="store_true", help="print only; write no JSON")
 
@@ -76,7 +78,7 @@ def main(argv=None):
         print(f"\n{title}\n{format_table(rows, columns)}")
     run_settings = {"server": settings.as_dict(), "database": _without_password(args.database_url),
                     "load": {"requests": args.requests, "seconds": args.seconds,
-                             "loadgen_procs": args.loadgen_procs},
+                             "loadgen_procs": args.loadgen_procs, "client": args.client},
                     **outcome.get("settings", {})}
     result = build_result(name, run_settings, outcome.get("results", {}),
                           database_url=args.database_url, notes=ctx.notes + outcome.get("notes", []))

@@ -31,7 +31,8 @@ class Context:
         result = run_load(server.base_url, plans,
                           max_requests=requests or self.args.requests,
                           max_seconds=seconds or self.args.seconds,
-                          processes=self.args.loadgen_procs, start_together=start_together)
+                          processes=self.args.loadgen_procs, start_together=start_together,
+                          transport=self.args.client)
         summary = summarize(result.samples, result.elapsed_s)
         summary["clients"] = len(plans)
         summary["server_cpu_s"] = round(server.cpu_seconds() - cpu_before, 2)

@@ -8,7 +8,9 @@ that overstays ``max_seconds + grace`` is terminated. Nothing here loops forever
 A *plan* is one simulated client: an object (picklable, so define its class at module level)
 with ``async setup(client)`` (not measured: log in, open the connection) and
 ``next_request(n) -> Request | None`` (n = requests this client has sent; None = done).
-Each client owns one httpx.AsyncClient with one connection, so its cookies stay its own.
+Each client owns one connection and its own cookies. Two transports: ``raw`` (default,
+bench/rawhttp.py: lean, so the client leaves the CPU to the server) and ``httpx``
+(httpx.AsyncClient, one connection a client); both expose request/get/post and a cookie jar.
 """
 import asyncio
 import multiprocessing
@@ -84,7 +86,7 @@ class LoadResult:
 
 
 def run_load(base_url, plans, *, max_requests, max_seconds, processes=1, start_together=False,
-             timeout_s=30.0, grace_s=30.0):
+             timeout_s=30.0, grace_s=30.0, transport="raw"):
     """Run plans against base_url in ``processes`` child processes; return a LoadResult.
 
     start_together: every client finishes setup, then all start at one barrier (contention).
@@ -100,7 +102,7 @@ def run_load(base_url, plans, *, max_requests, max_seconds, processes=1, start_t
     children = [
         ctx.Process(target=_child_main, daemon=True,
                     args=(base_url, share, budget, max_seconds, start_together, timeout_s, barrier,
-                          results))
+                          results, transport))
         for share, budget in zip(shares, budgets)
     ]
     for child in children:
@@ -145,11 +147,12 @@ def _merge(collected, timed_out):
     return result
 
 
-def _child_main(base_url, plans, budget, max_seconds, start_together, timeout_s, barrier, results):
+def _child_main(base_url, plans, budget, max_seconds, start_together, timeout_s, barrier, results,
+                transport):
     cpu_before = _cpu_seconds()
     try:
         part = asyncio.run(_drive(base_url, plans, budget, max_seconds, start_together, timeout_s,
-                                  barrier))
+                                  barrier, transport))
     except BaseException as error:  # report instead of leaving the parent waiting
         part = {"samples": [], "started": None, "ended": None, "timed_out": False,
                 "setup_errors": [f"load process failed: {error!r}"]}
@@ -162,12 +165,19 @@ def _cpu_seconds():
     return usage.ru_utime + usage.ru_stime
 
 
-async def _drive(base_url, plans, budget, max_seconds, start_together, timeout_s, barrier):
-    import httpx
+def make_client(base_url, timeout_s, transport):
+    if transport == "httpx":
+        import httpx
 
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    clients = [httpx.AsyncClient(base_url=base_url, limits=limits, timeout=timeout_s)
-               for _ in plans]
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        return httpx.AsyncClient(base_url=base_url, limits=limits, timeout=timeout_s)
+    from bench.rawhttp import RawClient
+
+    return RawClient(base_url, timeout=timeout_s)
+
+
+async def _drive(base_url, plans, budget, max_seconds, start_together, timeout_s, barrier, transport):
+    clients = [make_client(base_url, timeout_s, transport) for _ in plans]
     setup_errors = []
     state = {"sent": 0, "budget": budget}
     samples = []

@@ -109,6 +109,7 @@ def machine_info(database_url=None):
     }
     if database_url:
         info["postgresql"] = postgres_version(database_url)
+        info["postgresql_settings"] = postgres_settings(database_url)
     return info
 
 
@@ -141,6 +142,24 @@ def postgres_version(database_url):
         with psycopg.connect(plain_dsn(database_url), connect_timeout=5) as conn:
             return conn.execute("SHOW server_version").fetchone()[0]
     except Exception as error:  # the result file still records why
+        return f"unknown ({error.__class__.__name__})"
+
+
+PG_SETTINGS = ("max_connections", "shared_buffers", "work_mem", "synchronous_commit", "fsync",
+               "wal_sync_method", "effective_cache_size", "random_page_cost", "jit")
+
+
+def postgres_settings(database_url):
+    if not database_url.startswith("postgresql"):
+        return None
+    try:
+        import psycopg
+
+        with psycopg.connect(plain_dsn(database_url), connect_timeout=5) as conn:
+            rows = conn.execute("SELECT name, setting, unit FROM pg_settings WHERE name = ANY(%s)",
+                                (list(PG_SETTINGS),)).fetchall()
+        return {name: f"{setting}{' ' + unit if unit else ''}" for name, setting, unit in rows}
+    except Exception as error:
         return f"unknown ({error.__class__.__name__})"
 
 

@@ -23,9 +23,10 @@ LOG_DIR = os.path.join(RESULTS_DIR, "logs")
 
 @dataclass
 class ServerSettings:
-    workers: int = 4
+    # 2 cores: one process a core, threads to overlap database waits (bench/README.md, "Settings").
+    workers: int = 2
     worker_class: str = "gthread"
-    threads: int = 2
+    threads: int = 4
     timeout: int = 30
     keepalive: int = 5
     app_config: str = "default"
