@@ -12,7 +12,7 @@ import sys
 
 from bench import benchmarks as benchmarks_pkg
 from bench.context import DEFAULT_DATABASE_URL, DEFAULT_TOKENS_FILE, Context, _without_password
-from bench.results import build_result, format_table, write_result
+from bench.results import build_result, cpu_idle_pct, format_table, write_result
 from bench.server import ServerSettings
 
 REQUIRED = ("NAME", "DESCRIPTION", "run")
@@ -48,6 +48,19 @@ def common_arguments(parser):
                        help="load generator transport (default: %(default)s; see bench/rawhttp.py)")
     group.add_argument("--tokens-file", default=DEFAULT_TOKENS_FILE)
     group.add_argument("--no-save", action="store_true", help="print only; write no JSON")
+    group.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
+                       help="first wait up to this long for the machine to be >= 85%% idle")
+
+
+def wait_for_idle(limit_s):
+    """Idle % of the machine over one second, waiting (bounded) for it to reach 85 % first."""
+    import time
+
+    deadline = time.monotonic() + limit_s
+    idle = cpu_idle_pct()
+    while idle is not None and idle < 85 and time.monotonic() < deadline:
+        idle = cpu_idle_pct(2.0)
+    return idle
 
 
 def main(argv=None):
@@ -73,15 +86,22 @@ def main(argv=None):
                               threads=args.threads, app_config=args.app_config)
     ctx = Context(args=args, settings=settings, database_url=args.database_url,
                   tokens_file=args.tokens_file)
+    idle_before = wait_for_idle(args.wait_idle)
     outcome = module.run(ctx)
+    idle_after = cpu_idle_pct()
     for title, rows, columns in outcome.get("tables", []):
         print(f"\n{title}\n{format_table(rows, columns)}")
     run_settings = {"server": settings.as_dict(), "database": _without_password(args.database_url),
+                    "machine_idle_pct": {"before": idle_before, "after": idle_after,
+                                         "loadavg_after": os.getloadavg()},
                     "load": {"requests": args.requests, "seconds": args.seconds,
                              "loadgen_procs": args.loadgen_procs, "client": args.client},
                     **outcome.get("settings", {})}
     result = build_result(name, run_settings, outcome.get("results", {}),
                           database_url=args.database_url, notes=ctx.notes + outcome.get("notes", []))
+    if idle_before is not None and idle_before < 85:
+        result["notes"].append(f"the machine was only {idle_before}% idle before the run: other work "
+                               "shared the CPU, so these numbers are low; rerun when it is quiet")
     for note in result["notes"]:
         print(f"note: {note}")
     if not args.no_save:

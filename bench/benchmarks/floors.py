@@ -11,7 +11,8 @@ NAME = "floors"
 DESCRIPTION = "floor (a) bare Flask JSON and floor (b) token+lock+insert via psycopg, at 1/8/32/64 clients"
 COLUMNS = [("floor", "floor"), ("clients", "clients"), ("rps", "req/s"), ("p50_ms", "p50 ms"),
            ("p95_ms", "p95 ms"), ("p99_ms", "p99 ms"), ("statuses", "statuses"),
-           ("server_cpu_s", "server cpu s"), ("client_cpu_s", "client cpu s")]
+           ("server_cpu_s", "server cpu s"), ("client_cpu_s", "client cpu s"),
+           ("other_cpu_s", "other cpu s")]
 
 
 def add_arguments(parser):

@@ -469,7 +469,8 @@ class BulkWriter:
 
     def empty_everything(self):
         names = [t for t in self._inspector.get_table_names() if t != "alembic_version"]
-        if self.postgres:
+        if self.postgres:  # fail clearly rather than wait forever on someone's open transaction
+            self.conn.execute(sa.text("SET LOCAL lock_timeout = '15s'"))
             self.conn.execute(sa.text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
             return
         for table in reversed(self._sorted_tables(names)):
