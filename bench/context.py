@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass, field
 
 from bench.loadgen import run_load
-from bench.results import REPO_DIR, machine_busy_seconds, plain_dsn, summarize
+from bench.results import REPO_DIR, machine_cpu_seconds, plain_dsn, summarize
 from bench.server import GunicornServer, ServerSettings
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/talent_bench"
@@ -27,7 +27,7 @@ class Context:
 
     def load(self, server, plans, *, requests=None, seconds=None, start_together=False):
         """Run plans against a started server, bounded; return (summary dict, LoadResult)."""
-        cpu_before, busy_before = server.cpu_seconds(), machine_busy_seconds()
+        cpu_before, machine_before = server.cpu_seconds(), machine_cpu_seconds()
         result = run_load(server.base_url, plans,
                           max_requests=requests or self.args.requests,
                           max_seconds=seconds or self.args.seconds,
@@ -37,10 +37,14 @@ class Context:
         summary["clients"] = len(plans)
         summary["server_cpu_s"] = round(server.cpu_seconds() - cpu_before, 2)
         summary["client_cpu_s"] = round(result.client_cpu_s, 2)
-        # Everything else the machine did meanwhile: PostgreSQL (ours and anyone's) and any other
-        # work on a shared machine; high on a step without a database means the numbers are low.
-        summary["other_cpu_s"] = round(machine_busy_seconds() - busy_before - summary["server_cpu_s"]
+        # What else the machine did meanwhile. other = processes that are neither gunicorn nor the
+        # load generator: PostgreSQL (ours and anyone's) and any other work on a shared machine, so
+        # a high value on floor (a), which has no database, means the numbers are low.
+        machine = {k: v - machine_before[k] for k, v in machine_cpu_seconds().items()}
+        summary["other_cpu_s"] = round(machine["busy"] - summary["server_cpu_s"]
                                        - summary["client_cpu_s"], 2)
+        summary["irq_cpu_s"] = round(machine["irq"], 2)
+        summary["steal_cpu_s"] = round(machine["steal"], 2)
         if result.setup_errors:
             summary["setup_errors"] = result.setup_errors[:5]
         if result.timed_out:

@@ -113,14 +113,18 @@ def machine_info(database_url=None):
     return info
 
 
-def machine_busy_seconds():
-    """CPU-seconds the whole machine has spent busy since boot (all cores, from /proc/stat)."""
+def machine_cpu_seconds():
+    """{"busy", "irq", "steal"}: CPU-seconds since boot of the whole machine (all cores, /proc/stat).
+    busy = user + nice + system (processes); irq = irq + softirq (the kernel's loopback network work
+    lands here, attributed to no process); steal = time the hypervisor gave to other guests."""
     try:
         with open("/proc/stat") as handle:
             fields = [int(v) for v in handle.readline().split()[1:]]
     except OSError:
         return None
-    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return {"busy": sum(fields[0:3]) / tick, "irq": (fields[5] + fields[6]) / tick,
+            "steal": fields[7] / tick if len(fields) > 7 else 0.0}
 
 
 def cpu_idle_pct(seconds=1.0):

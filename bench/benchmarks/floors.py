@@ -12,7 +12,7 @@ DESCRIPTION = "floor (a) bare Flask JSON and floor (b) token+lock+insert via psy
 COLUMNS = [("floor", "floor"), ("clients", "clients"), ("rps", "req/s"), ("p50_ms", "p50 ms"),
            ("p95_ms", "p95 ms"), ("p99_ms", "p99 ms"), ("statuses", "statuses"),
            ("server_cpu_s", "server cpu s"), ("client_cpu_s", "client cpu s"),
-           ("other_cpu_s", "other cpu s")]
+           ("other_cpu_s", "other cpu s"), ("irq_cpu_s", "irq cpu s"), ("steal_cpu_s", "steal s")]
 
 
 def add_arguments(parser):
