@@ -10,7 +10,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := wsgi:app
 
-.PHONY: run test setup setup-dev translations messages clean
+.PHONY: run test setup setup-dev translations messages clean bench-setup
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ run: setup
 ## make test: set up with test requirements and run the whole suite (TEST_DATABASE_URL for PostgreSQL)
 test: setup-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make bench-setup: what the benchmarks need (the dev venv: gunicorn, psycopg, httpx); see bench/README.md
+bench-setup: setup-dev
 
 ## make messages: add new strings to every catalog; then translate the empty zh_CN entries
 messages: $(VENV)/.installed

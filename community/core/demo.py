@@ -42,3 +42,8 @@ def load_command():
         raise click.ClickException(f"{error.message} Nothing was saved; if another `flask demo load` "
                                    "was running, run this one again (it is idempotent).")
     click.echo(f"Demo data ready. Every demo account's password is: {DEMO_PASSWORD}")
+
+
+from community.core.generate import generate_command  # noqa: E402  (bulk data for benchmarks)
+
+demo_cli.add_command(generate_command)

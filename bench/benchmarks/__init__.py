@@ -1,0 +1,1 @@
+"""One module a benchmark; ``python -m bench list`` finds them (see bench/README.md)."""

@@ -1,0 +1,62 @@
+"""The pure pieces of the benchmark harness: percentiles, summaries, the table, the result file,
+plan slots and benchmark discovery. No server, no load."""
+import json
+from datetime import datetime
+
+import pytest
+
+from bench.results import build_result, format_table, percentile, summarize, write_result
+
+
+def test_percentile_interpolates_between_ranks():
+    assert percentile([], 50) is None
+    assert percentile([7], 99) == 7
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    assert percentile(list(range(1, 101)), 95) == pytest.approx(95.05)
+    assert percentile([5, 1, 3], 0) == 1 and percentile([5, 1, 3], 100) == 5
+
+
+def test_summarize_counts_statuses_and_rates():
+    samples = [{"status": 201, "latency_s": 0.010, "server_ms": 4.0, "queries": 6, "bytes": 100}] * 3 + \
+              [{"status": 409, "latency_s": 0.020, "bytes": 50}, {"status": 0, "latency_s": 0.5}]
+    summary = summarize(samples, 2.0)
+    assert summary["requests"] == 5 and summary["ok"] == 3
+    assert summary["rps"] == 2.5 and summary["ok_per_s"] == 1.5
+    assert summary["statuses"] == {"0": 1, "201": 3, "409": 1}
+    assert summary["p50_ms"] == 10.0 and summary["max_ms"] == 500.0
+    assert summary["server_p95_ms"] == 4.0 and summary["queries_max"] == 6
+
+
+def test_table_is_aligned():
+    text = format_table([{"name": "floor a", "rps": 1234.5}, {"name": "b", "rps": 3.14159}],
+                        [("name", "name"), ("rps", "req/s")])
+    lines = text.splitlines()
+    assert len({len(line) for line in lines}) == 1
+    assert "1234.5" in lines[2] and "3.14" in lines[3]
+
+
+def test_result_file_shape(tmp_path):
+    result = build_result("floors", {"server": {"workers": 2}}, {"a": {"1": {"rps": 1.0}}}, notes=["n"])
+    assert {"format", "benchmark", "finished_at", "git", "machine", "settings", "results", "notes"} <= set(result)
+    assert {"cpu_model", "cores", "memory_gb", "python"} <= set(result["machine"])
+    assert {"commit", "branch", "dirty"} <= set(result["git"])
+    path = write_result(result, directory=str(tmp_path))
+    assert path.endswith(".json") and path.split("/")[-1].startswith("floors-")
+    assert json.loads(open(path).read())["results"]["a"]["1"]["rps"] == 1.0
+
+
+def test_synthetic_slots_never_overlap():
+    from bench.plans import synthetic_slots
+
+    slots = synthetic_slots([[1, 2], [3], [4, 5]], clients=3, per_client=50)
+    starts = [datetime.fromisoformat(start) for client in slots for _, start, _ in client]
+    assert len(starts) == len(set(starts)) == 150
+    assert {rid for rid, _, _ in slots[1]} == {3}
+
+
+def test_benchmarks_are_discovered():
+    from bench.__main__ import discover
+
+    found = discover()
+    assert {"floors", "booking_throughput", "contention", "availability", "pages"} <= set(found)
+    assert all(callable(module.run) and module.DESCRIPTION for module in found.values())
