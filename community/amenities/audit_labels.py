@@ -1,6 +1,7 @@
 """Display names for the audit entries amenities operations write (see core.labels)."""
 from flask_babel import lazy_gettext as _l
 
+from community.amenities.labels import kind_label, status_label
 from community.core.labels import register_action_labels, register_detail_labels, register_object_labels
 
 register_action_labels({
@@ -44,4 +45,7 @@ register_detail_labels({
     "no_shows": _l("No-shows"),
     "rrule": _l("Repeats"),
     "fee": _l("Fee (fen)"),
-})
+    "status": _l("Status"),
+    "kind": _l("Kind"),
+    "name": _l("Name"),
+}, values={"status": status_label, "kind": kind_label})

@@ -18,16 +18,8 @@ from community.core import uploads
 from community.core.forms import PageForm
 from community.core.labels import TALENT_TIER_LABELS
 from community.core.money import parse_yuan
+from community.amenities.labels import KIND_LABELS
 
-KIND_LABELS = {
-    "meeting_room": _l("Meeting room"),
-    "gym": _l("Gym"),
-    "laundry": _l("Laundry"),
-    "coffee_bar": _l("Coffee & book bar"),
-    "canteen": _l("Canteen"),
-    "activity_room": _l("Activity room"),
-    "other": _l("Other"),
-}
 WEEKDAY_LABELS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
                   _l("Saturday"), _l("Sunday"))
 REPEAT_CHOICES = (("none", _l("Only once")), ("weeks", _l("Every week, for a number of weeks")),

@@ -16,10 +16,10 @@ from community.accounts.forms import choices
 from community.accounts.models import Community
 from community.amenities import operations as ops
 from community.amenities import queries
-from community.amenities.forms import KIND_LABELS, MAX_SLOTS_PER_BOOKING, BookingForm, CheckinForm
+from community.amenities.forms import MAX_SLOTS_PER_BOOKING, BookingForm, CheckinForm
+from community.amenities.labels import KIND_LABELS, STATUS_COLOURS, kind_label, status_label
 from community.amenities.models import (
-    ARCHIVED, CANCELLED, CHECKED_IN, CONFIRMED, NO_SHOW, PENDING_APPROVAL, PENDING_PAYMENT,
-    REJECTED, Booking, Closure, Resource,
+    ARCHIVED, CONFIRMED, PENDING_APPROVAL, PENDING_PAYMENT, Booking, Closure, Resource,
 )
 from community.amenities.recurrence import weekly
 from community.core import clock, uploads
@@ -34,34 +34,14 @@ from community.extensions import db
 bp = Blueprint("amenities", __name__, url_prefix="/amenities")
 BOOKER_ROLES = (RESIDENT, COMMUNITY_ADMIN, PLATFORM_ADMIN)
 
-STATUS_LABELS = {
-    PENDING_APPROVAL: _l("Waiting for approval"),
-    PENDING_PAYMENT: _l("Pending payment"),
-    CONFIRMED: _l("Confirmed"),
-    CHECKED_IN: _l("Checked in"),
-    CANCELLED: _l("Cancelled"),
-    REJECTED: _l("Rejected"),
-    NO_SHOW: _l("No-show"),
-}
-STATUS_COLOURS = {
-    PENDING_APPROVAL: "warning", PENDING_PAYMENT: "warning", CONFIRMED: "success", CHECKED_IN: "primary",
-    CANCELLED: "secondary", REJECTED: "danger", NO_SHOW: "danger",
-}
-
 add_nav("amenities.index", _l("Amenities"), roles=BOOKER_ROLES)
 add_nav("amenities.my_bookings", _l("My bookings"), roles=(RESIDENT,))
 
 
 # -- presentation helpers, shared with the admin pages and the dashboard panels ------------------
 
-@bp.app_template_global()
-def amenity_kind_label(kind):
-    return KIND_LABELS.get(kind, kind)
-
-
-@bp.app_template_global()
-def booking_status_label(status):
-    return STATUS_LABELS.get(status, status)
+bp.add_app_template_global(kind_label, "amenity_kind_label")
+bp.add_app_template_global(status_label, "booking_status_label")
 
 
 @bp.app_template_global()

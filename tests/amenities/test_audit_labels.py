@@ -9,6 +9,7 @@ def test_amenity_actions_are_labelled_in_the_audit_log(client, db, login, commun
                         slot_minutes=60, opening_hours=hours)
     db.session.commit()
     login(community_admin)
-    assert "新建空间" in client.get("/admin/audit").get_data(as_text=True)
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "新建空间" in page and "健身房" in page and "gym" not in page.split("<main")[1]
     client.get("/lang/en")
     assert "Amenity created" in client.get("/admin/audit").get_data(as_text=True)
