@@ -147,6 +147,11 @@ def _merge(collected, timed_out):
     return result
 
 
+def _header(response, name):
+    """A response header by name: the raw client keeps names lower-cased, httpx in any case."""
+    return response.headers.get(name.lower())
+
+
 def _child_main(base_url, plans, budget, max_seconds, start_together, timeout_s, barrier, results,
                 transport):
     cpu_before = _cpu_seconds()
@@ -223,8 +228,8 @@ async def _send(client, request, started):
                                         json=request.json, data=request.data)
         body = response.content
         sample.update(status=response.status_code, bytes=len(body),
-                      server_ms=_float(response.headers.get(SERVER_TIME_HEADER)),
-                      queries=_int(response.headers.get(QUERY_COUNT_HEADER)))
+                      server_ms=_float(_header(response, SERVER_TIME_HEADER)),
+                      queries=_int(_header(response, QUERY_COUNT_HEADER)))
         if response.status_code >= 500 or response.status_code in (409, 422):
             sample["detail"] = body[:200].decode("utf-8", "replace")
     except Exception as error:  # timeouts, refused connections: status 0, named
