@@ -1,8 +1,7 @@
 """Shared setup for the amenities benchmarks (booking_throughput, contention, availability, pages).
 
-Written against docs/amenities.md (tables) and the API contract before the amenities domain was
-merged: see bench/README.md, "Untested until amenities lands". Setup reads the database directly
-and calls the API with a plain httpx client; only the load itself goes through bench.loadgen.
+Setup reads the database directly and calls the API (docs/amenities.md) with a plain httpx
+client; only the load itself goes through bench.loadgen.
 """
 import re
 from collections import defaultdict

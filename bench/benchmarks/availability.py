@@ -2,9 +2,6 @@
 the day view of every resource of a kind (page), p50/p95 of server time; EXPLAIN (ANALYZE,
 BUFFERS) of every query the two requests send touching amenity tables, saved beside the result.
 
-UNTESTED until the amenities branch is merged (written against docs/amenities.md: the API
-GET /api/v1/resources/<id>/availability?start=&days=7 and the page /amenities/day?kind=&date=).
-
 Server time is the X-Bench-Server-Ms header (bench/sqlcount.py): from the request entering the
 app to its status line. The server runs with BENCH_COUNT_QUERIES=1, so the table also shows the
 SQL statements a request sends (docs/amenities.md: one bookings query for the whole range).

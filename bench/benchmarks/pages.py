@@ -1,9 +1,6 @@
 """Resident pages at 32 concurrent users on the city data set: login, resident home, my bookings,
 a resource's week page. p50/p95, requests/s, response sizes and SQL queries a page.
 
-UNTESTED until the amenities branch is merged (pages from docs/amenities.md: /amenities/bookings,
-/amenities/<id>; home is /dashboard; login is the real form).
-
 Two steps, each bounded:
   1. login: anonymous browsers POST the login form (a full scrypt password check each time);
   2. pages: logged-in residents (session cookie) cycle home -> my bookings -> week page. Half of
