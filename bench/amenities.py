@@ -93,8 +93,9 @@ class SessionPlan(Plan):
     """A resident with a browser session: logs in through the real form during setup (not
     measured), then sends its pages round and round."""
 
-    def __init__(self, email, requests, password=BENCH_PASSWORD):
+    def __init__(self, email, requests, password=BENCH_PASSWORD, think_s=0.0):
         self.email, self.password, self.requests = email, password, list(requests)
+        self.think_s = think_s
 
     async def setup(self, client):
         await session_login(client, self.email, self.password)
