@@ -5,7 +5,8 @@ test client on the city database, so the numbers are the app's own cost a reques
   * CPU ms a request (process time) and wall ms a request (CPU + waiting for PostgreSQL);
   * SQL statements a request (an Engine listener);
   * with --pyinstrument (needs `make bench-profile-setup`, see bench/README.md), the call tree,
-    printed and saved as HTML to bench/results/profiles/<path>-<UTC timestamp>.html.
+    printed and saved as text to bench/results/profiles/<path>-<UTC timestamp>.txt (and, with
+    --html, the interactive page beside it: 5-15 MB, ignored by git).
 Paths: book (POST /api/v1/bookings on distinct free slots), availability (a week, API), day (the day
 view of the gyms, page), home, bookings (my bookings of the resident with the longest history),
 week (a resource's week page), login (POST /login: one scrypt check each).
@@ -100,7 +101,8 @@ def main(argv=None):
     parser.add_argument("path", choices=PATHS)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=20)
-    parser.add_argument("--pyinstrument", action="store_true")
+    parser.add_argument("--pyinstrument", action="store_true", help="record and save the call tree")
+    parser.add_argument("--html", action="store_true", help="with --pyinstrument: also the HTML page")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
     args = parser.parse_args(argv)
     if args.path == "login":
@@ -142,13 +144,19 @@ def main(argv=None):
           + (" (profiled: slower than without)" if profiler else ""))
     if profiler:
         profiler.stop()
-        print(profiler.output_text(unicode=False, color=False))
+        summary = (f"{args.path}: {len(measured)} requests, statuses {statuses}, cpu {cpu / n * 1000:.2f} ms/request"
+                   f" under the profiler, {queries[0] / n:.1f} SQL statements/request\n")
+        tree = profiler.output_text(unicode=False, color=False)
+        print(tree)
         folder = os.path.join(RESULTS_DIR, "profiles")
         os.makedirs(folder, exist_ok=True)
-        path = os.path.join(folder, f"{args.path}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.html")
-        with open(path, "w") as handle:
-            handle.write(profiler.output_html())
-        print(f"saved {os.path.relpath(path)}")
+        base = os.path.join(folder, f"{args.path}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}")
+        with open(base + ".txt", "w") as handle:
+            handle.write(summary + tree)
+        if args.html:
+            with open(base + ".html", "w") as handle:
+                handle.write(profiler.output_html())
+        print(f"saved {os.path.relpath(base)}.txt" + (" and .html" if args.html else ""))
     return 0
 
 
@@ -156,8 +164,8 @@ def _profiler():
     try:
         from pyinstrument import Profiler
     except ImportError:
-        raise SystemExit("pyinstrument is not installed here: make bench-profile-setup, then run with "
-                         "/tmp/... see bench/README.md, 'Profiling'")
+        raise SystemExit("pyinstrument is not installed in this Python: `make bench-profile-setup`, then "
+                         "`.venv-bench/bin/python -m bench.profile ...` (bench/README.md, 'Profiling')")
     profiler = Profiler(interval=0.0005)
     profiler.start()
     return profiler
