@@ -10,7 +10,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := wsgi:app
 
-.PHONY: run test setup setup-dev translations messages clean bench-setup
+.PHONY: run test setup setup-dev translations messages clean bench-setup bench-profile-setup
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,13 @@ test: setup-dev
 
 ## make bench-setup: what the benchmarks need (the dev venv: gunicorn, psycopg, httpx); see bench/README.md
 bench-setup: setup-dev
+
+## make bench-profile-setup: a separate venv (.venv-bench) with the dev requirements plus pyinstrument and
+## py-spy, for `.venv-bench/bin/python -m bench.profile <path> --pyinstrument` (bench/README.md, Profiling)
+BENCH_VENV ?= .venv-bench
+bench-profile-setup: translations
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet -r requirements-bench.txt 2>&1 | { grep -v '^WARNING: Location' || true; }
 
 ## make messages: add new strings to every catalog; then translate the empty zh_CN entries
 messages: $(VENV)/.installed

@@ -1,8 +1,7 @@
 """Shared setup for the amenities benchmarks (booking_throughput, contention, availability, pages).
 
-Written against docs/amenities.md (tables) and the API contract before the amenities domain was
-merged: see bench/README.md, "Untested until amenities lands". Setup reads the database directly
-and calls the API with a plain httpx client; only the load itself goes through bench.loadgen.
+Setup reads the database directly and calls the API (docs/amenities.md) with a plain httpx
+client; only the load itself goes through bench.loadgen.
 """
 import re
 from collections import defaultdict
@@ -94,8 +93,9 @@ class SessionPlan(Plan):
     """A resident with a browser session: logs in through the real form during setup (not
     measured), then sends its pages round and round."""
 
-    def __init__(self, email, requests, password=BENCH_PASSWORD):
+    def __init__(self, email, requests, password=BENCH_PASSWORD, think_s=0.0):
         self.email, self.password, self.requests = email, password, list(requests)
+        self.think_s = think_s
 
     async def setup(self, client):
         await session_login(client, self.email, self.password)

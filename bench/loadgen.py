@@ -16,6 +16,7 @@ import asyncio
 import multiprocessing
 import os
 import queue
+import random
 import resource
 import time
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ class Plan:
     """Base plan: no setup; subclasses say what to send."""
 
     warmup_path: str | None = None  # a GET sent once before the start, to open the connection
+    think_s: float = 0.0  # pause after each answer (a person reading the page); 0 = closed loop
 
     async def setup(self, client):
         if self.warmup_path:
@@ -147,6 +149,11 @@ def _merge(collected, timed_out):
     return result
 
 
+def _header(response, name):
+    """A response header by name: the raw client keeps names lower-cased, httpx in any case."""
+    return response.headers.get(name.lower())
+
+
 def _child_main(base_url, plans, budget, max_seconds, start_together, timeout_s, barrier, results,
                 transport):
     cpu_before = _cpu_seconds()
@@ -206,6 +213,7 @@ async def _drive(base_url, plans, budget, max_seconds, start_together, timeout_s
 
 async def _client_loop(plan, client, state, deadline, samples, started):
     n = 0
+    pauses = random.Random(id(plan))  # think times spread +-50 % so clients do not march in step
     while state["sent"] < state["budget"] and time.monotonic() < deadline:
         request = plan.next_request(n)
         if request is None:
@@ -213,6 +221,8 @@ async def _client_loop(plan, client, state, deadline, samples, started):
         state["sent"] += 1
         n += 1
         samples.append(await _send(client, request, started))
+        if plan.think_s:
+            await asyncio.sleep(min(plan.think_s * pauses.uniform(0.5, 1.5), max(0.0, deadline - time.monotonic())))
 
 
 async def _send(client, request, started):
@@ -223,8 +233,8 @@ async def _send(client, request, started):
                                         json=request.json, data=request.data)
         body = response.content
         sample.update(status=response.status_code, bytes=len(body),
-                      server_ms=_float(response.headers.get(SERVER_TIME_HEADER)),
-                      queries=_int(response.headers.get(QUERY_COUNT_HEADER)))
+                      server_ms=_float(_header(response, SERVER_TIME_HEADER)),
+                      queries=_int(_header(response, QUERY_COUNT_HEADER)))
         if response.status_code >= 500 or response.status_code in (409, 422):
             sample["detail"] = body[:200].decode("utf-8", "replace")
     except Exception as error:  # timeouts, refused connections: status 0, named

@@ -2,9 +2,6 @@
 the day view of every resource of a kind (page), p50/p95 of server time; EXPLAIN (ANALYZE,
 BUFFERS) of every query the two requests send touching amenity tables, saved beside the result.
 
-UNTESTED until the amenities branch is merged (written against docs/amenities.md: the API
-GET /api/v1/resources/<id>/availability?start=&days=7 and the page /amenities/day?kind=&date=).
-
 Server time is the X-Bench-Server-Ms header (bench/sqlcount.py): from the request entering the
 app to its status line. The server runs with BENCH_COUNT_QUERIES=1, so the table also shows the
 SQL statements a request sends (docs/amenities.md: one bookings query for the whole range).
@@ -15,6 +12,7 @@ import os
 from datetime import date
 
 from bench import amenities
+from bench.benchmarks.floors import levels
 from bench.loadgen import Plan, Request
 from bench.plans import bearer
 from bench.results import RESULTS_DIR
@@ -28,7 +26,9 @@ TARGET_P95_MS = 20.0
 
 
 def add_arguments(parser):
-    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--clients", default="1,8",
+                        help="concurrency levels (comma separated): 1 shows the server time of a request "
+                             "alone, more shows it with the worker's threads sharing one GIL")
     parser.add_argument("--kind", default="gym")
     parser.add_argument("--no-explain", action="store_true")
 
@@ -48,25 +48,26 @@ class WeekPlan(Plan):
 
 def run(ctx):
     amenities.require_amenities(ctx)
-    tokens = ctx.tokens(minimum=ctx.args.clients)
+    clients_levels = levels(ctx.args.clients)
+    tokens = ctx.tokens(minimum=max(clients_levels))
     today = date.today().isoformat()
     by_community = {}
     for resource in amenities.resources(ctx, plain=False):
         by_community.setdefault(resource["community_id"], []).append(resource["id"])
-    chosen = tokens[:ctx.args.clients]
-    week_plans = [WeekPlan(t["token"], by_community[t["community_id"]], today) for t in chosen]
-    emails = [t["email"] for t in chosen]
+    chosen = tokens[:max(clients_levels)]
     day_path = f"/amenities/day?kind={ctx.args.kind}&date={today}"
-    day_plans = [amenities.SessionPlan(email, [Request("GET", day_path, label=f"day view ({ctx.args.kind})")])
-                 for email in emails]
     rows, results = [], {}
     with ctx.server(name="app", env={"BENCH_COUNT_QUERIES": "1"}) as server:
-        for label, plans in (("week availability (API)", week_plans), ("day view (page)", day_plans)):
-            ctx.load(server, plans, requests=200, seconds=10)  # warm-up
-            summary, _ = ctx.load(server, plans)
-            summary["meets_target"] = (summary.get("server_p95_ms") or 1e9) < TARGET_P95_MS
-            results[label] = summary
-            rows.append({"view": label, **summary})
+        for clients in clients_levels:
+            week_plans = [WeekPlan(t["token"], by_community[t["community_id"]], today) for t in chosen[:clients]]
+            day_plans = [amenities.SessionPlan(t["email"], [Request("GET", day_path, label=f"day view ({ctx.args.kind})")])
+                         for t in chosen[:clients]]
+            for label, plans in (("week availability (API)", week_plans), ("day view (page)", day_plans)):
+                ctx.load(server, plans, requests=200, seconds=10)  # warm-up
+                summary, _ = ctx.load(server, plans)
+                summary["meets_target"] = (summary.get("server_p95_ms") or 1e9) < TARGET_P95_MS
+                results.setdefault(label, {})[str(clients)] = summary
+                rows.append({"view": label, **summary})
     settings = {"kind": ctx.args.kind, "target_server_p95_ms": TARGET_P95_MS}
     if not ctx.args.no_explain:
         settings["explain_file"], results["index_use"] = explain(

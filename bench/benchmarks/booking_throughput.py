@@ -1,9 +1,6 @@
 """Booking throughput: residents booking distinct free slots through POST /api/v1/bookings at each
 concurrency, beside floor (a) and floor (b) measured in the same run on the same gunicorn settings.
 
-UNTESTED until the amenities branch is merged (written against docs/amenities.md and the API
-contract); `python -m bench floors` runs the floors alone today.
-
 Slots: the availability API lists the free places of the next days of plain resources (no
 approval, no fee) of the communities that hold tokens; each concurrency level gets the same
 shuffled list, and every place is booked once, by a resident of the resource's community, a
@@ -52,8 +49,7 @@ def run(ctx):
                 amenities.remove_added_rows(ctx, marks)
                 results["ours"][str(clients)] = summary
         results["floor_a"] = run_floor_a(ctx, clients_levels, [])
-        with ctx.server("bench.floors:booking_app", name="floor-b",
-                        env={"BENCH_FLOOR_SEARCH_PATH": "public"}) as server:
+        with ctx.server("bench.floors:booking_app", name="floor-b") as server:
             ctx.load(server, plans_for("/floor/bookings", assigned[:warm], max(clients_levels)),
                      requests=warm, seconds=10)
             amenities.remove_added_rows(ctx, marks)

@@ -1,8 +1,5 @@
 """Contention: 200 residents at once on one capacity-1 slot and on one capacity-20 slot.
 
-UNTESTED until the amenities branch is merged (written against docs/amenities.md and the API
-contract).
-
 For each case the benchmark picks a resource of the community with the most tokens and a slot in
 its booking window that no one holds, and for the run sets the resource's capacity (1 or 20) and
 clears what would answer 422 for other reasons than capacity (quotas, approval, fee, tiers), so

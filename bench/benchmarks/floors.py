@@ -1,9 +1,10 @@
 """Floors alone: floor (a) bare Flask JSON and floor (b) minimal token + lock + count + insert,
-at each concurrency, on the run's gunicorn settings. Runs before the amenities domain exists
-(floor (b) then writes the stand-in tables of bench/floors.py)."""
+at each concurrency, on the run's gunicorn settings. Floor (b) writes the real amenity tables of the
+city (`flask demo generate`), far in the future (2100), and deletes its rows after each step."""
 import math
 
-from bench.floors import FAR_FUTURE_CLEANUP, ensure_booking_tables
+from bench import amenities
+from bench.floors import FAR_FUTURE_CLEANUP
 from bench.loadgen import Request, RepeatPlan
 from bench.plans import booking_plans, synthetic_slots
 
@@ -30,7 +31,8 @@ def run(ctx):
     if ctx.args.only in (None, "a"):
         results["a"] = run_floor_a(ctx, levels(ctx.args.clients), rows)
     if ctx.args.only in (None, "b"):
-        results["b"], settings["floor_b_tables"] = run_floor_b(ctx, levels(ctx.args.clients), rows)
+        amenities.require_amenities(ctx)
+        results["b"] = run_floor_b(ctx, levels(ctx.args.clients), rows)
     return {"tables": [("Floors", rows, COLUMNS)], "results": results, "settings": settings}
 
 
@@ -49,36 +51,30 @@ def run_floor_a(ctx, clients_levels, rows):
 
 
 def floor_b_setup(ctx, clients):
-    """(search_path, description, resources_per_client, tokens) for floor (b) with this many clients."""
+    """(resources_per_client, tokens) for floor (b) with this many clients: up to 8 active
+    resources of each client's community."""
     tokens = ctx.tokens(minimum=clients)[:clients]
-    with ctx.connect() as conn:
-        communities = sorted({t["community_id"] for t in tokens})
-        search_path, description = ensure_booking_tables(conn, communities)
-        schema = search_path.split(",")[0]
-        by_community = {}
-        for resource_id, community_id in conn.execute(
-                f"SELECT id, community_id FROM {schema}.amenity_resources WHERE status = 'active'"
-                " ORDER BY id"):
-            by_community.setdefault(community_id, []).append(resource_id)
+    by_community = {}
+    for resource in amenities.resources(ctx, plain=False):
+        by_community.setdefault(resource["community_id"], []).append(resource["id"])
     resources = [by_community[t["community_id"]][:8] for t in tokens]
-    return search_path, description, resources, [t["token"] for t in tokens]
+    return resources, [t["token"] for t in tokens]
 
 
 def run_floor_b(ctx, clients_levels, rows):
     top = max(clients_levels)
-    search_path, description, resources, tokens = floor_b_setup(ctx, top)
+    resources, tokens = floor_b_setup(ctx, top)
     out = {}
-    with ctx.server("bench.floors:booking_app", name="floor-b",
-                    env={"BENCH_FLOOR_SEARCH_PATH": search_path}) as server:
+    with ctx.server("bench.floors:booking_app", name="floor-b") as server:
         ctx.load(server, floor_b_plans(resources, tokens, top, ctx.args.warmup),
                  requests=ctx.args.warmup, seconds=10)  # warm-up, not recorded
-        cleanup(ctx, search_path)
+        cleanup(ctx)
         for clients in clients_levels:
             summary, _ = ctx.load(server, floor_b_plans(resources, tokens, clients, ctx.args.requests))
-            cleanup(ctx, search_path)
+            cleanup(ctx)
             out[str(clients)] = summary
             rows.append({"floor": "b: token+lock+insert", "clients": clients, **summary})
-    return out, description
+    return out
 
 
 def floor_b_plans(resources, tokens, clients, requests):
@@ -86,7 +82,6 @@ def floor_b_plans(resources, tokens, clients, requests):
     return booking_plans("/floor/bookings", tokens[:clients], slots, label="floor_b")
 
 
-def cleanup(ctx, search_path):
-    schema = search_path.split(",")[0]
+def cleanup(ctx):
     with ctx.connect() as conn:
-        conn.execute(FAR_FUTURE_CLEANUP.format(schema=schema))
+        conn.execute(FAR_FUTURE_CLEANUP)

@@ -1,9 +1,6 @@
 """Resident pages at 32 concurrent users on the city data set: login, resident home, my bookings,
 a resource's week page. p50/p95, requests/s, response sizes and SQL queries a page.
 
-UNTESTED until the amenities branch is merged (pages from docs/amenities.md: /amenities/bookings,
-/amenities/<id>; home is /dashboard; login is the real form).
-
 Two steps, each bounded:
   1. login: anonymous browsers POST the login form (a full scrypt password check each time);
   2. pages: logged-in residents (session cookie) cycle home -> my bookings -> week page. Half of
@@ -29,6 +26,10 @@ def add_arguments(parser):
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--login-clients", type=int, default=None,
                         help="concurrent logins (default: --clients)")
+    parser.add_argument("--think-ms", type=float, default=0,
+                        help="each user pauses about this long (+-50 %%) after each page; 0 (default): "
+                             "closed loop, every user asks again at once, the hardest reading of "
+                             "'32 concurrent users'")
 
 
 def residents_by_history(ctx, count):
@@ -43,8 +44,8 @@ def residents_by_history(ctx, count):
     return heavy, light
 
 
-def visit(email, community_resource, group):
-    return amenities.SessionPlan(email, [
+def visit(email, community_resource, group, think_s=0.0):
+    return amenities.SessionPlan(email, think_s=think_s, requests=[
         Request("GET", "/dashboard", label="home"),
         Request("GET", "/amenities/bookings", label=f"my bookings ({group} history)"),
         Request("GET", f"/amenities/{community_resource}", label="week page"),
@@ -58,8 +59,9 @@ def run(ctx):
     first_resource = {}
     for resource in amenities.resources(ctx, plain=False):
         first_resource.setdefault(resource["community_id"], resource["id"])
-    plans = [visit(email, first_resource[community], "heavy") for email, community, _ in heavy] + \
-            [visit(email, first_resource[community], "light") for email, community, _ in light]
+    think_s = ctx.args.think_ms / 1000
+    plans = [visit(email, first_resource[community], "heavy", think_s) for email, community, _ in heavy] + \
+            [visit(email, first_resource[community], "light", think_s) for email, community, _ in light]
     logins = [amenities.LoginPlan(email) for email, _, _ in (heavy + light)][:ctx.args.login_clients
                                                                             or ctx.args.clients]
     rows, results = [], {}
@@ -77,5 +79,5 @@ def run(ctx):
         rows.append({"page": label, **summary})
     history = {"heavy": [n for _, _, n in heavy], "light": [n for _, _, n in light]}
     return {"tables": [("Pages", rows, COLUMNS)], "results": results,
-            "settings": {"clients": ctx.args.clients, "bookings_last_year": history,
+            "settings": {"clients": ctx.args.clients, "think_ms": ctx.args.think_ms, "bookings_last_year": history,
                          "target_p95_ms": TARGET_P95_MS, "day": date.today().isoformat()}}

@@ -8,7 +8,7 @@ knows which token to revoke.
 from flask import abort, flash, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from community.accounts.models import User
+from community.accounts.models import User, request_user_loads
 from community.core.errors import wants_json
 from community.extensions import db, login_manager
 
@@ -39,7 +39,7 @@ def load_user(user_id):
     if token is not None:
         return _user_from_bearer(token)
     try:
-        user = db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id), options=request_user_loads())
     except (TypeError, ValueError):
         return None
     return user if user is not None and user.active else None

@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from community.core.clock import DEFAULT_TZ, local_today, now
 from community.core.db import TimestampMixin
@@ -174,3 +174,10 @@ class ApiToken(db.Model):
 
     def is_valid(self, at: datetime) -> bool:
         return self.revoked_at is None and self.expires_at > at
+
+
+def request_user_loads():
+    """Loader options for the user a request acts as (session or bearer token): role grants (every
+    permission check reads them), the talent profile (tier-restricted resources) and the community
+    (time zone) come in the same query as the user, instead of one query each on first use."""
+    return (joinedload(User.role_grants), joinedload(User.talent), joinedload(User.community))

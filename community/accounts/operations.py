@@ -11,11 +11,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from community.accounts.models import (
     TALENT_TIERS, TALENT_TYPES, ApiToken, Building, Community, RoleGrant, TalentProfile, User,
+    request_user_loads,
 )
 from community.core import audit, signals
 from community.core.clock import now, to_local
@@ -311,7 +313,10 @@ TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
 
 def user_for_token(token: str) -> tuple[User, ApiToken] | None:
-    record = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
+    record = db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.token_hash == token_digest(token))
+        .options(joinedload(ApiToken.user).options(*request_user_loads()))
+    ).unique().first()
     at = now()
     if record is None or not record.is_valid(at) or not record.user.active:
         return None

@@ -166,6 +166,9 @@ class Booking(TimestampMixin, db.Model):
     __table_args__ = (
         sa.Index("ix_amenity_bookings_resource_start", "resource_id", "start_at"),
         sa.Index("ix_amenity_bookings_user_start", "user_id", "start_at"),
+        # The quota check (a resident's bookings of one resource in a week) runs under the
+        # resource's row lock; without it a busy resident's whole week of every resource was read.
+        sa.Index("ix_amenity_bookings_user_resource_start", "user_id", "resource_id", "start_at"),
         sa.Index("ix_amenity_bookings_status_start", "status", "start_at"),
         sa.CheckConstraint("end_at > start_at", name="ends_after_start"),
         sa.CheckConstraint(_in("status", BOOKING_STATUSES), name="known_status"),

@@ -389,13 +389,19 @@ def _lock_resource(resource: Resource, *, require_active=True) -> None:
                                    code="resource_unavailable")
 
 
-def _holding_overlapping(resource_id: int, spans: Sequence[tuple[datetime, datetime]]):
-    """(start_at, end_at, user_id) of holding bookings overlapping any span: ONE query."""
+def _holding_rows(user, resource: Resource, spans: Sequence[tuple[datetime, datetime]]):
+    """(start_at, end_at, user_id) of the resource's holding bookings overlapping any span, plus the
+    user's own holding bookings in the weeks its quotas count (when it has quotas): ONE query
+    after the lock for the capacity and the quota checks, which each filter what they need."""
     conditions = [sa.and_(Booking.start_at > s - MAX_BOOKING_SPAN, Booking.start_at < e, Booking.end_at > s)
                   for s, e in spans]
+    window = _quota_window(resource, spans)
+    if window is not None:
+        conditions.append(sa.and_(Booking.user_id == user.id, Booking.start_at >= window[0],
+                                  Booking.start_at < window[1]))
     return db.session.execute(
         sa.select(Booking.start_at, Booking.end_at, Booking.user_id).where(
-            Booking.resource_id == resource_id, Booking.status.in_(HOLDING_STATUSES), sa.or_(*conditions))
+            Booking.resource_id == resource.id, Booking.status.in_(HOLDING_STATUSES), sa.or_(*conditions))
     ).all()
 
 
@@ -444,18 +450,27 @@ def _period_keys(start: datetime, tz: ZoneInfo) -> dict[str, date]:
     return {"day": day, "week": day - timedelta(days=day.weekday())}
 
 
-def _quota_problems(user, resource: Resource, spans: Sequence[tuple[datetime, datetime]]) -> dict:
-    """{span start: BookingRuleViolation} for every new span that would break a quota."""
-    active = [q for q in QUOTAS if getattr(resource, q[0]) is not None]
-    if not active or not spans:
-        return {}
+def _quota_window(resource: Resource, spans: Sequence[tuple[datetime, datetime]]):
+    """[first Monday, Monday after the last week) of the spans in the resource's time zone: where
+    the quotas count; None when the resource has no quota."""
+    if not spans or all(getattr(resource, q[0]) is None for q in QUOTAS):
+        return None
     tz = resource.tz
     weeks = [_period_keys(s, tz)["week"] for s, _ in spans]
-    lo = datetime.combine(min(weeks), datetime.min.time(), tzinfo=tz)
-    hi = datetime.combine(max(weeks) + timedelta(days=7), datetime.min.time(), tzinfo=tz)
-    rows = db.session.execute(sa.select(Booking.start_at, Booking.end_at).where(
-        Booking.user_id == user.id, Booking.resource_id == resource.id,
-        Booking.status.in_(HOLDING_STATUSES), Booking.start_at >= lo, Booking.start_at < hi)).all()
+    return (datetime.combine(min(weeks), datetime.min.time(), tzinfo=tz),
+            datetime.combine(max(weeks) + timedelta(days=7), datetime.min.time(), tzinfo=tz))
+
+
+def _quota_problems(user, resource: Resource, spans: Sequence[tuple[datetime, datetime]], rows) -> dict:
+    """{span start: BookingRuleViolation} for every new span that would break a quota; ``rows``
+    come from _holding_rows (they include the user's holding bookings of the quota weeks)."""
+    active = [q for q in QUOTAS if getattr(resource, q[0]) is not None]
+    window = _quota_window(resource, spans)
+    if not active or window is None:
+        return {}
+    tz = resource.tz
+    lo, hi = window
+    rows = [r for r in rows if r.user_id == user.id and lo <= r.start_at < hi]
     used = defaultdict(int)  # (period, key, measure) -> amount
 
     def add(start, end):
@@ -509,9 +524,9 @@ def book(user, resource: Resource, start_at: datetime, end_at: datetime, *, atte
     if problem is not None:
         raise problem
     _lock_resource(resource)
-    problem = _capacity_problem(user, resource, start_at, end_at,
-                                _holding_overlapping(resource.id, [(start_at, end_at)]))
-    problem = problem or _quota_problems(user, resource, [(start_at, end_at)]).get(start_at)
+    rows = _holding_rows(user, resource, [(start_at, end_at)])
+    problem = _capacity_problem(user, resource, start_at, end_at, rows)
+    problem = problem or _quota_problems(user, resource, [(start_at, end_at)], rows).get(start_at)
     if problem is not None:
         raise problem
     booking = _new_booking(user, resource, start_at, end_at, attendees)
@@ -549,11 +564,11 @@ def book_recurring(user, resource: Resource, start_at: datetime, end_at: datetim
     closures = _closures_between(resource.id, spans[0][0], spans[-1][1])
     problems = {s: p for s, e in spans if (p := _time_problem(resource, s, e, at, closures)) is not None}
     _lock_resource(resource)
-    rows = _holding_overlapping(resource.id, spans)
+    rows = _holding_rows(user, resource, spans)
     for s, e in spans:
         if s not in problems and (p := _capacity_problem(user, resource, s, e, rows)) is not None:
             problems[s] = p
-    for s, p in _quota_problems(user, resource, [span for span in spans if span[0] not in problems]).items():
+    for s, p in _quota_problems(user, resource, [span for span in spans if span[0] not in problems], rows).items():
         problems.setdefault(s, p)
     if problems:
         conflicts = [_conflict_entry(s, e, problems[s], resource.tz) for s, e in spans if s in problems]

@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta, timezone
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -250,9 +251,18 @@ def _check_slot_minutes(slot_minutes: int) -> None:
 def interval_slots(day: date, interval: Interval, slot_minutes: int, tz: ZoneInfo) -> list[Slot]:
     """All slots of one opening interval on ``day``, in chronological order."""
     _check_slot_minutes(slot_minutes)
+    return list(_interval_slots(day, Interval(*interval), slot_minutes, tz))
+
+
+@lru_cache(maxsize=8192)
+def _interval_slots(day: date, interval: Interval, slot_minutes: int, tz: ZoneInfo) -> tuple[Slot, ...]:
+    """Memoised: every availability view and every booking rebuilds the same days' slots, and
+    the time-zone arithmetic per slot was a fifth of a week page's cost (bench/README.md).
+    Safe to share: the arguments are immutable and so are the Slots (frozen) and the tuple.
+    8192 entries = (day, interval, length, zone) keys of several months of a city's resources."""
     last_start = interval.close_minute - slot_minutes
     starts = range(interval.open_minute, last_start + 1, slot_minutes)
-    return [s for s in (_make_slot(day, m, slot_minutes, tz) for m in starts) if s is not None]
+    return tuple(s for s in (_make_slot(day, m, slot_minutes, tz) for m in starts) if s is not None)
 
 
 def slots_for_day(day: date, hours: OpeningHours, slot_minutes: int, tz: ZoneInfo) -> list[Slot]:

@@ -2,15 +2,17 @@
 and the private calendar feed. Thin: parse, check access, call one operation, render."""
 import os
 from datetime import date, datetime, timedelta
-from urllib.parse import parse_qs, urlsplit
+from functools import lru_cache
+from urllib.parse import parse_qs, quote_plus, urlsplit
 
 import segno
 import sqlalchemy as sa
 from flask import (
-    Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for,
+    Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for,
 )
 from flask_babel import force_locale, format_date, gettext as _, lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from community.accounts.forms import choices
 from community.accounts.models import Community
@@ -55,6 +57,38 @@ def amenity_hm(instant, tz):
     return instant.astimezone(tz).strftime("%H:%M")
 
 
+class SlotCellTexts:
+    """What every slot cell of one resource shares on a page, translated and built once a request.
+
+    A week page draws up to ~200 cells (a day view ~20 per resource); each used to call gettext
+    three times and url_for once, which made template rendering two thirds of the week page's
+    time (bench/README.md, "Profile and fix"). The output is the same: gettext without variables
+    returns the message as is, and Markup % escapes the values as Jinja's newstyle gettext does."""
+
+    def __init__(self, resource):
+        self.tz = resource.tz
+        self.book_url = url_for("amenities.book", resource_id=resource.id)
+        self.book_label = Markup(_("Book %(start)s–%(end)s"))
+        self.free, self.left = Markup(_("Free")), Markup(_("%(n)d left"))
+        self.full, self.closed = Markup(_("Full")), Markup(_("Closed"))
+        self.past, self.not_bookable = Markup(_("Past")), Markup(_("Not bookable"))
+
+    def href(self, start):
+        """url_for("amenities.book", resource_id=..., start=start.isoformat()), same encoding."""
+        return f"{self.book_url}?start={quote_plus(start.isoformat(), safe=URL_QUERY_SAFE)}"
+
+
+URL_QUERY_SAFE = "!$'()*,/:;?@"  # werkzeug.urls._urlencode: what url_for leaves unescaped
+
+
+@bp.app_template_global()
+def slot_cell_texts(resource):
+    cache = g.setdefault("slot_cell_texts", {})
+    if resource.id not in cache:
+        cache[resource.id] = SlotCellTexts(resource)
+    return cache[resource.id]
+
+
 @bp.app_template_global()
 def amenity_day(day_or_instant, tz=None, fmt="EEE M/d"):
     """A short, localised day ("周一 12/1", "Mon 12/1")."""
@@ -92,7 +126,14 @@ def qr_payload(booking) -> str:
 
 
 def qr_svg_inline(booking) -> str:
-    return segno.make(qr_payload(booking), error="m").svg_inline(scale=4, omitsize=True, title=_("Check-in code"))
+    return _qr_svg(qr_payload(booking), _("Check-in code"))
+
+
+@lru_cache(maxsize=2048)
+def _qr_svg(payload: str, title: str) -> str:
+    """Memoised: encoding a QR code was half of the My bookings page's time, and a booking's code
+    never changes (payload = the check-in URL with its fixed token). About 3 kB an entry."""
+    return segno.make(payload, error="m").svg_inline(scale=4, omitsize=True, title=title)
 
 
 def token_from_scan(text: str) -> str:

@@ -159,6 +159,7 @@ class CityPlan:
         self.n_residents = residents
         self.width = max(5, len(str(residents)))
         self.admin_ids = list(range(1, communities + 1))  # admins first: ids 1..C
+        self.inactive_ids = set()  # filled by users(); tokens() skips them (they would answer 401)
         first = communities + 1
         self.resident_ranges = []  # (first id, count) a community, contiguous
         per, extra = divmod(residents, communities)
@@ -195,8 +196,11 @@ class CityPlan:
                 number += 1
                 created = at - timedelta(days=self.rng.randint(30, 900))
                 locale = "en" if self.rng.random() < 0.05 else None
+                active = self.rng.random() > 0.01
+                if not active:
+                    self.inactive_ids.add(ident)
                 rows.append((ident, f"r{number:0{self.width}d}@city.test", password_hash, self._name(),
-                             locale, community, self.rng.random() > 0.01, 0,
+                             locale, community, active, 0,
                              at - timedelta(hours=self.rng.randint(1, 2000)), created, created))
         return columns, rows
 
@@ -228,12 +232,13 @@ class CityPlan:
         return self.resident_ranges[community - 1]
 
     def tokens(self, wanted, at):
-        """The first residents of each community, round robin, get a token each."""
+        """The first active residents of each community, round robin, get a token each (call after
+        users(): a deactivated account's token would answer 401 and read as a failure under load)."""
         chosen = []
         depth = 0
         while len(chosen) < wanted and depth < max(count for _, count in self.resident_ranges):
             for community, (first, count) in enumerate(self.resident_ranges, start=1):
-                if depth < count and len(chosen) < wanted:
+                if depth < count and len(chosen) < wanted and first + depth not in self.inactive_ids:
                     chosen.append((first + depth, community))
             depth += 1
         return IssuedTokens(chosen, at, self.width, self.resident_ranges)

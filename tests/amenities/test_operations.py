@@ -118,6 +118,23 @@ def test_booking_takes_few_queries(db, app, room, resident):
     assert any(s.lstrip().upper().startswith("UPDATE AMENITY_RESOURCES") for s in statements)
 
 
+def test_booking_with_quotas_takes_no_more_queries(db, make_resource, resident, book):
+    """The capacity and the quota checks read one query's rows: with every quota set the budget
+    is the same 5 statements, and the quotas still count the resident's other bookings."""
+    limited = make_resource(name="Limited", max_bookings_per_day=2, max_bookings_per_week=3,
+                            max_minutes_per_day=120, max_minutes_per_week=240)
+    book(resident, limited, at(1, 9))
+    assert limited.community.timezone and resident.role_grants
+    with recorded_statements(db) as statements:
+        ops.book(resident, limited, at(1, 10), at(1, 11))
+    assert len(statements) <= 5, "\n".join(s[:90] for s in statements)
+    selects = [s for s in statements if "FROM amenity_bookings" in s]
+    assert len(selects) == 1, selects
+    with pytest.raises(BookingRuleViolation) as excinfo:
+        ops.book(resident, limited, at(1, 12), at(1, 13))
+    assert rule_code(excinfo) == "quota_exceeded" and excinfo.value.extra["quota"] == "max_bookings_per_day"
+
+
 # -- the time rules ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("start, end", [

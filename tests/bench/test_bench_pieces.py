@@ -60,3 +60,16 @@ def test_benchmarks_are_discovered():
     found = discover()
     assert {"floors", "booking_throughput", "contention", "availability", "pages"} <= set(found)
     assert all(callable(module.run) and module.DESCRIPTION for module in found.values())
+
+
+def test_server_headers_are_read_from_either_client():
+    """The raw client lower-cases header names; the server time and query count must still be read."""
+    import httpx
+
+    from bench.loadgen import QUERY_COUNT_HEADER, SERVER_TIME_HEADER, _header
+    from bench.rawhttp import Response
+
+    raw = Response(200, {"x-bench-server-ms": "3.5", "x-query-count": "7"}, b"")
+    assert _header(raw, SERVER_TIME_HEADER) == "3.5" and _header(raw, QUERY_COUNT_HEADER) == "7"
+    viahttpx = httpx.Response(200, headers={"X-Bench-Server-Ms": "1.0"})
+    assert _header(viahttpx, SERVER_TIME_HEADER) == "1.0"

@@ -1,0 +1,175 @@
+"""Profile one request path in-process: ``python -m bench.profile <path> [--requests N] [--pyinstrument]``.
+
+No gunicorn, no network: the real app (bench.wsgi.flask_app, rate limits off) is driven by the Flask
+test client on the city database, so the numbers are the app's own cost a request:
+  * CPU ms a request (process time) and wall ms a request (CPU + waiting for PostgreSQL);
+  * SQL statements a request (an Engine listener);
+  * with --pyinstrument (needs `make bench-profile-setup`, see bench/README.md), the call tree,
+    printed and saved as text to bench/results/profiles/<path>-<UTC timestamp>.txt (and, with
+    --html, the interactive page beside it: 5-15 MB, ignored by git).
+Paths: book (POST /api/v1/bookings on distinct free slots), availability (a week, API), day (the day
+view of the gyms, page), home, bookings (my bookings of the resident with the longest history),
+week (a resource's week page), login (POST /login: one scrypt check each).
+Rows a path adds (bookings, audit entries) are deleted afterwards. One process, one thread: this
+is where to find the slow code, not a throughput figure (that is python -m bench ...).
+"""
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from datetime import date, datetime, timezone
+
+from bench.amenities import BENCH_PASSWORD, CSRF_META
+from bench.context import DEFAULT_DATABASE_URL, DEFAULT_TOKENS_FILE
+from bench.results import RESULTS_DIR, plain_dsn
+
+PATHS = ("book", "availability", "day", "home", "bookings", "week", "login")
+
+
+class Scenario:
+    """Builds the request list of a path from the city's data, then sends them one by one."""
+
+    def __init__(self, app, conn, tokens):
+        self.app, self.conn, self.tokens = app, conn, tokens
+        self.client = app.test_client()
+        self.token = tokens[0]
+        self.pool = [t for t in tokens if t["community_id"] == self.token["community_id"]]
+
+    def auth(self, token=None):
+        return {"Authorization": f"Bearer {(token or self.token)['token']}"}
+
+    def login(self, client, email):
+        page = client.get("/login").get_data(as_text=True)
+        answer = client.post("/login", data={"login": email, "password": BENCH_PASSWORD,
+                                             "csrf_token": CSRF_META.search(page).group(1)})
+        assert answer.status_code == 302, f"login of {email}: {answer.status_code}"
+
+    def resource_ids(self, kinds):
+        return [row[0] for row in self.conn.execute(
+            "SELECT id FROM amenity_resources WHERE community_id = %s AND kind = ANY(%s)"
+            " AND NOT requires_approval AND fee_fen = 0 AND status = 'active' ORDER BY id",
+            (self.token["community_id"], list(kinds)))]
+
+    def requests(self, path, count):
+        """[(method, url, kwargs)] for ``count`` requests of the path."""
+        if path == "book":
+            units = []
+            for rid in self.resource_ids(("meeting_room", "laundry", "gym", "coffee_bar")):
+                answer = self.client.get(f"/api/v1/resources/{rid}/availability?days=7", headers=self.auth())
+                units += [(rid, s["start"], s["end"]) for s in answer.json["slots"] if s["bookable"]]
+            random.Random(1).shuffle(units)
+            return [("POST", "/api/v1/bookings",
+                     {"json": {"resource_id": rid, "start": start, "end": end},
+                      "headers": self.auth(self.pool[n % len(self.pool)])})
+                    for n, (rid, start, end) in enumerate(units[:count])]
+        if path == "availability":
+            rid = self.resource_ids(("gym",))[0]
+            url = f"/api/v1/resources/{rid}/availability?start={date.today()}&days=7"
+            return [("GET", url, {"headers": self.auth()})] * count
+        if path == "login":
+            page = self.client.get("/login").get_data(as_text=True)
+            data = {"login": self.token["email"], "password": BENCH_PASSWORD,
+                    "csrf_token": CSRF_META.search(page).group(1)}
+            return [("POST", "/login", {"data": data})] * count
+        email = self.heaviest_resident() if path == "bookings" else self.token["email"]
+        self.login(self.client, email)
+        url = {"day": f"/amenities/day?kind=gym&date={date.today()}", "home": "/dashboard",
+               "bookings": "/amenities/bookings",
+               "week": f"/amenities/{self.resource_ids(('meeting_room',))[0]}"}[path]
+        return [("GET", url, {})] * count
+
+    def heaviest_resident(self):
+        return self.conn.execute(
+            "SELECT u.email FROM amenity_bookings b JOIN users u ON u.id = b.user_id WHERE u.active"
+            " GROUP BY u.id ORDER BY count(*) DESC, u.id LIMIT 1").fetchone()[0]
+
+    def send(self, request):
+        method, url, kwargs = request
+        if method == "POST" and url == "/login":  # a fresh anonymous session each time
+            client = self.app.test_client()
+            client.get("/healthz")
+            with self.client.session_transaction() as source, client.session_transaction() as target:
+                target.update(source)
+            return client.post(url, **kwargs).status_code
+        return self.client.open(url, method=method, **kwargs).status_code
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.split("\n")[0])
+    parser.add_argument("path", choices=PATHS)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--pyinstrument", action="store_true", help="record and save the call tree")
+    parser.add_argument("--html", action="store_true", help="with --pyinstrument: also the HTML page")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
+    args = parser.parse_args(argv)
+    if args.path == "login":
+        args.requests, args.warmup = min(args.requests, 30), min(args.warmup, 2)
+
+    os.environ["DATABASE_URL"] = args.database_url
+    import psycopg
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from bench.wsgi import flask_app
+
+    with open(DEFAULT_TOKENS_FILE) as handle:
+        tokens = json.load(handle)["tokens"]
+    conn = psycopg.connect(plain_dsn(args.database_url), autocommit=True)
+    marks = {t: conn.execute(f"SELECT COALESCE(max(id), 0) FROM {t}").fetchone()[0]
+             for t in ("amenity_bookings", "audit_entries")}
+    try:
+        scenario = Scenario(flask_app, conn, tokens)
+        requests = scenario.requests(args.path, args.requests + args.warmup)
+        for request in requests[:args.warmup]:
+            scenario.send(request)
+        measured = requests[args.warmup:]
+        queries = [0]
+        event.listen(Engine, "before_cursor_execute", lambda *a: queries.__setitem__(0, queries[0] + 1))
+        profiler = _profiler() if args.pyinstrument else None
+        statuses = {}
+        wall, cpu = time.perf_counter(), time.process_time()
+        for request in measured:
+            status = scenario.send(request)
+            statuses[status] = statuses.get(status, 0) + 1
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    finally:
+        for table, mark in marks.items():
+            conn.execute(f"DELETE FROM {table} WHERE id > %s", (mark,))
+    n = max(1, len(measured))
+    print(f"{args.path}: {len(measured)} requests, statuses {statuses}, cpu {cpu / n * 1000:.2f} ms/request,"
+          f" wall {wall / n * 1000:.2f} ms/request, {queries[0] / n:.1f} SQL statements/request"
+          + (" (profiled: slower than without)" if profiler else ""))
+    if profiler:
+        profiler.stop()
+        summary = (f"{args.path}: {len(measured)} requests, statuses {statuses}, cpu {cpu / n * 1000:.2f} ms/request"
+                   f" under the profiler, {queries[0] / n:.1f} SQL statements/request\n")
+        tree = profiler.output_text(unicode=False, color=False)
+        print(tree)
+        folder = os.path.join(RESULTS_DIR, "profiles")
+        os.makedirs(folder, exist_ok=True)
+        base = os.path.join(folder, f"{args.path}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}")
+        with open(base + ".txt", "w") as handle:
+            handle.write(summary + tree)
+        if args.html:
+            with open(base + ".html", "w") as handle:
+                handle.write(profiler.output_html())
+        print(f"saved {os.path.relpath(base)}.txt" + (" and .html" if args.html else ""))
+    return 0
+
+
+def _profiler():
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        raise SystemExit("pyinstrument is not installed in this Python: `make bench-profile-setup`, then "
+                         "`.venv-bench/bin/python -m bench.profile ...` (bench/README.md, 'Profiling')")
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    return profiler
+
+
+if __name__ == "__main__":
+    sys.exit(main())
