@@ -1,5 +1,9 @@
-"""Plain helpers shared by the tests: reading responses, asserting problem+json, freezing the clock."""
+"""Plain helpers shared by the tests: reading responses, asserting problem+json, freezing the clock,
+recording the SQL a block sends."""
+from contextlib import contextmanager
+
 import pytest
+import sqlalchemy as sa
 
 from community.core import clock
 
@@ -39,3 +43,20 @@ def frozen_at(instant):
         clock.freeze(None)
 
     return frozen_clock
+
+
+@contextmanager
+def recorded_statements(db, prefix=None):
+    """The SQL statements sent to the database inside the block (only those starting with
+    ``prefix``, case-insensitive, when given)."""
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if prefix is None or statement.lstrip().upper().startswith(prefix.upper()):
+            statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)

@@ -1,32 +1,16 @@
 """The operator's user list: one line per person, tier marked when it expired, no query per row."""
-from contextlib import contextmanager
 from datetime import date, datetime, timezone
 
 import pytest
-import sqlalchemy as sa
 
 from community.accounts import operations as ops
 from community.core import clock
+from tests.helpers import recorded_statements
 
 
 @pytest.fixture
 def english(client):
     client.get("/lang/en")
-
-
-@contextmanager
-def counted_selects(db):
-    seen = []
-
-    def listen(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listen)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listen)
 
 
 def _row(page, email):
@@ -58,10 +42,10 @@ def test_query_count_does_not_grow_with_the_rows(client, create_user, community_
     login(community_admin)
     for i in range(2):
         create_user(f"few{i}@example.test", tier="junior")
-    with counted_selects(db) as few:
+    with recorded_statements(db, "SELECT") as few:
         assert client.get("/admin/users").status_code == 200
     for i in range(12):
         create_user(f"many{i}@example.test", tier="junior")
-    with counted_selects(db) as many:
+    with recorded_statements(db, "SELECT") as many:
         assert client.get("/admin/users").status_code == 200
     assert len(many) == len(few)

@@ -1,7 +1,6 @@
 """Every amenity rule at its boundary, through the operations that pages, API and jobs share.
 
 The clock is frozen on Monday 2026-03-02 09:00 in Shanghai unless a test moves it."""
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -23,7 +22,7 @@ from community.core.audit import AuditEntry
 from community.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 from community.core.jobs import registered, run_job
 from tests.factories.amenities import hours_every_day, local
-from tests.helpers import frozen_at
+from tests.helpers import frozen_at, recorded_statements
 
 SH = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -40,21 +39,6 @@ def gym(make_resource):
 @pytest.fixture
 def residents(create_user):
     return [create_user(f"r{i}@example.test") for i in range(1, 6)]
-
-
-@contextmanager
-def recorded_statements(db):
-    """The SQL statements sent to the database inside the block."""
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
 def rule_code(excinfo):

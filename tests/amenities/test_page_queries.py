@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from community.amenities import queries
 from community.amenities.models import Booking
 from tests.factories.amenities import local
-from tests.helpers import frozen_at
+from tests.helpers import frozen_at, recorded_statements
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=SH)
@@ -43,16 +43,8 @@ def add_history(db, user, resources, days):
 def statements_per_page(client, db, urls):
     counts = {}
     for url in urls:
-        statements = []
-
-        def record(*args):
-            statements.append(args[2])
-
-        sa.event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with recorded_statements(db) as statements:
             response = client.get(url)
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", record)
         assert response.status_code == 200, url
         counts[url] = len(statements)
     return counts

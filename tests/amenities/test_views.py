@@ -13,7 +13,7 @@ from community.amenities import operations as ops
 from community.amenities.models import Booking, Suspension
 from community.core import clock
 from tests.factories.amenities import local
-from tests.helpers import frozen_at, text
+from tests.helpers import frozen_at, recorded_statements, text
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=SH)  # a Tuesday
@@ -98,16 +98,8 @@ def test_week_view_does_not_query_per_slot(client, db, login, resident, create_u
     for hour in range(10, 20):
         book(create_user(), gym, at(1, hour))
     login(resident)
-    statements = []
-
-    def count(*args):
-        statements.append(args[2])
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(db) as statements:
         assert client.get(f"/amenities/{gym.id}").status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
     bookings_queries = [s for s in statements if "FROM amenity_bookings" in s]
     assert len(bookings_queries) == 1, bookings_queries
     assert len(statements) < 15

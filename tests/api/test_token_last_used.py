@@ -1,6 +1,5 @@
 """last_used_at of a personal access token: recorded when the token authenticates, written at most
 once per TOKEN_USE_RESOLUTION, and committed with the request (GETs included)."""
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -9,6 +8,7 @@ import sqlalchemy as sa
 from community.accounts.models import ApiToken
 from community.accounts.operations import TOKEN_USE_RESOLUTION
 from community.core import clock
+from tests.helpers import recorded_statements
 
 T0 = datetime(2030, 3, 1, 2, 0, tzinfo=timezone.utc)
 
@@ -24,22 +24,6 @@ def _last_used(db):
     return db.session.scalar(sa.select(ApiToken.last_used_at))
 
 
-@contextmanager
-def token_updates(db):
-    """Collects the UPDATE statements sent for api_tokens while the block runs."""
-    seen = []
-
-    def listen(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("UPDATE API_TOKENS"):
-            seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listen)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listen)
-
-
 def test_a_new_token_was_never_used(token_headers, db):
     assert _last_used(db) is None
 
@@ -53,7 +37,7 @@ def test_a_get_records_the_use_and_commits_it(client, token_headers, db):
 def test_within_five_minutes_nothing_is_written(client, token_headers, db):
     clock.freeze(T0)
     client.get("/api/v1/me", headers=token_headers)
-    with token_updates(db) as updates:
+    with recorded_statements(db, "UPDATE api_tokens") as updates:
         for seconds in (1, 60, int(TOKEN_USE_RESOLUTION.total_seconds())):
             clock.freeze(T0 + timedelta(seconds=seconds))
             assert client.get("/api/v1/me", headers=token_headers).status_code == 200
@@ -66,7 +50,7 @@ def test_after_five_minutes_it_is_written_once_more(client, token_headers, db):
     client.get("/api/v1/me", headers=token_headers)
     later = T0 + TOKEN_USE_RESOLUTION + timedelta(seconds=1)
     clock.freeze(later)
-    with token_updates(db) as updates:
+    with recorded_statements(db, "UPDATE api_tokens") as updates:
         client.get("/api/v1/me", headers=token_headers)
         client.get("/api/v1/me", headers=token_headers)
     assert len(updates) == 1
@@ -95,7 +79,7 @@ def test_a_stale_value_loaded_by_a_concurrent_request_does_not_write_again(app, 
             ops._note_token_use(first, T0)
             db.session.commit()
         clock.freeze(T0 + timedelta(seconds=30))
-        with token_updates(db) as updates:
+        with recorded_statements(db, "UPDATE api_tokens") as updates:
             ops._note_token_use(second, clock.now())
             db.session.commit()
     assert len(updates) == 1  # sent, but its WHERE no longer matched
