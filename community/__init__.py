@@ -3,6 +3,7 @@ import os
 
 from flask import Flask, g, request, session
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS, INSTANCE_DIR
 
@@ -27,6 +28,7 @@ def create_app(config="default"):
         hops = app.config["PROXY_FIX_X_FOR"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    register_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -36,6 +38,18 @@ def create_app(config="default"):
     register_shellcontext(app)
     import_domain_modules()
     return app
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:id>`` that only matches ids the database can hold: a 30-digit id is a 404, not an
+    overflow inside the driver."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def register_converters(app):
+    app.url_map.converters["int"] = DatabaseIntConverter
 
 
 def register_extensions(app):

@@ -24,6 +24,7 @@ WEEKDAY_LABELS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), 
                   _l("Saturday"), _l("Sunday"))
 REPEAT_CHOICES = (("none", _l("Only once")), ("weeks", _l("Every week, for a number of weeks")),
                   ("until", _l("Every week, until a date")))
+MAX_FEE_FEN = 10_000 * 100  # ¥10,000 a slot: beyond any amenity, and far inside the column's range
 MAX_WEEKS = 52  # recurrence.MAX_OCCURRENCES
 MAX_SLOTS_PER_BOOKING = 8  # a longer stay is better split; keeps the select short on a phone
 
@@ -52,6 +53,8 @@ class YuanAmount:
             raise ValidationError(_l('Type the fee in yuan, like "30" or "12.50".')) from None
         if fen < 0:
             raise ValidationError(_l("The fee cannot be negative."))
+        if fen > MAX_FEE_FEN:
+            raise ValidationError(_l("The fee can be at most ¥%(yuan)s a slot.", yuan=f"{MAX_FEE_FEN // 100:,}"))
 
 
 class ImageUpload:

@@ -6,6 +6,7 @@ it); /api/ gets application/problem+json with the same status.
 """
 from flask import current_app, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -184,10 +185,40 @@ def handle_unexpected(error: Exception):
     return error_page(500, HTTP_TITLES[500], HTTP_DETAILS[500])
 
 
+OUT_OF_RANGE = _l("A number or date in the request is out of range.")
+
+
+def handle_out_of_range(error: Exception):
+    """A value too large for the database or for a date (an id of 30 digits, the year 9999 plus a
+    week) is the client's mistake, not ours: 400, with the session rolled back. Forms and schemas
+    bound what they can; this is the net under every other input."""
+    from community.extensions import db
+
+    db.session.rollback()
+    if wants_json():
+        return problem(400, HTTP_TITLES[400], OUT_OF_RANGE, code="out_of_range")
+    return error_page(400, HTTP_TITLES[400], OUT_OF_RANGE)
+
+
+def _is_out_of_range(error: Exception) -> bool:
+    if isinstance(error, OverflowError):
+        return True
+    original = getattr(error, "orig", None)
+    return isinstance(error, (sa_exc.DataError, sa_exc.StatementError)) and (
+        isinstance(original, OverflowError) or "out of range" in str(original).lower()
+    )
+
+
+def handle_unexpected_or_out_of_range(error: Exception):
+    if _is_out_of_range(error):
+        return handle_out_of_range(error)
+    return handle_unexpected(error)
+
+
 def register_errorhandlers(app):
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
-    app.register_error_handler(Exception, handle_unexpected)
+    app.register_error_handler(Exception, handle_unexpected_or_out_of_range)
 
 
 def rerender_form(template, error: DomainError, **context):

@@ -2,9 +2,12 @@
 from flask import current_app, request
 
 
+MAX_PAGE = 100_000  # far beyond any real list; keeps OFFSET inside the database's integer range
+
+
 def page_args(default_per_page=None, max_per_page=100):
     try:
-        page = max(int(request.args.get("page", 1)), 1)
+        page = min(max(int(request.args.get("page", 1)), 1), MAX_PAGE)
     except ValueError:
         page = 1
     try:

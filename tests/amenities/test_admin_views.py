@@ -69,6 +69,9 @@ def test_bad_resource_input_keeps_what_was_typed(client, db, login, community, c
     assert bad_fee.status_code == 422 and 'value="thirty"' in text(bad_fee)
     bad_capacity = client.post("/admin/amenities/new", data=resource_form(community_id=community.id, capacity="0"))
     assert bad_capacity.status_code == 422
+    huge_fee = client.post("/admin/amenities/new",
+                           data=resource_form(community_id=community.id, fee="99999999999999999999999"))
+    assert huge_fee.status_code == 422 and "invalid-feedback" in text(huge_fee)
     assert db.session.scalar(sa.select(sa.func.count(Resource.id))) == 0
 
 
