@@ -22,8 +22,8 @@ from community.accounts.models import (
 from community.core import audit, signals
 from community.core.clock import now, to_local
 from community.core.db import is_unique_violation, savepoint
-from community.core.errors import Conflict, DomainError, NotFound, RuleViolation
-from community.core.permissions import PLATFORM_ADMIN, RESIDENT, ROLES
+from community.core.errors import Conflict, DomainError, NotFound, PermissionDenied, RuleViolation
+from community.core.permissions import COMMUNITY_ADMIN, PLATFORM_ADMIN, RESIDENT, ROLES, has_role
 from community.extensions import db
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -424,8 +424,20 @@ def revoke_role(grant: RoleGrant, *, actor=None) -> None:
     signals.role_revoked.send(grant)
 
 
+def may_set_talent(actor, user: User) -> bool:
+    """A tier applies wherever the resident goes, so only the office of the resident's own
+    community (or a platform admin) sets it; holding a staff role elsewhere is not enough."""
+    if user.community_id is not None and has_role(actor, COMMUNITY_ADMIN, user.community_id):
+        return True
+    return has_role(actor, PLATFORM_ADMIN)
+
+
 def set_talent(user: User, *, talent_type: str | None, tier: str | None, valid_until: date | None,
                actor=None) -> TalentProfile:
+    """Set a talent type and tier; ``actor=None`` is the system itself (demo data, imports)."""
+    if actor is not None and not may_set_talent(actor, user):
+        raise PermissionDenied(_l("Only the office of this person's own community can set their talent tier."),
+                               code="not_their_community")
     if talent_type and talent_type not in TALENT_TYPES:
         raise RuleViolation(_l("Unknown talent type."), code="unknown_talent_type")
     if tier and tier not in TALENT_TIERS:

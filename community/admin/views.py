@@ -132,11 +132,12 @@ def user(user_id):
     form = TalentForm(obj=talent)
     if form.validate_on_submit():
         ops.set_talent(user, talent_type=form.talent_type.data or None, tier=form.tier.data or None,
-                       valid_until=form.valid_until.data, actor=current_user)
+                       valid_until=form.valid_until.data, actor=current_user)  # refuses other communities' people
         flash(_l("Talent profile saved."), "success")
         return redirect(url_for("admin.user", user_id=user.id))
     status = 422 if form.is_submitted() else 200
-    return render_template("admin/user.html", user=user, form=form), status
+    return render_template("admin/user.html", user=user, form=form,
+                           can_set_talent=ops.may_set_talent(current_user, user)), status
 
 
 @bp.route("/grants/<int:grant_id>/revoke", methods=["POST"])
