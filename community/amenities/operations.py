@@ -672,7 +672,12 @@ def reject_booking(booking: Booking, *, actor, reason: str) -> Booking:
 
 
 def mark_paid(booking: Booking, *, actor=None) -> Booking:
-    """The payments hook: pending_payment -> confirmed. Paying twice is harmless."""
+    """The payments hook: pending_payment -> confirmed. Paying twice is harmless.
+
+    ``actor=None`` is the payment provider's webhook; a person (the office recording money paid at
+    the counter) must administer the booking's community."""
+    if actor is not None:
+        _require_admin(actor, booking.community_id)
     if booking.status == CONFIRMED and booking.paid_at is not None:
         return booking
     if booking.status != PENDING_PAYMENT:

@@ -1,0 +1,56 @@
+"""The office records a fee paid at the counter: a pending-payment booking becomes confirmed."""
+from datetime import datetime
+from functools import partial
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from community.amenities import operations as ops
+from community.amenities.models import CONFIRMED, PENDING_PAYMENT
+from community.core.errors import PermissionDenied
+from tests.factories.amenities import local
+from tests.helpers import frozen_at, text
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+at = partial(local, base=NOW)
+frozen_clock = frozen_at(NOW)
+
+
+@pytest.fixture
+def unpaid(make_resource, resident, book):
+    ktv = make_resource(kind="activity_room", name="KTV", fee_fen=3000)
+    booking = book(resident, ktv, at(1, 19))
+    assert booking.status == PENDING_PAYMENT
+    return booking
+
+
+def test_the_office_records_a_payment(client, db, login, community_admin, unpaid):
+    login(community_admin)
+    page = client.get(f"/admin/amenities/{unpaid.resource_id}/bookings")
+    assert 'data-action="record-payment"' in text(page)
+    response = client.post(f"/admin/amenities/bookings/{unpaid.id}/paid")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert unpaid.status == CONFIRMED and unpaid.paid_at is not None
+    again = client.post(f"/admin/amenities/bookings/{unpaid.id}/paid")
+    assert again.status_code == 302  # paying twice is harmless
+
+
+def test_a_free_confirmed_booking_is_not_waiting_for_payment(client, db, login, community_admin, room,
+                                                             resident, book):
+    booking = book(resident, room, at(1, 10))
+    login(community_admin)
+    response = client.post(f"/admin/amenities/bookings/{booking.id}/paid")
+    assert response.status_code == 422
+
+
+def test_only_the_communitys_office_records_payments(client, db, login, resident, other_admin, unpaid):
+    login(other_admin)
+    assert client.post(f"/admin/amenities/bookings/{unpaid.id}/paid").status_code == 404
+    with pytest.raises(PermissionDenied):
+        ops.mark_paid(unpaid, actor=other_admin)
+    client.post("/logout")
+    login(resident)
+    assert client.post(f"/admin/amenities/bookings/{unpaid.id}/paid").status_code == 403
+    db.session.expire_all()
+    assert unpaid.status == PENDING_PAYMENT
