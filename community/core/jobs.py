@@ -59,11 +59,22 @@ def _advisory_lock(name) -> bool:
     return bool(db.session.execute(sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar())
 
 
-def run_job(job_: Job):
-    """Run one job in its own transaction; returns what the job returned."""
+def _is_due(run: "JobRun | None", job_: Job, at: datetime) -> bool:
+    return run is None or run.last_started_at is None or run.last_started_at + job_.every <= at
+
+
+def run_job(job_: Job, *, force=False):
+    """Run one job in its own transaction; returns what the job returned (None when skipped).
+
+    Under the lock the job's last start is read again: another node may have run it between our
+    look at what is due and the lock (the lock ends with that node's commit, not with the interval)."""
     if not _advisory_lock(job_.name):
         return None
-    run = db.session.get(JobRun, job_.name) or JobRun(name=job_.name)
+    run = db.session.get(JobRun, job_.name, populate_existing=True)
+    if not force and not _is_due(run, job_, now()):
+        db.session.commit()
+        return None
+    run = run or JobRun(name=job_.name)
     db.session.add(run)
     run.last_started_at = now()
     try:
@@ -84,12 +95,7 @@ def run_job(job_: Job):
 
 def due_jobs(at: datetime) -> list[Job]:
     runs = {r.name: r for r in db.session.scalars(sa.select(JobRun))}
-    due = []
-    for job_ in _registry.values():
-        run = runs.get(job_.name)
-        if run is None or run.last_started_at is None or run.last_started_at + job_.every <= at:
-            due.append(job_)
-    return due
+    return [job_ for job_ in _registry.values() if _is_due(runs.get(job_.name), job_, at)]
 
 
 jobs_cli = AppGroup("jobs", help="Run background jobs.")
@@ -117,7 +123,7 @@ def run_command(name):
     job_ = _registry.get(name)
     if job_ is None:
         raise click.BadParameter(f"unknown job {name!r}; known: {', '.join(sorted(_registry))}")
-    click.echo(f"{name}: {run_job(job_)}")
+    click.echo(f"{name}: {run_job(job_, force=True)}")
 
 
 @jobs_cli.command("list")
