@@ -23,9 +23,11 @@ def only_operators():
     return None
 
 
-def _community_or_403(community_id) -> Community:
-    community = db.session.get(Community, community_id) or abort(404)
-    ensure_role(COMMUNITY_ADMIN, community.id)
+def _community_or_404(community_id) -> Community:
+    """A community the operator does not run is answered as if it did not exist."""
+    community = db.session.get(Community, community_id)
+    if community is None or not has_role(current_user, COMMUNITY_ADMIN, community.id):
+        abort(404)
     return community
 
 
@@ -54,7 +56,7 @@ def create_community():
 
 @bp.route("/communities/<int:community_id>", methods=["GET", "POST"])
 def community(community_id):
-    community = _community_or_403(community_id)
+    community = _community_or_404(community_id)
     form = BuildingForm()
     if form.validate_on_submit():
         try:
@@ -121,7 +123,7 @@ def _user_in_scope(user_id) -> User:
     user = db.session.get(User, user_id) or abort(404)
     in_scope = db.session.scalar(queries.users_for(current_user).where(User.id == user.id))
     if in_scope is None:
-        abort(403)
+        abort(404)
     return user
 
 
@@ -142,7 +144,9 @@ def user(user_id):
 
 @bp.route("/grants/<int:grant_id>/revoke", methods=["POST"])
 def revoke(grant_id):
-    grant = db.session.get(RoleGrant, grant_id) or abort(404)
+    grant = db.session.get(RoleGrant, grant_id)
+    if grant is None or (grant.community_id is not None and not has_role(current_user, COMMUNITY_ADMIN, grant.community_id)):
+        abort(404)  # another community's grant: not ours to see
     _check_may_grant(grant.role, grant.community)
     user_id = grant.user_id
     try:

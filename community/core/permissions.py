@@ -50,14 +50,15 @@ def is_owner(user, obj, attr="user_id") -> bool:
 
 
 def ensure_owner(user, obj, attr="user_id", *, admin_role=COMMUNITY_ADMIN, community_id=None):
-    """Owners pass; so do admins of the object's community. Everyone else gets a 403."""
+    """Owners pass; so do admins of the object's community. Everyone else gets a 404: something
+    that is not yours is answered as if it did not exist (ids are not enumerable)."""
     if is_owner(user, obj, attr):
         return
     if community_id is not None and has_role(user, admin_role, community_id):
         return
     if has_role(user, PLATFORM_ADMIN):
         return
-    abort(403)
+    abort(404)
 
 
 def ensure_role(role, community_id=None):

@@ -20,7 +20,7 @@ def test_own_profile(client, resident, login):
 def test_resident_cannot_open_another_residents_profile(client, resident, neighbour, login):
     login(resident)
     response = client.get(f"/users/{neighbour.id}")
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert neighbour.email not in response.get_data(as_text=True)
 
 
@@ -34,12 +34,12 @@ def test_admin_of_another_community_cannot(client, create_user, create_community
     elsewhere = create_community("Elsewhere")
     admin = create_user("other-admin@example.test", roles=("community_admin",), community_=elsewhere)
     login(admin)
-    assert client.get(f"/users/{neighbour.id}").status_code == 403
+    assert client.get(f"/users/{neighbour.id}").status_code == 404
 
 
 def test_specialist_of_the_community_cannot(client, create_user, neighbour, login):
     login(create_user("spec@example.test", roles=("specialist",)))
-    assert client.get(f"/users/{neighbour.id}").status_code == 403
+    assert client.get(f"/users/{neighbour.id}").status_code == 404
 
 
 def test_platform_admin_can(client, platform_admin, neighbour, login):

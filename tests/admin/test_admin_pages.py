@@ -98,7 +98,7 @@ def test_community_admin_sees_only_their_community(client, community_admin, comm
     page = client.get("/admin/communities").get_data(as_text=True)
     assert community.name in page and elsewhere.name not in page
     assert client.get(f"/admin/communities/{community.id}").status_code == 200
-    assert client.get(f"/admin/communities/{elsewhere.id}").status_code == 403
+    assert client.get(f"/admin/communities/{elsewhere.id}").status_code == 404
     assert client.get("/admin/communities/999999").status_code == 404
 
 
@@ -109,7 +109,7 @@ def test_community_admin_adds_buildings_to_their_community_only(client, communit
     assert response.status_code == 302
     assert client.post(f"/admin/communities/{community.id}", data={"name": "5号楼", "floors": 3}).status_code == 409
     assert client.post(f"/admin/communities/{community.id}", data={"name": "6号楼", "floors": 0}).status_code == 422
-    assert client.post(f"/admin/communities/{elsewhere.id}", data={"name": "X", "floors": 2}).status_code == 403
+    assert client.post(f"/admin/communities/{elsewhere.id}", data={"name": "X", "floors": 2}).status_code == 404
     db.session.expire_all()
     assert [(b.name, b.floors) for b in db.session.get(Community, community.id).buildings] == [("5号楼", 20)]
     assert db.session.get(Community, elsewhere.id).buildings == []
@@ -231,7 +231,7 @@ def test_community_admin_cannot_revoke_admin_roles_or_elsewhere(client, communit
     admin_grant = other_admin.role_grants[0]
     outside_grant = outsider.role_grants[0]
     assert client.post(f"/admin/grants/{admin_grant.id}/revoke").status_code == 403
-    assert client.post(f"/admin/grants/{outside_grant.id}/revoke").status_code == 403
+    assert client.post(f"/admin/grants/{outside_grant.id}/revoke").status_code == 404
     assert _grants(db, other_admin) == [("community_admin", other_admin.role_grants[0].community_id)]
     assert _grants(db, outsider) == [("specialist", elsewhere.id)]
 
@@ -244,7 +244,7 @@ def test_user_list_is_scoped_to_the_admins_community(client, community_admin, re
     login(community_admin)
     page = client.get("/admin/users").get_data(as_text=True)
     assert resident.email in page and outsider.email not in page
-    assert client.get(f"/admin/users/{outsider.id}").status_code == 403
+    assert client.get(f"/admin/users/{outsider.id}").status_code == 404
     assert client.get(f"/admin/users/{resident.id}").status_code == 200
 
 

@@ -1,6 +1,6 @@
 """core.permissions: roles by community, ownership, and the decorators' 401/403."""
 import pytest
-from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import NotFound
 
 from community.core import permissions as perms
 
@@ -42,10 +42,10 @@ def test_ensure_owner(create_user, community, elsewhere, app):
     admin_there = create_user("there@example.test", roles=("community_admin",), community_=elsewhere)
     perms.ensure_owner(owner, owner, "id", community_id=community.id)
     perms.ensure_owner(admin_here, owner, "id", community_id=community.id)
-    for intruder in (other, admin_there):
-        with pytest.raises(Forbidden):
+    for intruder in (other, admin_there):  # not theirs: answered as if it did not exist
+        with pytest.raises(NotFound):
             perms.ensure_owner(intruder, owner, "id", community_id=community.id)
-    with pytest.raises(Forbidden):  # no community given: only the owner (or a platform admin)
+    with pytest.raises(NotFound):  # no community given: only the owner (or a platform admin)
         perms.ensure_owner(admin_here, owner, "id")
 
 
