@@ -1,5 +1,6 @@
 """Account endpoints: the token contract other programs rely on, and /me."""
 from flask import g
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -42,7 +43,7 @@ def revoke_token():
     """Revoke the bearer token this request was made with."""
     login_required_api()
     if not g.get("api_token"):
-        raise PermissionDenied("Send the token to revoke as Authorization: Bearer <token>.",
+        raise PermissionDenied(_("Send the token to revoke as Authorization: Bearer <token>."),
                                code="no_bearer_token")
     ops.revoke_api_token(g.api_token, current_user)
     return None

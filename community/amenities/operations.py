@@ -32,6 +32,7 @@ from community.amenities.schedule import OpeningHours, is_slot_aligned, slots_fo
 from community.core import audit, uploads
 from community.core.clock import now
 from community.core.errors import Conflict, NotFound, PermissionDenied, RuleViolation
+from community.core.i18n import N_
 from community.core.permissions import COMMUNITY_ADMIN, RESIDENT, has_role
 from community.extensions import db
 
@@ -789,6 +790,11 @@ def _suspend_if_due(user_id: int, community_id: int, at: datetime) -> Suspension
     return suspension
 
 
+# Stored in English and translated when shown: the job has no reader whose language to use.
+EXPIRY_REASONS = {PENDING_APPROVAL: N_("Not approved before the start"),
+                  PENDING_PAYMENT: N_("Not paid before the start")}
+
+
 def expire_unconfirmed(at: datetime) -> int:
     """Bookings still waiting for approval or payment when they start are cancelled, so they
     stop holding a place; this is not a no-show."""
@@ -796,8 +802,7 @@ def expire_unconfirmed(at: datetime) -> int:
         sa.select(Booking).where(Booking.status.in_((PENDING_APPROVAL, PENDING_PAYMENT)), Booking.start_at <= at)
         .with_for_update(of=Booking)).all()
     for booking in stale:
-        booking.decision_reason = ("Not approved before the start" if booking.status == PENDING_APPROVAL
-                                   else "Not paid before the start")
+        booking.decision_reason = EXPIRY_REASONS[booking.status]
         booking.status = CANCELLED
         booking.cancelled_at = at
         audit.record(None, "amenity.expired", booking, reason=booking.decision_reason)

@@ -22,3 +22,9 @@ def select_timezone():
     if has_request_context() and current_user and current_user.is_authenticated:
         return current_user.timezone
     return current_app.config.get("BABEL_DEFAULT_TIMEZONE", DEFAULT_TZ)
+
+
+def N_(text: str) -> str:
+    """Mark a string for the catalogs without translating it now: for text stored in English by
+    work that has no reader (a job) and translated when shown, with ``_(stored_text)``."""
+    return text

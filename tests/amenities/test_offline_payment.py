@@ -54,3 +54,17 @@ def test_only_the_communitys_office_records_payments(client, db, login, resident
     assert client.post(f"/admin/amenities/bookings/{unpaid.id}/paid").status_code == 403
     db.session.expire_all()
     assert unpaid.status == PENDING_PAYMENT
+
+
+def test_an_unpaid_booking_expires_at_its_start_with_a_reason_in_the_readers_language(
+        client, db, login, resident, unpaid):
+    from community.core import clock
+
+    clock.freeze(unpaid.start_at)
+    assert ops.expire_unconfirmed(unpaid.start_at) == 1
+    db.session.commit()
+    login(resident)
+    past = text(client.get("/amenities/bookings?tab=past"))
+    assert "开始前未支付，已自动取消" in past
+    client.get("/lang/en")
+    assert "Not paid before the start" in text(client.get("/amenities/bookings?tab=past"))
