@@ -38,11 +38,14 @@ def load_user(user_id):
     token = bearer_token(request)
     if token is not None:
         return _user_from_bearer(token)
+    ident, _, fingerprint = str(user_id).partition(".")
     try:
-        user = db.session.get(User, int(user_id), options=request_user_loads())
-    except (TypeError, ValueError):
+        user = db.session.get(User, int(ident), options=request_user_loads())
+    except (TypeError, ValueError, OverflowError):
         return None
-    return user if user is not None and user.active else None
+    if user is None or not user.active or fingerprint != user.password_fingerprint():
+        return None  # a session from before a password change or reset
+    return user
 
 
 @login_manager.request_loader

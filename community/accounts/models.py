@@ -1,3 +1,4 @@
+import hashlib
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -78,6 +79,15 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_active(self):
         return self.active
+
+    def password_fingerprint(self) -> str:
+        """Part of the password hash: it changes whenever the password does."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self):
+        """What the session and the remember-me cookie hold. The password's fingerprint rides
+        along, so changing or resetting the password logs out every other browser."""
+        return f"{self.id}.{self.password_fingerprint()}"
 
     @property
     def login_name(self):

@@ -215,13 +215,8 @@ def _reset_serializer():
                                   signer=_ClockSigner)
 
 
-def _password_fingerprint(user: User) -> str:
-    # Part of the hash, so a token stops working once the password has changed (single use).
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
 def make_reset_token(user: User) -> str:
-    return _reset_serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+    return _reset_serializer().dumps({"uid": user.id, "fp": user.password_fingerprint()})
 
 
 def request_password_reset(login: str, reset_url_for) -> None:
@@ -252,18 +247,24 @@ def user_for_reset_token(token: str) -> User:
     except BadSignature:
         raise InvalidToken(_l("This reset link is not valid. Please ask for a new one."))
     user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
-    if user is None or data.get("fp") != _password_fingerprint(user):
+    if user is None or data.get("fp") != user.password_fingerprint():
         raise InvalidToken(_l("This reset link has already been used. Please ask for a new one."))
     return user
 
 
 def reset_password(token: str, new_password: str) -> User:
+    """A reset may follow a stolen password: every other session ends with the old password's
+    fingerprint, and every API token is revoked."""
     user = user_for_reset_token(token)
     set_password(user, new_password)
     user.failed_logins = 0
     user.locked_until = None
+    revoked = db.session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now()).execution_options(synchronize_session="fetch")
+    ).rowcount
     db.session.flush()
-    audit.record(user, "user.password_reset", user)
+    audit.record(user, "user.password_reset", user, tokens_revoked=revoked)
     return user
 
 

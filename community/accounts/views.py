@@ -197,5 +197,8 @@ def change_password():
         ops.change_password(current_user, form.current.data, form.password.data)
     except DomainError as error:
         return rerender_form("accounts/change_password.html", error, form=form)
-    flash(_l("Your password has been changed."), "success")
+    # The new password's fingerprint ends every other session; this one carries on.
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    login_user(current_user._get_current_object(), remember=remembered)
+    flash(_l("Your password has been changed. Other devices have been logged out."), "success")
     return redirect(url_for("accounts.profile"))
