@@ -65,14 +65,6 @@ def audit_for(viewer, *, action="", actor="", object_type="", community_id=None)
     return stmt
 
 
-def audit_action_codes(viewer):
-    """The actions the viewer's audit entries name, for the filter menu."""
-    stmt = sa.select(AuditEntry.action).distinct()
-    ids = administered_community_ids(viewer)
-    if ids is not None:
-        stmt = stmt.where(AuditEntry.community_id.in_(ids))
-    return stmt.order_by(AuditEntry.action)
-
 
 def audit_object_names(entries) -> dict:
     """(object_type, object_id) -> a name a person recognises, for the users and communities
@@ -91,12 +83,3 @@ def audit_object_names(entries) -> dict:
                                             .where(Community.id.in_(wanted["Community"]))):
             names[("Community", community.id)] = community.name
     return names
-
-
-def audit_object_types(viewer):
-    """The object types the viewer's audit entries name, for the filter menu."""
-    stmt = sa.select(AuditEntry.object_type).distinct().where(AuditEntry.object_type != "")
-    ids = administered_community_ids(viewer)
-    if ids is not None:
-        stmt = stmt.where(AuditEntry.community_id.in_(ids))
-    return stmt.order_by(AuditEntry.object_type)
