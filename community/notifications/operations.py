@@ -37,24 +37,25 @@ def deliver(message: OutboxEmail) -> None:
         smtp.send_message(email)
 
 
-def send_pending(limit=200) -> int:
-    """Send queued e-mails; each is marked sent once, failures are retried a few times."""
-    pending = db.session.scalars(
-        sa.select(OutboxEmail)
-        .where(OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < MAX_ATTEMPTS)
-        .order_by(OutboxEmail.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    sent = 0
-    for message in pending:
-        message.attempts += 1
-        try:
-            deliver(message)
-        except (OSError, smtplib.SMTPException) as exc:
-            message.last_error = repr(exc)[:2000]
-            continue
-        message.sent_at = now()
-        sent += 1
+def next_pending(skip_ids=()) -> OutboxEmail | None:
+    """The oldest e-mail still to send, locked so that another node's sender skips it."""
+    stmt = (sa.select(OutboxEmail)
+            .where(OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < MAX_ATTEMPTS)
+            .order_by(OutboxEmail.id).limit(1).with_for_update(skip_locked=True))
+    if skip_ids:
+        stmt = stmt.where(OutboxEmail.id.not_in(skip_ids))
+    return db.session.scalar(stmt)
+
+
+def send_one(message: OutboxEmail) -> bool:
+    """Try to deliver one e-mail; a failure is recorded and retried later, up to MAX_ATTEMPTS."""
+    message.attempts += 1
+    try:
+        deliver(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        message.last_error = repr(exc)[:2000]
+        db.session.flush()
+        return False
+    message.sent_at = now()
     db.session.flush()
-    return sent
+    return True
