@@ -5,6 +5,7 @@ from environment variables and refuses to start with the default secret key.
 """
 import glob
 import os
+import warnings
 import tempfile
 from datetime import timedelta
 
@@ -118,6 +119,10 @@ class Production(Default):
             raise RuntimeError("Production needs SECRET_KEY set in the environment.")
         if "DATABASE_URL" not in os.environ:
             raise RuntimeError("Production needs DATABASE_URL set in the environment.")
+        if not app_config.get("REDIS_URL"):
+            # One node may run without Redis; several must share it or the login limits multiply.
+            warnings.warn("REDIS_URL is not set: rate limits are counted per process, not shared by "
+                          "all nodes (see docs/operations.md).", RuntimeWarning, stacklevel=2)
 
 
 CONFIGS = {"default": Default, "testing": Testing, "production": Production}
