@@ -390,9 +390,25 @@ def add_building(community: Community, *, name: str, floors: int = 1, actor=None
     return building
 
 
+def may_manage_role(actor, role: str, community_id: int | None) -> bool:
+    """Community admins grant and remove the everyday roles of their own community; only platform
+    admins make admins or touch other communities. ``actor=None`` is the system (demo data)."""
+    if actor is None or has_role(actor, PLATFORM_ADMIN):
+        return True
+    if role in (PLATFORM_ADMIN, COMMUNITY_ADMIN) or community_id is None:
+        return False
+    return has_role(actor, COMMUNITY_ADMIN, community_id)
+
+
+def _ensure_may_manage_role(actor, role, community_id):
+    if not may_manage_role(actor, role, community_id):
+        raise PermissionDenied(_l("You may not grant or remove this role there."), code="role_not_yours")
+
+
 def grant_role(user: User, role: str, community: Community | None, *, actor=None) -> RoleGrant:
     if role not in ROLES:
         raise RuleViolation(_l("Unknown role."), code="unknown_role")
+    _ensure_may_manage_role(actor, role, community.id if community else None)
     if (role == PLATFORM_ADMIN) != (community is None):
         raise RuleViolation(_l("Platform admin applies everywhere; every other role needs a community."),
                             code="role_scope")
@@ -414,6 +430,7 @@ def grant_role(user: User, role: str, community: Community | None, *, actor=None
 
 
 def revoke_role(grant: RoleGrant, *, actor=None) -> None:
+    _ensure_may_manage_role(actor, grant.role, grant.community_id)
     user = grant.user
     if actor is not None and grant.user_id == actor.id and grant.role == PLATFORM_ADMIN:
         raise RuleViolation(_l("You cannot remove your own platform admin role."), code="self_demotion")

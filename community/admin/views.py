@@ -11,7 +11,7 @@ from community.core.errors import DomainError, rerender_form
 from community.core.labels import ACTION_LABELS, OBJECT_LABELS
 from community.core.pagination import paginate
 from community.core.permissions import (
-    COMMUNITY_ADMIN, PLATFORM_ADMIN, ensure_role, has_role, role_required,
+    COMMUNITY_ADMIN, PLATFORM_ADMIN, has_role, role_required,
 )
 from community.extensions import db
 
@@ -97,7 +97,8 @@ def roles():
     if community is None and form.role.data != PLATFORM_ADMIN:
         form.community_id.errors.append(_l("Choose the community this role applies to."))
         return render_template("admin/roles.html", form=form), 422
-    _check_may_grant(form.role.data, community)
+    if not ops.may_manage_role(current_user, form.role.data, community.id if community else None):
+        abort(403)  # checked before looking the login up, so the form reveals no accounts
     user = ops.find_user_by_login(form.login.data)
     if user is None:
         form.login.errors.append(_l("No account with this e-mail or mobile number."))
@@ -108,16 +109,6 @@ def roles():
         return rerender_form("admin/roles.html", error, form=form)
     flash(_l("Role granted to %(name)s.", name=user.display_name), "success")
     return redirect(url_for("admin.user", user_id=user.id))
-
-
-def _check_may_grant(role, community):
-    """Community admins manage roles inside their own community; only platform admins create
-    admins or touch other communities."""
-    if has_role(current_user, PLATFORM_ADMIN):
-        return
-    if role in (PLATFORM_ADMIN, COMMUNITY_ADMIN) or community is None:
-        abort(403)
-    ensure_role(COMMUNITY_ADMIN, community.id)
 
 
 def _user_in_scope(user_id) -> User:
@@ -148,7 +139,8 @@ def revoke(grant_id):
     grant = db.session.get(RoleGrant, grant_id)
     if grant is None or (grant.community_id is not None and not has_role(current_user, COMMUNITY_ADMIN, grant.community_id)):
         abort(404)  # another community's grant: not ours to see
-    _check_may_grant(grant.role, grant.community)
+    if not ops.may_manage_role(current_user, grant.role, grant.community_id):
+        abort(403)
     user_id = grant.user_id
     try:
         ops.revoke_role(grant, actor=current_user)

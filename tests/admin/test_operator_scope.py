@@ -1,4 +1,4 @@
-"""A talent tier is set only by the office of the resident's own community."""
+"""Operators act within their reach: talent tiers for their own residents, roles in their own community."""
 import pytest
 
 from community.accounts import operations as ops
@@ -32,3 +32,20 @@ def test_the_operation_itself_refuses_and_allows_the_right_people(db, community_
     ops.set_talent(outsider, talent_type="business", tier="junior", valid_until=None, actor=platform_admin)
     db.session.commit()
     assert (resident.talent.tier, outsider.talent.tier) == ("senior", "junior")
+
+
+def test_role_rules_live_in_the_operations(db, community, community_admin, platform_admin, create_community,
+                                           create_user):
+    elsewhere = create_community("Far away")
+    person = create_user("person@example.test")
+    for role, where in (("community_admin", community), ("platform_admin", None), ("specialist", elsewhere)):
+        with pytest.raises(PermissionDenied):
+            ops.grant_role(person, role, where, actor=community_admin)
+    grant = ops.grant_role(person, "specialist", community, actor=community_admin)
+    boss = ops.grant_role(person, "community_admin", community, actor=platform_admin)
+    db.session.commit()
+    with pytest.raises(PermissionDenied):
+        ops.revoke_role(boss, actor=community_admin)
+    ops.revoke_role(grant, actor=community_admin)
+    db.session.commit()
+    assert {g.role for g in person.role_grants} == {"resident", "community_admin"}
