@@ -3,6 +3,7 @@ bookings waiting for approval. Community admins see their own communities; platf
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
@@ -59,11 +60,14 @@ def managed_communities() -> list[Community]:
 @bp.route("/")
 def index():
     show_archived = request.args.get("archived") == "1"
-    resources = db.session.scalars(queries.resources_for(current_user, include_archived=show_archived)
-                                   .where(Resource.community_id.in_([c.id for c in managed_communities()]))).all()
+    stmt = queries.resources_for(current_user, include_archived=show_archived)
+    admin_ids = community_ids_with_role(current_user, COMMUNITY_ADMIN)  # None: a platform admin, everywhere
+    if admin_ids is not None:
+        stmt = stmt.where(Resource.community_id.in_(admin_ids))  # not those they only live in
+    pagination = paginate(stmt.options(joinedload(Resource.community)))
     pending = db.session.scalar(sa.select(sa.func.count()).select_from(queries.pending_for_admin(current_user)
                                                                         .order_by(None).subquery()))
-    return render_template("amenities/admin/index.html", resources=resources, pending=pending,
+    return render_template("amenities/admin/index.html", pagination=pagination, pending=pending,
                            show_archived=show_archived)
 
 

@@ -267,3 +267,12 @@ def test_admin_bookings_page_empty_state(client, login, community_admin, make_re
     login(community_admin)
     page = text(client.get(f"/admin/amenities/{room.id}/bookings"))
     assert "data-empty" in page
+
+
+def test_the_admin_list_pages(client, login, community_admin, make_resource):
+    for number in range(25):
+        make_resource(name=f"Room {number:02d}")
+    login(community_admin)
+    first = text(client.get("/admin/amenities/"))
+    assert "Room 00" in first and "Room 24" not in first and "page=2" in first
+    assert "Room 24" in text(client.get("/admin/amenities/?page=2"))
