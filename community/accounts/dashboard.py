@@ -2,7 +2,8 @@
 import sqlalchemy as sa
 
 from community.accounts.models import Community, User
-from community.accounts.queries import audit_object_names
+from community.accounts.operations import awaits_verification
+from community.accounts.queries import audit_object_names, awaiting_verification_count
 from community.core.audit import AuditEntry
 from community.core.clock import local_today
 from community.core.dashboard import dashboard_panel
@@ -15,6 +16,12 @@ from community.extensions import db
 @dashboard_panel(10, (RESIDENT,), "core/panels/resident.html")
 def resident_panel(user):
     return {"talent": user.talent, "community": user.community, "today": local_today(user.timezone)}
+
+
+@dashboard_panel(5, (), "core/panels/applicant.html")
+def applicant_panel(user):
+    """Someone registered for a community, not yet verified as its resident."""
+    return {"community": user.community} if awaits_verification(user) else None
 
 
 @dashboard_panel(20, (MERCHANT_STAFF,), "core/panels/merchant.html")
@@ -43,4 +50,5 @@ def operator_panel(user):
         "resident_count": db.session.scalar(residents),
         "recent": (entries := db.session.scalars(recent).all()),
         "object_names": audit_object_names(entries),
+        "awaiting": awaiting_verification_count(user),
     }

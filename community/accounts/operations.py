@@ -113,14 +113,14 @@ def find_user_by_login(login: str) -> User | None:
 
 def register_user(*, login: str, password: str, display_name: str, community: Community | None = None,
                   locale: str | None = None, actor=None) -> User:
+    """Open an account. The community chosen is the one the person applies to live in; they become
+    its resident (and may book its amenities) once its office verifies them (verify_resident)."""
     email, mobile = normalize_login(login)
     if find_user_by_login(login) is not None:
         raise _login_taken()
     user = User(email=email, mobile=mobile, display_name=display_name.strip() or (email or mobile),
                 locale=locale, community=community, password_hash="")
     set_password(user, password)
-    if community is not None:
-        user.role_grants.append(RoleGrant(role=RESIDENT, community=community))
     user.talent = TalentProfile()
     # The check above cannot see a registration that commits after it: the unique constraint
     # decides, and its refusal is the same Conflict, not a 500.
@@ -427,6 +427,19 @@ def grant_role(user: User, role: str, community: Community | None, *, actor=None
     audit.record(actor, "role.granted", user, community_id=community_id, role=role)
     signals.role_granted.send(grant)
     return grant
+
+
+def awaits_verification(user: User) -> bool:
+    """Registered for a community whose office has not yet made them its resident."""
+    return user.community_id is not None and not any(
+        g.role == RESIDENT and g.community_id == user.community_id for g in user.role_grants)
+
+
+def verify_resident(user: User, *, actor) -> RoleGrant:
+    """The community office confirms a registered person as its resident."""
+    if not awaits_verification(user):
+        raise Conflict(_l("This person is not waiting to be verified."), code="not_awaiting_verification")
+    return grant_role(user, RESIDENT, user.community, actor=actor)
 
 
 def revoke_role(grant: RoleGrant, *, actor=None) -> None:

@@ -4,7 +4,7 @@ from sqlalchemy.orm import selectinload
 
 from community.accounts.models import ApiToken, Community, RoleGrant, User
 from community.core.audit import AuditEntry
-from community.core.permissions import COMMUNITY_ADMIN, community_ids_with_role
+from community.core.permissions import COMMUNITY_ADMIN, RESIDENT, community_ids_with_role
 from community.extensions import db
 
 
@@ -28,7 +28,7 @@ def api_tokens_of(user, at):
             .order_by(sa.case((usable, 0), else_=1), ApiToken.created_at.desc(), ApiToken.id.desc()))
 
 
-def users_for(viewer, *, search="", role="", community_id=None):
+def users_for(viewer, *, search="", role="", community_id=None, awaiting=False):
     # The list shows each user's tier and whether it expired in their community's calendar.
     stmt = sa.select(User).order_by(User.id).options(selectinload(User.talent), selectinload(User.community))
     ids = administered_community_ids(viewer)
@@ -43,7 +43,19 @@ def users_for(viewer, *, search="", role="", community_id=None):
         stmt = stmt.where(User.id.in_(sa.select(RoleGrant.user_id).where(RoleGrant.role == role)))
     if community_id:
         stmt = stmt.where(User.community_id == community_id)
+    if awaiting:
+        stmt = stmt.where(User.community_id.is_not(None), ~_resident_of_home_community())
     return stmt
+
+
+def _resident_of_home_community():
+    return sa.exists().where(RoleGrant.user_id == User.id, RoleGrant.role == RESIDENT,
+                             RoleGrant.community_id == User.community_id)
+
+
+def awaiting_verification_count(viewer) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(
+        users_for(viewer, awaiting=True).order_by(None).options().subquery()))
 
 
 def audit_for(viewer, *, action="", actor="", object_type="", community_id=None):

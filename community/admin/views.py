@@ -75,7 +75,7 @@ def community(community_id):
 def users():
     args = request.args
     stmt = queries.users_for(current_user, search=args.get("q", ""), role=args.get("role", ""),
-                             community_id=args.get("community_id", type=int))
+                             community_id=args.get("community_id", type=int), awaiting=args.get("awaiting") == "1")
     return render_template("admin/users.html", pagination=paginate(stmt),
                            communities=db.session.scalars(queries.communities_for(current_user)).all())
 
@@ -130,8 +130,21 @@ def user(user_id):
         flash(_l("Talent profile saved."), "success")
         return redirect(url_for("admin.user", user_id=user.id))
     status = 422 if form.is_submitted() else 200
-    return render_template("admin/user.html", user=user, form=form,
+    return render_template("admin/user.html", user=user, form=form, awaiting=ops.awaits_verification(user),
                            can_set_talent=ops.may_set_talent(current_user, user)), status
+
+
+@bp.route("/users/<int:user_id>/verify", methods=["POST"])
+def verify(user_id):
+    user = _user_in_scope(user_id)
+    try:
+        ops.verify_resident(user, actor=current_user)
+    except DomainError as error:
+        flash(str(error.message), "danger")
+        return redirect(url_for("admin.user", user_id=user.id))
+    flash(_l("%(name)s is now a resident of %(community)s.", name=user.display_name, community=user.community.name),
+          "success")
+    return redirect(url_for("admin.user", user_id=user.id))
 
 
 @bp.route("/grants/<int:grant_id>/revoke", methods=["POST"])

@@ -7,7 +7,8 @@ _panels: list[tuple[int, tuple, str, callable]] = []
 
 
 def dashboard_panel(order: int, roles: tuple, template: str):
-    """Register ``func(user) -> dict`` whose result renders ``template`` for users with ``roles``."""
+    """Register ``func(user) -> dict`` whose result renders ``template`` for users with ``roles``
+    (no roles: for everyone; the function returns None when it has nothing to show)."""
 
     def decorator(func):
         _panels.append((order, tuple(roles), template, func))
@@ -22,5 +23,7 @@ def panels_for(user):
     shown = []
     for order, roles, template, func in sorted(_panels, key=lambda p: p[0]):
         if not roles or any(holds_role(user, role) for role in roles):
-            shown.append({"template": template, **func(user)})
+            context = func(user)
+            if context is not None:
+                shown.append({"template": template, **context})
     return shown

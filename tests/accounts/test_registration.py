@@ -27,15 +27,47 @@ def _users(db):
     return db.session.scalars(sa.select(User)).all()
 
 
-def test_register_by_email_logs_in_as_resident(client, register, db, community, audit_actions):
+def test_register_by_email_logs_in_as_an_applicant_awaiting_verification(client, register, db, community,
+                                                                         audit_actions):
     response = register("New@Example.test")
     assert response.status_code == 302 and response.headers["Location"].endswith("/dashboard")
     user = db.session.scalar(sa.select(User).where(User.email == "new@example.test"))
     assert user is not None and user.community_id == community.id
-    assert [(g.role, g.community_id) for g in user.role_grants] == [("resident", community.id)]
+    assert user.role_grants == []  # a resident only once the community office verifies them
     assert user.password_hash.startswith("pbkdf2:") and "goodpass123" not in user.password_hash
-    assert 'data-panel="resident"' in client.get("/dashboard").get_data(as_text=True)
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert 'data-panel="applicant"' in dashboard and 'data-panel="resident"' not in dashboard
     assert audit_actions(action="user.registered") == ["user.registered"]
+
+
+def test_the_community_office_verifies_an_applicant(client, register, db, community, community_admin, login):
+    register("applicant@example.test")
+    client.post("/logout")
+    applicant = db.session.scalar(sa.select(User).where(User.email == "applicant@example.test"))
+    login(community_admin)
+    assert "data-awaiting" in client.get("/dashboard").get_data(as_text=True)
+    listed = client.get("/admin/users?awaiting=1").get_data(as_text=True)
+    assert "applicant@example.test" in listed and "admin@example.test" not in listed
+    assert client.post(f"/admin/users/{applicant.id}/verify").status_code == 302
+    db.session.expire_all()
+    assert [(g.role, g.community_id) for g in applicant.role_grants] == [("resident", community.id)]
+    assert "applicant@example.test" not in client.get("/admin/users?awaiting=1").get_data(as_text=True)
+    assert client.post(f"/admin/users/{applicant.id}/verify").status_code == 302  # twice: explained, no change
+    db.session.expire_all()
+    assert len(applicant.role_grants) == 1
+
+
+def test_an_office_cannot_verify_an_applicant_of_another_community(client, register, db, create_community,
+                                                                   create_user, login):
+    register("applicant@example.test")
+    client.post("/logout")
+    applicant = db.session.scalar(sa.select(User).where(User.email == "applicant@example.test"))
+    elsewhere = create_community("Elsewhere")
+    login(create_user("far-admin@example.test", roles=("community_admin",), community_=elsewhere))
+    assert client.post(f"/admin/users/{applicant.id}/verify").status_code == 404
+    assert "applicant@example.test" not in client.get("/admin/users?awaiting=1").get_data(as_text=True)
+    db.session.expire_all()
+    assert applicant.role_grants == []
 
 
 def test_register_by_mobile_number(client, register, db):

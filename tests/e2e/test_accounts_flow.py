@@ -1,4 +1,5 @@
-"""A new person registers, is logged in, sees the resident dashboard, logs out and back in."""
+"""A new person registers, is logged in, sees that the community office will verify them, logs out
+and back in."""
 import pytest
 
 pytestmark = pytest.mark.e2e
@@ -16,8 +17,8 @@ def test_register_login_and_dashboard(page, community, screenshot):
     screenshot("register")
     page.click("input[type=submit], button[type=submit]")
     page.wait_for_url("**/dashboard")
-    assert page.locator("[data-panel=resident]").is_visible()
-    screenshot("dashboard-resident")
+    assert page.locator("[data-panel=applicant]").is_visible()
+    screenshot("dashboard-applicant")
 
     page.locator("form[action$='/logout'] button").first.evaluate("b => b.form.submit()")
     page.wait_for_url("**/")
