@@ -47,14 +47,6 @@ def managed_booking_or_404(booking_id) -> Booking:
     return queries.managed_booking(current_user, booking_id)
 
 
-def managed_communities() -> list[Community]:
-    ids = community_ids_with_role(current_user, COMMUNITY_ADMIN)
-    stmt = sa.select(Community).order_by(Community.name)
-    if ids is not None:
-        stmt = stmt.where(Community.id.in_(ids))
-    return db.session.scalars(stmt).all()
-
-
 # -- resources ------------------------------------------------------------------------------------
 
 @bp.route("/")
@@ -73,7 +65,7 @@ def index():
 
 def resource_form(resource=None) -> ResourceForm:
     form = ResourceForm(obj=resource)
-    communities = managed_communities()
+    communities = queries.managed_communities(current_user)
     form.community_id.choices = choices((c.id, c.name) for c in communities)
     form.photo.label.text = _("Replace the photo") if resource is not None and resource.photo_path else _("Choose a photo")
     if resource is not None:
@@ -145,12 +137,6 @@ def status_message(action, name):
 
 # -- closures -------------------------------------------------------------------------------------
 
-def closures_of(resource):
-    stmt = (sa.select(Closure).where(Closure.resource_id == resource.id, Closure.ends_at > clock.now())
-            .order_by(Closure.starts_at))
-    return db.session.scalars(stmt).all()
-
-
 def as_instant(local_naive: datetime, resource) -> datetime:
     """What the admin typed is wall-clock time in the resource's community."""
     return local_naive.replace(tzinfo=resource.tz)
@@ -160,7 +146,7 @@ def as_instant(local_naive: datetime, resource) -> datetime:
 def closures(resource_id):
     resource = managed_resource_or_404(resource_id)
     form = ClosureForm()
-    context = dict(resource=resource, form=form, closures=closures_of(resource))
+    context = dict(resource=resource, form=form, closures=queries.upcoming_closures(resource))
     if not form.validate_on_submit():
         return render_template("amenities/admin/closures.html", **context), 422 if form.is_submitted() else 200
     try:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from community.accounts.models import Community
 from community.amenities.ical import CalendarEvent, render_calendar
 from community.amenities.models import (
     ACTIVE, ARCHIVED, CANCELLED, CONFIRMED, CHECKED_IN, HOLDING_STATUSES, NO_SHOW, PENDING_APPROVAL,
@@ -294,3 +295,39 @@ def calendar_for(user, *, at: datetime | None = None, domain: str = "talent.comm
         location=b.resource.location or None, status=ICAL_STATUS.get(b.status, "TENTATIVE"),
         last_modified=b.updated_at) for b in bookings]
     return render_calendar(events, name=str(_l("My amenity bookings")), now=at)
+
+
+# -- small reads for the pages ---------------------------------------------------------------------
+
+def upcoming_closures(resource, *, limit: int | None = None) -> list[Closure]:
+    """Closures of a resource that have not ended, soonest first."""
+    stmt = (sa.select(Closure).where(Closure.resource_id == resource.id, Closure.ends_at > now())
+            .order_by(Closure.starts_at))
+    return db.session.scalars(stmt.limit(limit) if limit else stmt).all()
+
+
+def managed_communities(user) -> list[Community]:
+    """The communities whose amenities the user administers (every one for a platform admin)."""
+    ids = community_ids_with_role(user, COMMUNITY_ADMIN)
+    stmt = sa.select(Community).order_by(Community.name)
+    if ids is not None:
+        stmt = stmt.where(Community.id.in_(ids))
+    return db.session.scalars(stmt).all()
+
+
+def day_view_communities(user) -> list[Community]:
+    """Communities whose day view the user may open: a resident's own, the ones an admin runs,
+    every community for a platform admin."""
+    admin_ids = community_ids_with_role(user, COMMUNITY_ADMIN)
+    stmt = sa.select(Community).order_by(Community.name, Community.id)
+    if admin_ids is not None:
+        ids = admin_ids | ({user.community_id} if user.community_id else set())
+        stmt = stmt.where(Community.id.in_(ids))
+    return db.session.scalars(stmt).all()
+
+
+def communities_with_resources(community_ids) -> set[int]:
+    """Which of these communities have something (not archived) to book."""
+    return set(db.session.scalars(
+        sa.select(Resource.community_id).where(Resource.community_id.in_(community_ids), Resource.status != ARCHIVED)
+        .distinct()))

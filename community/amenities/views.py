@@ -6,7 +6,6 @@ from functools import lru_cache
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
 import segno
-import sqlalchemy as sa
 from flask import (
     Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for,
 )
@@ -21,14 +20,14 @@ from community.amenities import queries
 from community.amenities.forms import MAX_SLOTS_PER_BOOKING, BookingForm, CheckinForm
 from community.amenities.labels import KIND_LABELS, STATUS_COLOURS, kind_label, status_label
 from community.amenities.models import (
-    ARCHIVED, CONFIRMED, PENDING_APPROVAL, PENDING_PAYMENT, Booking, Closure, Resource,
+    CONFIRMED, PENDING_APPROVAL, PENDING_PAYMENT, Booking, Resource,
 )
 from community.amenities.recurrence import weekly
 from community.core import clock, uploads
 from community.core.errors import DomainError, rerender_form
 from community.core.pagination import paginate
 from community.core.permissions import (
-    COMMUNITY_ADMIN, PLATFORM_ADMIN, RESIDENT, community_ids_with_role, role_required,
+    COMMUNITY_ADMIN, PLATFORM_ADMIN, RESIDENT, role_required,
 )
 from community.core.templating import add_nav
 from community.extensions import db
@@ -159,17 +158,6 @@ def own_booking_or_404(booking_id) -> Booking:
     return queries.booking_for(current_user, booking_id)
 
 
-def day_view_communities() -> list[Community]:
-    """Communities whose day view the caller may open: a resident's own, the ones an admin runs,
-    every community for a platform admin."""
-    admin_ids = community_ids_with_role(current_user, COMMUNITY_ADMIN)
-    stmt = sa.select(Community).order_by(Community.name, Community.id)
-    if admin_ids is not None:
-        ids = admin_ids | ({current_user.community_id} if current_user.community_id else set())
-        stmt = stmt.where(Community.id.in_(ids))
-    return db.session.scalars(stmt).all()
-
-
 def day_view_community(requested_id, communities) -> Community | None:
     """The community asked for (404 when not one of the caller's), else the caller's own, else
     the first that has something to book; None when there is no community at all."""
@@ -178,9 +166,7 @@ def day_view_community(requested_id, communities) -> Community | None:
         return by_id.get(requested_id) or abort(404)
     if current_user.community_id in by_id:
         return by_id[current_user.community_id]
-    with_resources = set(db.session.scalars(
-        sa.select(Resource.community_id).where(Resource.community_id.in_(by_id), Resource.status != ARCHIVED)
-        .distinct()))
+    with_resources = queries.communities_with_resources(by_id)
     return next((c for c in communities if c.id in with_resources), communities[0] if communities else None)
 
 
@@ -236,7 +222,7 @@ def resource(resource_id):
     prev_start = max(start - timedelta(days=7), today) if start > today else None
     return render_template("amenities/resource.html", resource=resource, days=days, today=today,
                            prev_start=prev_start, next_start=start + timedelta(days=7),
-                           selected=selected, closures=upcoming_closures(resource),
+                           selected=selected, closures=queries.upcoming_closures(resource, limit=5),
                            suspension=current_suspension(resource.community_id))
 
 
@@ -258,12 +244,6 @@ def photo(resource_id, name):
     return response
 
 
-def upcoming_closures(resource):
-    stmt = (sa.select(Closure).where(Closure.resource_id == resource.id, Closure.ends_at > clock.now())
-            .order_by(Closure.starts_at).limit(5))
-    return db.session.scalars(stmt).all()
-
-
 def current_suspension(community_id):
     if community_id is None:
         return None
@@ -273,7 +253,7 @@ def current_suspension(community_id):
 @bp.route("/day")
 @role_required(*BOOKER_ROLES)
 def day():
-    communities = day_view_communities()
+    communities = queries.day_view_communities(current_user)
     community = day_view_community(parse_id(request.args.get("community")), communities)
     tz_name = community.timezone if community else current_user.timezone
     today = clock.local_today(tz_name)
