@@ -15,7 +15,6 @@ from community.amenities import queries
 from community.amenities.forms import CancelForm, ClosureForm, RejectForm, ResourceForm
 from community.amenities.models import ACTIVE, ARCHIVED, CLOSED, Booking, Closure, Resource
 from community.amenities.views import amenity_span
-from community.core import clock
 from community.core.errors import DomainError, rerender_form
 from community.core.pagination import paginate
 from community.core.permissions import (
