@@ -1,8 +1,7 @@
 """Talent Community: the app factory."""
 import os
 
-from flask import Flask, g, request, session
-from flask_login import current_user
+from flask import Flask, g
 from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS, INSTANCE_DIR

@@ -1,6 +1,4 @@
 """The dashboard is a list of panels; each domain contributes panels for the roles it serves."""
-from flask_login import current_user
-
 from community.core.permissions import holds_role
 
 _panels: list[tuple[int, tuple, str, callable]] = []

@@ -24,7 +24,7 @@ import os
 import random
 import secrets
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import click
 import sqlalchemy as sa

@@ -1,5 +1,5 @@
 """Which language and time zone a request is shown in."""
-from flask import current_app, has_request_context, request, session
+from flask import current_app, has_request_context, session
 from flask_login import current_user
 
 from community.core.clock import DEFAULT_TZ
