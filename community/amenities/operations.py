@@ -292,8 +292,28 @@ def tier_allows(user, resource: Resource, today: date) -> bool:
     return talent is not None and talent.is_current(today) and talent.tier in resource.visible_tiers
 
 
-def _check_may_book(user, resource: Resource, at: datetime, attendees: int | None) -> None:
-    """Rules about the person and the resource, independent of the requested times."""
+def _suspension_end(user, community_id: int, at: datetime) -> datetime | None:
+    suspension = active_suspension(user, community_id, at)
+    return suspension.ends_at if suspension is not None else None
+
+
+def _suspension_end_and_closures(user, resource: Resource, at: datetime, start: datetime, end: datetime):
+    """(end of the suspension running at ``at`` or None, closures overlapping [start, end)): the two
+    reads before the lock in ONE round trip. Closures are rare, so the query only asks whether one
+    overlaps; they are loaded (a second query) only then, to name them in the error."""
+    suspended_until = (sa.select(Suspension.ends_at).where(
+        Suspension.user_id == user.id, Suspension.community_id == resource.community_id,
+        Suspension.starts_at <= at, Suspension.ends_at > at,
+    ).order_by(Suspension.ends_at.desc()).limit(1).scalar_subquery())
+    closed = sa.exists().where(Closure.resource_id == resource.id, Closure.starts_at < end, Closure.ends_at > start)
+    until, any_closure = db.session.execute(sa.select(suspended_until, closed)).one()
+    return until, (_closures_between(resource.id, start, end) if any_closure else [])
+
+
+def _check_may_book(user, resource: Resource, at: datetime, attendees: int | None,
+                    suspended_until: datetime | None) -> None:
+    """Rules about the person and the resource, independent of the requested times;
+    ``suspended_until``: the end of the suspension running at ``at`` (_suspension_end), or None."""
     community_id = resource.community_id
     if not (has_role(user, RESIDENT, community_id) or has_role(user, COMMUNITY_ADMIN, community_id)):
         raise PermissionDenied(_l("Only residents of this community can book its amenities."), code="not_member")
@@ -309,12 +329,11 @@ def _check_may_book(user, resource: Resource, at: datetime, attendees: int | Non
         if resource.max_attendees is not None and attendees > resource.max_attendees:
             raise BookingRuleViolation(_l("At most %(n)d people can attend here.", n=resource.max_attendees),
                                        code="too_many_attendees", max_attendees=resource.max_attendees)
-    suspension = active_suspension(user, community_id, at)
-    if suspension is not None:
+    if suspended_until is not None:
         raise BookingRuleViolation(
             _l("Booking is suspended until %(until)s because of repeated no-shows.",
-               until=local_text(suspension.ends_at, resource.tz)),
-            code="suspended", suspended_until=suspension.ends_at.isoformat())
+               until=local_text(suspended_until, resource.tz)),
+            code="suspended", suspended_until=suspended_until.isoformat())
 
 
 # -- rules about the requested times -----------------------------------------------------------
@@ -519,8 +538,9 @@ def book(user, resource: Resource, start_at: datetime, end_at: datetime, *, atte
     _require_aware(start_at, "start")
     _require_aware(end_at, "end")
     at = now()
-    _check_may_book(user, resource, at, attendees)
-    problem = _time_problem(resource, start_at, end_at, at, _closures_between(resource.id, start_at, end_at))
+    suspended_until, closures = _suspension_end_and_closures(user, resource, at, start_at, end_at)
+    _check_may_book(user, resource, at, attendees, suspended_until)
+    problem = _time_problem(resource, start_at, end_at, at, closures)
     if problem is not None:
         raise problem
     _lock_resource(resource)
@@ -559,7 +579,7 @@ def book_recurring(user, resource: Resource, start_at: datetime, end_at: datetim
     _require_aware(start_at, "start")
     _require_aware(end_at, "end")
     at = now()
-    _check_may_book(user, resource, at, attendees)
+    _check_may_book(user, resource, at, attendees, _suspension_end(user, resource.community_id, at))
     rule, spans = _expand_recurrence(resource, start_at, end_at, rrule_text)
     closures = _closures_between(resource.id, spans[0][0], spans[-1][1])
     problems = {s: p for s, e in spans if (p := _time_problem(resource, s, e, at, closures)) is not None}
