@@ -12,6 +12,7 @@ from base64 import urlsafe_b64encode
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -297,16 +298,25 @@ def _suspension_end(user, community_id: int, at: datetime) -> datetime | None:
     return suspension.ends_at if suspension is not None else None
 
 
+@lru_cache(maxsize=1)
+def _suspension_end_and_closure_stmt():
+    """Built once (bound parameters): building a statement costs about as much as running it."""
+    suspended_until = (sa.select(Suspension.ends_at).where(
+        Suspension.user_id == sa.bindparam("user_id"), Suspension.community_id == sa.bindparam("community_id"),
+        Suspension.starts_at <= sa.bindparam("at"), Suspension.ends_at > sa.bindparam("at"),
+    ).order_by(Suspension.ends_at.desc()).limit(1).scalar_subquery())
+    closed = sa.exists().where(Closure.resource_id == sa.bindparam("resource_id"),
+                               Closure.starts_at < sa.bindparam("end"), Closure.ends_at > sa.bindparam("start"))
+    return sa.select(suspended_until, closed)
+
+
 def _suspension_end_and_closures(user, resource: Resource, at: datetime, start: datetime, end: datetime):
     """(end of the suspension running at ``at`` or None, closures overlapping [start, end)): the two
     reads before the lock in ONE round trip. Closures are rare, so the query only asks whether one
     overlaps; they are loaded (a second query) only then, to name them in the error."""
-    suspended_until = (sa.select(Suspension.ends_at).where(
-        Suspension.user_id == user.id, Suspension.community_id == resource.community_id,
-        Suspension.starts_at <= at, Suspension.ends_at > at,
-    ).order_by(Suspension.ends_at.desc()).limit(1).scalar_subquery())
-    closed = sa.exists().where(Closure.resource_id == resource.id, Closure.starts_at < end, Closure.ends_at > start)
-    until, any_closure = db.session.execute(sa.select(suspended_until, closed)).one()
+    until, any_closure = db.session.execute(_suspension_end_and_closure_stmt(), {
+        "user_id": user.id, "community_id": resource.community_id, "at": at,
+        "resource_id": resource.id, "start": start, "end": end}).one()
     return until, (_closures_between(resource.id, start, end) if any_closure else [])
 
 
