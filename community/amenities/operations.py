@@ -422,16 +422,27 @@ def _holding_rows(user, resource: Resource, spans: Sequence[tuple[datetime, date
     """(start_at, end_at, user_id) of the resource's holding bookings overlapping any span, plus the
     user's own holding bookings in the weeks its quotas count (when it has quotas): ONE query
     after the lock for the capacity and the quota checks, which each filter what they need."""
-    conditions = [sa.and_(Booking.start_at > s - MAX_BOOKING_SPAN, Booking.start_at < e, Booking.end_at > s)
-                  for s, e in spans]
     window = _quota_window(resource, spans)
+    params = {"resource_id": resource.id}
+    for n, (start, end) in enumerate(spans):
+        params.update({f"earliest{n}": start - MAX_BOOKING_SPAN, f"start{n}": start, f"end{n}": end})
     if window is not None:
-        conditions.append(sa.and_(Booking.user_id == user.id, Booking.start_at >= window[0],
-                                  Booking.start_at < window[1]))
-    return db.session.execute(
-        sa.select(Booking.start_at, Booking.end_at, Booking.user_id).where(
-            Booking.resource_id == resource.id, Booking.status.in_(HOLDING_STATUSES), sa.or_(*conditions))
-    ).all()
+        params.update(user_id=user.id, window_from=window[0], window_to=window[1])
+    return db.session.execute(_holding_rows_stmt(len(spans), window is not None), params).all()
+
+
+@lru_cache(maxsize=32)
+def _holding_rows_stmt(span_count: int, with_quota_window: bool):
+    """_holding_rows' statement for that many spans, built once (bound parameters)."""
+    conditions = [sa.and_(Booking.start_at > sa.bindparam(f"earliest{n}"), Booking.start_at < sa.bindparam(f"end{n}"),
+                          Booking.end_at > sa.bindparam(f"start{n}"))
+                  for n in range(span_count)]
+    if with_quota_window:
+        conditions.append(sa.and_(Booking.user_id == sa.bindparam("user_id"),
+                                  Booking.start_at >= sa.bindparam("window_from"),
+                                  Booking.start_at < sa.bindparam("window_to")))
+    return sa.select(Booking.start_at, Booking.end_at, Booking.user_id).where(
+        Booking.resource_id == sa.bindparam("resource_id"), Booking.status.in_(HOLDING_STATUSES), sa.or_(*conditions))
 
 
 def _slots_of(resource: Resource, start: datetime, end: datetime):
