@@ -407,15 +407,21 @@ def _lock_resource(resource: Resource, *, require_active=True) -> None:
     Concurrent bookers of one resource queue here until the holder commits; in READ COMMITTED
     each later statement then sees what the holder wrote. The status condition re-checks, under
     the lock, that nobody closed the resource meanwhile."""
-    stmt = sa.update(Resource).where(Resource.id == resource.id)
-    if require_active:
-        stmt = stmt.where(Resource.status == ACTIVE)
-    # updated_at is left alone: it tells admins when the settings changed, not the bookings.
-    result = db.session.execute(stmt.values(lock_version=Resource.lock_version + 1, updated_at=Resource.updated_at)
-                                .execution_options(synchronize_session=False))
+    result = db.session.execute(_lock_stmt(require_active), {"locked_resource_id": resource.id})
     if result.rowcount != 1:
         raise BookingRuleViolation(_l("%(name)s is not open for booking.", name=resource.name),
                                    code="resource_unavailable")
+
+
+@lru_cache(maxsize=2)
+def _lock_stmt(require_active: bool):
+    """_lock_resource's UPDATE, built once (bound parameter)."""
+    stmt = sa.update(Resource).where(Resource.id == sa.bindparam("locked_resource_id"))
+    if require_active:
+        stmt = stmt.where(Resource.status == ACTIVE)
+    # updated_at is left alone: it tells admins when the settings changed, not the bookings.
+    return (stmt.values(lock_version=Resource.lock_version + 1, updated_at=Resource.updated_at)
+            .execution_options(synchronize_session=False))
 
 
 def _holding_rows(user, resource: Resource, spans: Sequence[tuple[datetime, datetime]]):
