@@ -97,7 +97,7 @@ def test_booking_takes_few_queries(db, app, room, resident):
     assert room.community.timezone and resident.role_grants  # loaded, as in a request
     with recorded_statements(db) as statements:
         ops.book(resident, room, at(1, 10), at(1, 11))
-    # suspension, closures, lock, one count for the range, insert (no quota set here)
+    # suspension + closures (one statement), lock, one count for the range, insert (no quota set here)
     assert len(statements) <= 4, "\n".join(s[:90] for s in statements)
     assert any(s.lstrip().upper().startswith("UPDATE AMENITY_RESOURCES") for s in statements)
 
