@@ -12,6 +12,7 @@ from base64 import urlsafe_b64encode
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -293,8 +294,37 @@ def tier_allows(user, resource: Resource, today: date) -> bool:
     return talent is not None and talent.is_current(today) and talent.tier in resource.visible_tiers
 
 
-def _check_may_book(user, resource: Resource, at: datetime, attendees: int | None) -> None:
-    """Rules about the person and the resource, independent of the requested times."""
+def _suspension_end(user, community_id: int, at: datetime) -> datetime | None:
+    suspension = active_suspension(user, community_id, at)
+    return suspension.ends_at if suspension is not None else None
+
+
+@lru_cache(maxsize=1)
+def _suspension_end_and_closure_stmt():
+    """Built once (bound parameters): building a statement costs about as much as running it."""
+    suspended_until = (sa.select(Suspension.ends_at).where(
+        Suspension.user_id == sa.bindparam("user_id"), Suspension.community_id == sa.bindparam("community_id"),
+        Suspension.starts_at <= sa.bindparam("at"), Suspension.ends_at > sa.bindparam("at"),
+    ).order_by(Suspension.ends_at.desc()).limit(1).scalar_subquery())
+    closed = sa.exists().where(Closure.resource_id == sa.bindparam("resource_id"),
+                               Closure.starts_at < sa.bindparam("end"), Closure.ends_at > sa.bindparam("start"))
+    return sa.select(suspended_until, closed)
+
+
+def _suspension_end_and_closures(user, resource: Resource, at: datetime, start: datetime, end: datetime):
+    """(end of the suspension running at ``at`` or None, closures overlapping [start, end)): the two
+    reads before the lock in ONE round trip. Closures are rare, so the query only asks whether one
+    overlaps; they are loaded (a second query) only then, to name them in the error."""
+    until, any_closure = db.session.execute(_suspension_end_and_closure_stmt(), {
+        "user_id": user.id, "community_id": resource.community_id, "at": at,
+        "resource_id": resource.id, "start": start, "end": end}).one()
+    return until, (_closures_between(resource.id, start, end) if any_closure else [])
+
+
+def _check_may_book(user, resource: Resource, at: datetime, attendees: int | None,
+                    suspended_until: datetime | None) -> None:
+    """Rules about the person and the resource, independent of the requested times;
+    ``suspended_until``: the end of the suspension running at ``at`` (_suspension_end), or None."""
     community_id = resource.community_id
     if not (has_role(user, RESIDENT, community_id) or has_role(user, COMMUNITY_ADMIN, community_id)):
         raise PermissionDenied(_l("Only residents of this community can book its amenities."), code="not_member")
@@ -310,12 +340,11 @@ def _check_may_book(user, resource: Resource, at: datetime, attendees: int | Non
         if resource.max_attendees is not None and attendees > resource.max_attendees:
             raise BookingRuleViolation(_l("At most %(n)d people can attend here.", n=resource.max_attendees),
                                        code="too_many_attendees", max_attendees=resource.max_attendees)
-    suspension = active_suspension(user, community_id, at)
-    if suspension is not None:
+    if suspended_until is not None:
         raise BookingRuleViolation(
             _l("Booking is suspended until %(until)s because of repeated no-shows.",
-               until=local_text(suspension.ends_at, resource.tz)),
-            code="suspended", suspended_until=suspension.ends_at.isoformat())
+               until=local_text(suspended_until, resource.tz)),
+            code="suspended", suspended_until=suspended_until.isoformat())
 
 
 # -- rules about the requested times -----------------------------------------------------------
@@ -379,31 +408,48 @@ def _lock_resource(resource: Resource, *, require_active=True) -> None:
     Concurrent bookers of one resource queue here until the holder commits; in READ COMMITTED
     each later statement then sees what the holder wrote. The status condition re-checks, under
     the lock, that nobody closed the resource meanwhile."""
-    stmt = sa.update(Resource).where(Resource.id == resource.id)
-    if require_active:
-        stmt = stmt.where(Resource.status == ACTIVE)
-    # updated_at is left alone: it tells admins when the settings changed, not the bookings.
-    result = db.session.execute(stmt.values(lock_version=Resource.lock_version + 1, updated_at=Resource.updated_at)
-                                .execution_options(synchronize_session=False))
+    result = db.session.execute(_lock_stmt(require_active), {"locked_resource_id": resource.id})
     if result.rowcount != 1:
         raise BookingRuleViolation(_l("%(name)s is not open for booking.", name=resource.name),
                                    code="resource_unavailable")
+
+
+@lru_cache(maxsize=2)
+def _lock_stmt(require_active: bool):
+    """_lock_resource's UPDATE, built once (bound parameter)."""
+    stmt = sa.update(Resource).where(Resource.id == sa.bindparam("locked_resource_id"))
+    if require_active:
+        stmt = stmt.where(Resource.status == ACTIVE)
+    # updated_at is left alone: it tells admins when the settings changed, not the bookings.
+    return (stmt.values(lock_version=Resource.lock_version + 1, updated_at=Resource.updated_at)
+            .execution_options(synchronize_session=False))
 
 
 def _holding_rows(user, resource: Resource, spans: Sequence[tuple[datetime, datetime]]):
     """(start_at, end_at, user_id) of the resource's holding bookings overlapping any span, plus the
     user's own holding bookings in the weeks its quotas count (when it has quotas): ONE query
     after the lock for the capacity and the quota checks, which each filter what they need."""
-    conditions = [sa.and_(Booking.start_at > s - MAX_BOOKING_SPAN, Booking.start_at < e, Booking.end_at > s)
-                  for s, e in spans]
     window = _quota_window(resource, spans)
+    params = {"resource_id": resource.id}
+    for n, (start, end) in enumerate(spans):
+        params.update({f"earliest{n}": start - MAX_BOOKING_SPAN, f"start{n}": start, f"end{n}": end})
     if window is not None:
-        conditions.append(sa.and_(Booking.user_id == user.id, Booking.start_at >= window[0],
-                                  Booking.start_at < window[1]))
-    return db.session.execute(
-        sa.select(Booking.start_at, Booking.end_at, Booking.user_id).where(
-            Booking.resource_id == resource.id, Booking.status.in_(HOLDING_STATUSES), sa.or_(*conditions))
-    ).all()
+        params.update(user_id=user.id, window_from=window[0], window_to=window[1])
+    return db.session.execute(_holding_rows_stmt(len(spans), window is not None), params).all()
+
+
+@lru_cache(maxsize=32)
+def _holding_rows_stmt(span_count: int, with_quota_window: bool):
+    """_holding_rows' statement for that many spans, built once (bound parameters)."""
+    conditions = [sa.and_(Booking.start_at > sa.bindparam(f"earliest{n}"), Booking.start_at < sa.bindparam(f"end{n}"),
+                          Booking.end_at > sa.bindparam(f"start{n}"))
+                  for n in range(span_count)]
+    if with_quota_window:
+        conditions.append(sa.and_(Booking.user_id == sa.bindparam("user_id"),
+                                  Booking.start_at >= sa.bindparam("window_from"),
+                                  Booking.start_at < sa.bindparam("window_to")))
+    return sa.select(Booking.start_at, Booking.end_at, Booking.user_id).where(
+        Booking.resource_id == sa.bindparam("resource_id"), Booking.status.in_(HOLDING_STATUSES), sa.or_(*conditions))
 
 
 def _slots_of(resource: Resource, start: datetime, end: datetime):
@@ -520,8 +566,9 @@ def book(user, resource: Resource, start_at: datetime, end_at: datetime, *, atte
     _require_aware(start_at, "start")
     _require_aware(end_at, "end")
     at = now()
-    _check_may_book(user, resource, at, attendees)
-    problem = _time_problem(resource, start_at, end_at, at, _closures_between(resource.id, start_at, end_at))
+    suspended_until, closures = _suspension_end_and_closures(user, resource, at, start_at, end_at)
+    _check_may_book(user, resource, at, attendees, suspended_until)
+    problem = _time_problem(resource, start_at, end_at, at, closures)
     if problem is not None:
         raise problem
     _lock_resource(resource)
@@ -560,7 +607,7 @@ def book_recurring(user, resource: Resource, start_at: datetime, end_at: datetim
     _require_aware(start_at, "start")
     _require_aware(end_at, "end")
     at = now()
-    _check_may_book(user, resource, at, attendees)
+    _check_may_book(user, resource, at, attendees, _suspension_end(user, resource.community_id, at))
     rule, spans = _expand_recurrence(resource, start_at, end_at, rrule_text)
     closures = _closures_between(resource.id, spans[0][0], spans[-1][1])
     problems = {s: p for s, e in spans if (p := _time_problem(resource, s, e, at, closures)) is not None}

@@ -97,21 +97,22 @@ def test_booking_takes_few_queries(db, app, room, resident):
     assert room.community.timezone and resident.role_grants  # loaded, as in a request
     with recorded_statements(db) as statements:
         ops.book(resident, room, at(1, 10), at(1, 11))
-    # suspension, closures, lock, one count for the range, insert (no quota set here)
-    assert len(statements) <= 5, "\n".join(s[:90] for s in statements)
+    # suspension + closures (one statement), lock, one count for the range, insert (no quota set here)
+    assert len(statements) <= 4, "\n".join(s[:90] for s in statements)
     assert any(s.lstrip().upper().startswith("UPDATE AMENITY_RESOURCES") for s in statements)
 
 
 def test_booking_with_quotas_takes_no_more_queries(db, make_resource, resident, book):
     """The capacity and the quota checks read one query's rows: with every quota set the budget
-    is the same 5 statements, and the quotas still count the resident's other bookings."""
+    is the same 4 statements (suspension + closures, lock, rows, insert), and the quotas still
+    count the resident's other bookings."""
     limited = make_resource(name="Limited", max_bookings_per_day=2, max_bookings_per_week=3,
                             max_minutes_per_day=120, max_minutes_per_week=240)
     book(resident, limited, at(1, 9))
     assert limited.community.timezone and resident.role_grants
     with recorded_statements(db) as statements:
         ops.book(resident, limited, at(1, 10), at(1, 11))
-    assert len(statements) <= 5, "\n".join(s[:90] for s in statements)
+    assert len(statements) <= 4, "\n".join(s[:90] for s in statements)
     selects = [s for s in statements if "FROM amenity_bookings" in s]
     assert len(selects) == 1, selects
     with pytest.raises(BookingRuleViolation) as excinfo:
@@ -183,6 +184,25 @@ def test_closures_refuse_overlapping_slots_with_their_reason(db, room, resident,
     assert "Carpet cleaning" in str(excinfo.value.message)
     assert ops.book(resident, room, at(1, 11), at(1, 12)).status == CONFIRMED
     assert ops.book(resident, room, at(1, 14), at(1, 15)).status == CONFIRMED
+
+
+def test_suspension_and_closures_are_read_in_one_statement_and_suspension_wins(db, room, resident,
+                                                                               community_admin):
+    """Both reads before the lock go out as one statement; a closure is loaded (to name its reason)
+    only when one overlaps, and a suspended resident hears about the suspension first, as before."""
+    ops.add_closure(room, starts_at=at(1, 12), ends_at=at(1, 14), reason="Carpet cleaning", actor=community_admin)
+    db.session.commit()
+    with recorded_statements(db) as statements:
+        ops.book(resident, room, at(1, 10), at(1, 11))
+    reads = [s for s in statements if "amenity_suspensions" in s or "amenity_closures" in s]
+    assert len(reads) == 1 and "amenity_suspensions" in reads[0] and "amenity_closures" in reads[0], reads
+    until = clock.now() + timedelta(days=3)
+    db.session.add(Suspension(user_id=resident.id, community_id=room.community_id, starts_at=clock.now(),
+                              ends_at=until, reason="no-shows"))
+    db.session.commit()
+    with pytest.raises(BookingRuleViolation) as excinfo:
+        ops.book(resident, room, at(1, 13), at(1, 14))
+    assert rule_code(excinfo) == "suspended" and excinfo.value.extra["suspended_until"] == until.isoformat()
 
 
 def test_closure_needs_a_reason_and_positive_length(room, community_admin):
