@@ -47,6 +47,7 @@ def test_demo_load_is_idempotent(app, demo, db):
     assert "created" not in result.output
 
 
+@pytest.mark.filterwarnings("ignore:REDIS_URL is not set")  # expected: this test has no Redis
 def test_demo_load_is_refused_under_production(make_app, db, monkeypatch, database_url):
     from config import Production
 
