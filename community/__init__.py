@@ -79,6 +79,7 @@ def register_blueprints(app):
     from community.core.views import bp as core_bp
 
     app.register_blueprint(core_bp)
+    app.register_blueprint(__import__("community.core.attachment_views", fromlist=["bp"]).bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     for module in DOMAIN_VIEW_MODULES:
