@@ -21,7 +21,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
 ZH = "zh_Hans_CN"
 LOCALES = (ZH, "en")
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
-            "pgettext": ((1, "c"), 2)}
+            "pgettext": ((1, "c"), 2), "lazy_pgettext": ((1, "c"), 2)}
 METHOD_MAP = [("**.py", "python"), ("**.html", "jinja2")]
 OPTIONS_MAP = {"**.html": {"extensions": "jinja2.ext.do"}}
 

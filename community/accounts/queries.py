@@ -4,6 +4,7 @@ from sqlalchemy.orm import selectinload
 
 from community.accounts.models import ApiToken, Community, RoleGrant, User
 from community.core.audit import AuditEntry
+from community.core.labels import audit_action_prefixes
 from community.core.permissions import COMMUNITY_ADMIN, RESIDENT, community_ids_with_role
 from community.extensions import db
 
@@ -58,13 +59,17 @@ def awaiting_verification_count(viewer) -> int:
         users_for(viewer, awaiting=True).order_by(None).options().subquery()))
 
 
-def audit_for(viewer, *, action="", actor="", object_type="", community_id=None):
+def audit_for(viewer, *, action="", actor="", domain="", object_type="", community_id=None):
     stmt = sa.select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
     ids = administered_community_ids(viewer)
     if ids is not None:
         stmt = stmt.where(AuditEntry.community_id.in_(ids))
     if action:
-        stmt = stmt.where(AuditEntry.action.like(f"{action}%"))
+        stmt = stmt.where(AuditEntry.action.startswith(action, autoescape=True))
+    if domain:
+        # A domain's entries are the actions it recorded (prefixes it claimed); unknown: none.
+        stmt = stmt.where(sa.or_(sa.false(), *(AuditEntry.action.startswith(f"{prefix}.", autoescape=True)
+                                               for prefix in audit_action_prefixes(domain))))
     if object_type:
         stmt = stmt.where(AuditEntry.object_type == object_type)
     if community_id:
@@ -78,6 +83,9 @@ def audit_for(viewer, *, action="", actor="", object_type="", community_id=None)
 
 
 
+AUDIT_USER, AUDIT_COMMUNITY = "accounts.User", "accounts.Community"  # audit object types
+
+
 def audit_object_names(entries) -> dict:
     """(object_type, object_id) -> a name a person recognises, for the users and communities
     the entries are about; two queries for a whole page."""
@@ -86,12 +94,12 @@ def audit_object_names(entries) -> dict:
         if entry.object_id is not None:
             wanted.setdefault(entry.object_type, set()).add(entry.object_id)
     names = {}
-    if wanted.get("User"):
+    if wanted.get(AUDIT_USER):
         for user in db.session.execute(sa.select(User.id, User.display_name, User.email, User.mobile)
-                                       .where(User.id.in_(wanted["User"]))):
-            names[("User", user.id)] = f"{user.display_name} ({user.email or user.mobile})"
-    if wanted.get("Community"):
+                                       .where(User.id.in_(wanted[AUDIT_USER]))):
+            names[(AUDIT_USER, user.id)] = f"{user.display_name} ({user.email or user.mobile})"
+    if wanted.get(AUDIT_COMMUNITY):
         for community in db.session.execute(sa.select(Community.id, Community.name)
-                                            .where(Community.id.in_(wanted["Community"]))):
-            names[("Community", community.id)] = community.name
+                                            .where(Community.id.in_(wanted[AUDIT_COMMUNITY]))):
+            names[(AUDIT_COMMUNITY, community.id)] = community.name
     return names

@@ -8,7 +8,7 @@ from community.accounts import queries
 from community.accounts.forms import BuildingForm, CommunityForm, GrantRoleForm, TalentForm, choices
 from community.accounts.models import Community, RoleGrant, User
 from community.core.errors import DomainError, rerender_form
-from community.core.labels import ACTION_LABELS, OBJECT_LABELS
+from community.core.labels import audit_action_choices, audit_domain_choices, audit_object_choices
 from community.core.pagination import paginate
 from community.core.permissions import (
     COMMUNITY_ADMIN, PLATFORM_ADMIN, has_role, role_required,
@@ -168,13 +168,13 @@ def revoke(grant_id):
 def audit():
     args = request.args
     stmt = queries.audit_for(current_user, action=args.get("action", ""), actor=args.get("actor", ""),
-                             object_type=args.get("object_type", ""),
+                             domain=args.get("domain", ""), object_type=args.get("object_type", ""),
                              community_id=args.get("community_id", type=int))
     pagination = paginate(stmt)
     return render_template(
         "admin/audit.html", pagination=pagination,
         object_names=queries.audit_object_names(pagination.items),
         # The menus list what the domains registered, not a DISTINCT scan of the whole log.
-        actions=sorted(ACTION_LABELS), object_types=sorted(OBJECT_LABELS),
+        domains=audit_domain_choices(), actions=audit_action_choices(), object_types=audit_object_choices(),
         communities=db.session.scalars(queries.communities_for(current_user)).all(),
     )

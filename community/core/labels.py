@@ -1,11 +1,14 @@
 """Translatable display names for stored codes: roles, talent types and tiers, and the audit log's
-actions, object types and detail keys (which each domain registers for itself)."""
+actions, object types and detail keys (which each domain registers for itself, under its own name)."""
+import dataclasses
 import json
 import re
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 ROLE_LABELS = {
     "resident": _l("Resident"),
@@ -39,64 +42,226 @@ def talent_tier_label(code):
 
 
 # -- audit log ---------------------------------------------------------------------------------
-# Each domain registers display names for the audit actions it records, the object types it
-# audits and the detail keys it writes (with an optional formatter for a key's values), e.g. in
-# its package __init__:
+# Each domain registers, under its own name, the display names of the audit actions it records,
+# the object types it audits and the detail keys it writes (with an optional formatter for a
+# key's values), e.g. in community/amenities/audit_labels.py:
 #
-#     register_action_labels({"amenity.booked": _l("Amenity booked")})
-#     register_object_labels({"Booking": _l("Booking")})
-#     register_detail_labels({"start": _l("Start")}, values={"status": booking_status_label})
+#     register_audit_labels("amenities", label=_l("Amenities"),
+#                           actions={"amenity.booked": _l("Amenity booked")},
+#                           objects={"Booking": lazy_pgettext("amenities", "Booking")},
+#                           details={"status": lazy_pgettext("amenities.status", "Status")},
+#                           values={"status": status_label})
 #
-# Unknown codes are shown as they are stored, so a new action is never hidden, just less readable.
+# An entry's object type is "<domain>.<Model>" (core.audit.record derives it), so two domains'
+# "Category" are two objects. Actions keep the prefix they were written with ("amenity.booked",
+# "role.granted": they name the subject, and they are stored codes that filters and old rows use);
+# a registration claims its actions' prefixes for the domain, one owner a prefix, and
+# core.audit.record refuses an action whose prefix no domain claimed. A detail key is looked up in
+# the domain of the entry's action, then of its object, then in the shared "core" labels, so
+# "status" of amenities and "status" of another domain can read and format differently.
+# Codes nobody labelled are shown as they are stored, so a new action is visible, just less readable.
 
-ACTION_LABELS: dict[str, object] = {}
-OBJECT_LABELS: dict[str, object] = {}
-DETAIL_LABELS: dict[str, object] = {}
-DETAIL_VALUE_FORMATTERS: dict[str, callable] = {}
-
-
-def register_action_labels(labels: dict) -> None:
-    ACTION_LABELS.update(labels)
-
-
-def register_object_labels(labels: dict) -> None:
-    OBJECT_LABELS.update(labels)
+CORE = "core"
+_DOMAIN_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def register_detail_labels(labels: dict, *, values: dict | None = None) -> None:
-    """``labels``: detail key -> display name; ``values``: detail key -> function(value) -> text."""
-    DETAIL_LABELS.update(labels)
-    DETAIL_VALUE_FORMATTERS.update(values or {})
+@dataclass
+class DomainAuditLabels:
+    name: str
+    label: object = None
+    action_prefixes: set = field(default_factory=set)
+    actions: dict = field(default_factory=dict)
+    objects: dict = field(default_factory=dict)
+    details: dict = field(default_factory=dict)
+    values: dict = field(default_factory=dict)
+
+    def knows_detail(self, key) -> bool:
+        return key in self.details or key in self.values
+
+    @property
+    def display_name(self):
+        return self.label if self.label is not None else self.name
+
+
+class AuditLabels:
+    """The registry: domain name -> its labels, and action prefix -> the domain that owns it."""
+
+    def __init__(self):
+        self.domains: dict[str, DomainAuditLabels] = {}
+        self.prefix_owners: dict[str, str] = {}
+
+    def copy(self) -> "AuditLabels":
+        """A registry a test may add to without the additions outliving the test."""
+        twin = AuditLabels()
+        twin.prefix_owners = dict(self.prefix_owners)
+        twin.domains = {name: dataclasses.replace(
+            d, action_prefixes=set(d.action_prefixes), actions=dict(d.actions), objects=dict(d.objects),
+            details=dict(d.details), values=dict(d.values)) for name, d in self.domains.items()}
+        return twin
+
+    def register(self, domain, *, label=None, actions=None, objects=None, details=None, values=None,
+                 action_prefixes=()) -> None:
+        actions, objects = dict(actions or {}), dict(objects or {})
+        prefixes = set(action_prefixes) | {action_prefix(code) for code in actions}
+        self._check(domain, prefixes, objects)  # before any change: a refused registration adds nothing
+        entry = self.domains.setdefault(domain, DomainAuditLabels(domain))
+        # Registering again (create_app runs once per test app) merges: the same labels, no copies.
+        entry.label = label if label is not None else entry.label
+        entry.action_prefixes |= prefixes
+        entry.actions.update(actions)
+        entry.objects.update(objects)
+        entry.details.update(details or {})
+        entry.values.update(values or {})
+        self.prefix_owners.update(dict.fromkeys(prefixes, domain))
+
+    def _check(self, domain, prefixes, objects) -> None:
+        if not isinstance(domain, str) or not _DOMAIN_NAME.match(domain):
+            raise ValueError(f"audit domain {domain!r}: lower-case letters, digits and _ only")
+        for prefix in sorted(prefixes):
+            if not _DOMAIN_NAME.match(prefix):
+                raise ValueError(f"audit action prefix {prefix!r} of {domain!r}: write actions as 'prefix.verb'")
+            owner = self.prefix_owners.get(prefix)
+            if owner not in (None, domain):
+                raise ValueError(f"audit action prefix {prefix!r} belongs to {owner!r}, not {domain!r}")
+        for model in objects:
+            if "." in model:
+                raise ValueError(f"audit object {model!r} of {domain!r}: name the model only, not its domain")
+
+    # -- looking up --------------------------------------------------------------------------
+    def domain_of_action(self, code) -> str | None:
+        return self.prefix_owners.get(action_prefix(code or ""))
+
+    def domain_of_object_type(self, object_type) -> str | None:
+        domain, dot, _ = (object_type or "").partition(".")
+        return domain if dot and domain in self.domains else None
+
+    def entry_domain(self, action, object_type="") -> str | None:
+        """The domain that wrote the entry: its action's, else its object's."""
+        return self.domain_of_action(action) or self.domain_of_object_type(object_type)
+
+    def action_label(self, code):
+        domain = self.domains.get(self.domain_of_action(code))
+        return domain.actions.get(code, code) if domain else code
+
+    def object_label(self, object_type):
+        domain = self.domains.get(self.domain_of_object_type(object_type))
+        if domain is None:
+            return object_type
+        return domain.objects.get(object_type.partition(".")[2], object_type)
+
+    def detail_labels_for(self, key, action="", object_type="") -> DomainAuditLabels | None:
+        """The first domain in the entry's lookup order that registered the detail key."""
+        for name in (self.domain_of_action(action), self.domain_of_object_type(object_type), CORE):
+            domain = self.domains.get(name)
+            if domain is not None and domain.knows_detail(key):
+                return domain
+        return None
+
+    # -- the audit page's filter menus (what the domains registered, never a scan of the log) ---
+    def _listed(self):
+        return [d for _, d in sorted(self.domains.items()) if d.actions or d.objects]
+
+    def domain_choices(self) -> list[tuple[str, object]]:
+        return [(d.name, d.display_name) for d in self._listed()]
+
+    def action_choices(self) -> list[tuple[object, list[tuple[str, object]]]]:
+        return [(d.display_name, sorted(d.actions.items())) for d in self._listed() if d.actions]
+
+    def object_choices(self) -> list[tuple[object, list[tuple[str, object]]]]:
+        return [(d.display_name, [(f"{d.name}.{model}", text) for model, text in sorted(d.objects.items())])
+                for d in self._listed() if d.objects]
+
+    def action_prefixes(self, domain) -> list[str]:
+        entry = self.domains.get(domain)
+        return sorted(entry.action_prefixes) if entry else []
+
+
+def action_prefix(code: str) -> str:
+    return code.partition(".")[0] if "." in code else ""
+
+
+AUDIT_LABELS = AuditLabels()
+
+
+# The module functions read AUDIT_LABELS when called, so a test can put a copy in its place.
+def register_audit_labels(domain: str, *, label=None, actions: dict | None = None, objects: dict | None = None,
+                          details: dict | None = None, values: dict | None = None, action_prefixes=()) -> None:
+    """Register a domain's audit labels; calling it again for the same domain merges (harmless).
+
+    ``actions``: full action code -> label (their prefixes become the domain's; ``action_prefixes``
+    claims more, for actions recorded without a label); ``objects``: model class name -> label;
+    ``details``: detail key -> label; ``values``: detail key -> function(value) -> text.
+    ValueError if a prefix already belongs to another domain."""
+    AUDIT_LABELS.register(domain, label=label, actions=actions, objects=objects, details=details,
+                          values=values, action_prefixes=action_prefixes)
+
+
+def ensure_recordable(action: str) -> None:
+    """core.audit.record's check: an action is "<prefix>.<verb>" with a prefix a domain claimed."""
+    if AUDIT_LABELS.domain_of_action(action) is None:
+        raise ValueError(f"audit action {action!r}: its prefix belongs to no domain; "
+                         "claim it with register_audit_labels(<domain>, actions=...)")
 
 
 def action_label(code):
-    return ACTION_LABELS.get(code, code)
+    return AUDIT_LABELS.action_label(code)
 
 
-def object_label(type_name):
-    return OBJECT_LABELS.get(type_name, type_name)
+def object_label(object_type):
+    return AUDIT_LABELS.object_label(object_type)
 
 
-def audit_details(details) -> list[tuple[object, str]]:
-    """An audit entry's details as (label, readable value) pairs, in the order they were written."""
+def audit_domain(action, object_type="") -> DomainAuditLabels | None:
+    """The registered domain an entry belongs to (its action's, else its object's), or None."""
+    return AUDIT_LABELS.domains.get(AUDIT_LABELS.entry_domain(action, object_type))
+
+
+def audit_domain_choices() -> list[tuple[str, object]]:
+    """(domain, label) for the audit page's domain menu."""
+    return AUDIT_LABELS.domain_choices()
+
+
+def audit_action_choices() -> list[tuple[object, list[tuple[str, object]]]]:
+    """(domain label, [(action, label)]) for the audit page's action menu, grouped by domain."""
+    return AUDIT_LABELS.action_choices()
+
+
+def audit_object_choices() -> list[tuple[object, list[tuple[str, object]]]]:
+    """(domain label, [("<domain>.<Model>", label)]) for the audit page's object menu."""
+    return AUDIT_LABELS.object_choices()
+
+
+def audit_action_prefixes(domain: str) -> list[str]:
+    """The action prefixes a domain claimed: how the audit page filters a domain's entries."""
+    return AUDIT_LABELS.action_prefixes(domain)
+
+
+def audit_details(details, *, action="", object_type="") -> list[tuple[object, str]]:
+    """An audit entry's details as (label, readable value) pairs, in the order they were written.
+    Keys resolve in the entry's domain first (from its action, then its object type), then in core."""
     if not isinstance(details, dict):
         return []
-    return [(DETAIL_LABELS.get(key, key), _detail_value(key, value)) for key, value in details.items()]
+    pairs = []
+    for key, value in details.items():
+        domain = AUDIT_LABELS.detail_labels_for(key, action, object_type)
+        label = domain.details.get(key, key) if domain else key
+        formatter = domain.values.get(key) if domain else None
+        pairs.append((label, _detail_value(value, formatter)))
+    return pairs
 
 
 _ISO_INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)$")
 
 
-def _detail_value(key, value) -> str:
+def _detail_value(value, formatter=None) -> str:
     if value is None or value == "":
         return "—"
-    formatter = DETAIL_VALUE_FORMATTERS.get(key)
     if formatter is not None:
         return str(formatter(value))
     if isinstance(value, bool):
         return str(_l("yes") if value else _l("no"))
     if isinstance(value, list):
-        return ", ".join(_detail_value(key, item) for item in value)
+        return ", ".join(_detail_value(item) for item in value)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     if isinstance(value, str) and _ISO_INSTANT.match(value):
@@ -111,10 +276,14 @@ def _language_label(code):
     return current_app.config["LANGUAGES"].get(code, code)
 
 
-register_detail_labels(
-    {"role": _l("Role"), "talent_type": _l("Talent type"), "tier": _l("Tier"),
-     "valid_until": _l("Valid until"), "locked_until": _l("Locked until"), "name": _l("Name"),
-     "display_name": _l("Name"), "locale": _l("Language")},
+# Shared detail keys: several domains write them and mean the same thing. A domain that means
+# something else by one of them registers its own, which wins for its entries.
+register_audit_labels(
+    CORE,
+    details={"role": lazy_pgettext("core", "Role"), "talent_type": _l("Talent type"),
+             "tier": lazy_pgettext("core", "Tier"), "valid_until": _l("Valid until"),
+             "locked_until": _l("Locked until"), "name": lazy_pgettext("core", "Name"),
+             "display_name": lazy_pgettext("core", "Name"), "locale": lazy_pgettext("core", "Language")},
     values={"role": role_label, "talent_type": talent_type_label, "tier": talent_tier_label,
             "locale": _language_label},
 )

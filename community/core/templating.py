@@ -6,7 +6,7 @@ from community.core.i18n import select_locale
 from flask_login import current_user
 
 from community.core.labels import (
-    action_label, audit_details, object_label, role_label, talent_tier_label, talent_type_label,
+    action_label, audit_details, audit_domain, object_label, role_label, talent_tier_label, talent_type_label,
 )
 from community.core.money import Money
 from community.core.permissions import has_role
@@ -49,7 +49,8 @@ def init_app(app):
     app.add_template_global(nav_items)
     app.add_template_global(page_url)
     app.add_template_global(has_role)
-    for helper in (role_label, talent_tier_label, talent_type_label, action_label, object_label, audit_details):
+    for helper in (role_label, talent_tier_label, talent_type_label, action_label, object_label, audit_details,
+                   audit_domain):
         app.add_template_global(helper)
 
     @app.context_processor

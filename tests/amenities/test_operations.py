@@ -59,7 +59,7 @@ def test_book_confirms_a_free_slot_stored_in_utc(db, room, resident, book):
     assert booking.community_id == room.community_id and booking.fee_fen == 0
     assert len(booking.qr_token) >= 20
     assert db.session.scalar(sa.select(AuditEntry.action).where(
-        AuditEntry.object_type == "Booking", AuditEntry.object_id == booking.id)) == "amenity.booked"
+        AuditEntry.object_type == "amenities.Booking", AuditEntry.object_id == booking.id)) == "amenity.booked"
 
 
 def test_capacity_is_exact_and_a_cancelled_place_is_free_at_once(db, gym, residents, book):
