@@ -26,13 +26,13 @@ from datetime import datetime
 from typing import Callable
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.core import audit, uploads
 from community.core.clock import now
 from community.core.errors import NotFound, PermissionDenied, RuleViolation
-from community.core.labels import register_action_labels, register_detail_labels, register_object_labels
+from community.core.labels import register_audit_labels
 from community.extensions import db
 
 OWNER_TYPE = re.compile(r"^[a-z][a-z_]*\.[A-Z][A-Za-z0-9]*$")  # "<domain>.<Model>"
@@ -280,7 +280,11 @@ def visible_attachment(user, attachment_id: int) -> Attachment:
     return attachment
 
 
-register_action_labels({"attachment.added": _l("File attached"), "attachment.removed": _l("Attached file removed")})
-register_object_labels({"Attachment": _l("Attached file")})
-register_detail_labels({"file_name": _l("File name"), "purpose": _l("Purpose"), "owner_type": _l("Belongs to"),
-                        "owner_id": _l("Belongs to (id)")})
+register_audit_labels(
+    "core",
+    label=lazy_pgettext("core", "Platform"),
+    actions={"attachment.added": _l("File attached"), "attachment.removed": _l("Attached file removed")},
+    objects={"Attachment": _l("Attached file")},
+    details={"file_name": _l("File name"), "purpose": _l("Purpose"), "owner_type": _l("Belongs to"),
+             "owner_id": _l("Belongs to (id)")},
+)

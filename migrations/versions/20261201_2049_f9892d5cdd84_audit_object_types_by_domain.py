@@ -15,7 +15,7 @@ so requests do not wait on it. Run it as every migration is run, before the new 
 page then shows as stored.
 
 Revision ID: f9892d5cdd84
-Revises: aed8b99fdc22
+Revises: 5b1e7c2d9a40
 Create Date: 2026-12-01 20:49:01
 
 """
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f9892d5cdd84'
-down_revision = 'aed8b99fdc22'
+down_revision = '5b1e7c2d9a40'
 branch_labels = None
 depends_on = None
 
@@ -36,7 +36,7 @@ DOMAIN_OF_MODEL = {
     "Resource": "amenities", "Closure": "amenities", "BookingSeries": "amenities", "Booking": "amenities",
     "Suspension": "amenities", "CalendarFeed": "amenities",
     "OutboxEmail": "notifications",
-    "JobRun": "core", "AuditEntry": "core",
+    "JobRun": "core", "AuditEntry": "core", "Attachment": "core",
 }
 OLD_TO_NEW = {model: f"{domain}.{model}" for model, domain in DOMAIN_OF_MODEL.items()}
 # record used type(obj), which for current_user is werkzeug's proxy: profile and password changes

@@ -180,7 +180,9 @@ def test_the_filter_menus_come_from_the_labels_not_the_log(client, platform_admi
     assert '<option value="amenities" >空间预约</option>' in form and '<option value="accounts" >账户</option>' in form
     assert '<option value="amenity.no_show" >' in form and '<option value="amenities.CalendarFeed" >' in form
     assert form.count('<option value="amenities.Booking"') == 1
-    assert 'value="core"' not in form  # core shares detail labels; it has nothing to filter by
+    # core is listed for what it records itself (attached files), with its own name
+    assert '<option value="core" >平台</option>' in form
+    assert '<option value="attachment.added" >' in form
 
 
 def test_user_text_in_details_is_escaped(client, resident, platform_admin, login, english):
