@@ -108,8 +108,14 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.locked_until is not None and self.locked_until > (at or now())
 
 
+def _unique_in_scope(scope, *columns, where):
+    return sa.Index(f"uq_role_grants_{scope}_scope", "user_id", "role", *columns, unique=True,
+                    postgresql_where=sa.text(where), sqlite_where=sa.text(where))
+
+
 class RoleGrant(db.Model):
-    """A role a user holds, in one community (or everywhere, for platform_admin)."""
+    """A role a user holds, in one scope: a community, a merchant (merchant_staff), or everywhere
+    (platform_admin). docs/architecture.md, "Roles and permissions", says why two columns."""
 
     __tablename__ = "role_grants"
 
@@ -119,6 +125,9 @@ class RoleGrant(db.Model):
     community_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("communities.id", ondelete="CASCADE"), index=True
     )
+    # No foreign key yet: there is no merchants table. The perks domain adds the FK (ON DELETE
+    # CASCADE, like community_id) in the migration that creates merchants.
+    merchant_id: Mapped[int | None] = mapped_column(index=True)
     granted_at: Mapped[datetime] = mapped_column(default=now)
     granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -126,15 +135,25 @@ class RoleGrant(db.Model):
     community: Mapped[Community | None] = relationship(lazy="joined")
 
     __table_args__ = (
-        sa.UniqueConstraint("user_id", "role", "community_id"),
         sa.CheckConstraint(
             "role IN ('resident', 'merchant_staff', 'specialist', 'community_admin', 'platform_admin')",
             name="known_role",
         ),
-        # Every role but platform_admin is held in one community.
+        # platform_admin applies everywhere; merchant_staff is held at one merchant (or, for grants
+        # made before merchants exist, in one community: never both); every other role is held in
+        # one community, and only merchant_staff names a merchant.
         sa.CheckConstraint(
-            "(role = 'platform_admin') = (community_id IS NULL)", name="scope_matches_role"
+            "(role = 'platform_admin' AND community_id IS NULL AND merchant_id IS NULL)"
+            " OR (role = 'merchant_staff' AND (community_id IS NULL) <> (merchant_id IS NULL))"
+            " OR (role NOT IN ('platform_admin', 'merchant_staff')"
+            " AND community_id IS NOT NULL AND merchant_id IS NULL)",
+            name="scope_matches_role",
         ),
+        # One grant of a role per user and scope. Partial indexes, because a plain UNIQUE over
+        # nullable columns lets NULLs repeat: platform_admin could be granted twice.
+        _unique_in_scope("community", "community_id", where="community_id IS NOT NULL"),
+        _unique_in_scope("merchant", "merchant_id", where="merchant_id IS NOT NULL"),
+        _unique_in_scope("platform", where="community_id IS NULL AND merchant_id IS NULL"),
     )
 
 

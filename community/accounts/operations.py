@@ -23,7 +23,9 @@ from community.core import audit, signals
 from community.core.clock import now, to_local
 from community.core.db import is_unique_violation, savepoint
 from community.core.errors import Conflict, DomainError, NotFound, PermissionDenied, RuleViolation
-from community.core.permissions import COMMUNITY_ADMIN, PLATFORM_ADMIN, RESIDENT, ROLES, has_role
+from community.core.permissions import (
+    COMMUNITY_ADMIN, MERCHANT_STAFF, PLATFORM_ADMIN, RESIDENT, ROLES, has_role,
+)
 from community.extensions import db
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -397,7 +399,8 @@ def add_building(community: Community, *, name: str, floors: int = 1, actor=None
 
 def may_manage_role(actor, role: str, community_id: int | None) -> bool:
     """Community admins grant and remove the everyday roles of their own community; only platform
-    admins make admins or touch other communities. ``actor=None`` is the system (demo data)."""
+    admins make admins, touch other communities or grant at a merchant (until the perks domain says
+    who runs a merchant's staff). ``actor=None`` is the system (demo data)."""
     if actor is None or has_role(actor, PLATFORM_ADMIN):
         return True
     if role in (PLATFORM_ADMIN, COMMUNITY_ADMIN) or community_id is None:
@@ -405,33 +408,63 @@ def may_manage_role(actor, role: str, community_id: int | None) -> bool:
     return has_role(actor, COMMUNITY_ADMIN, community_id)
 
 
-def _ensure_may_manage_role(actor, role, community_id):
+def ensure_may_manage_role(actor, role: str, community_id: int | None) -> None:
+    """PermissionDenied unless ``actor`` may grant or remove ``role`` in that community."""
     if not may_manage_role(actor, role, community_id):
         raise PermissionDenied(_l("You may not grant or remove this role there."), code="role_not_yours")
 
 
-def grant_role(user: User, role: str, community: Community | None, *, actor=None) -> RoleGrant:
-    if role not in ROLES:
-        raise RuleViolation(_l("Unknown role."), code="unknown_role")
-    _ensure_may_manage_role(actor, role, community.id if community else None)
-    if (role == PLATFORM_ADMIN) != (community is None):
+def _check_scope(role: str, community_id: int | None, merchant_id: int | None) -> None:
+    """The scope a role is held in, as the table's CHECK has it (said here in words a person reads)."""
+    if role == MERCHANT_STAFF:
+        # At one merchant; until merchants exist, a community stands in for it (never both).
+        if (community_id is None) == (merchant_id is None):
+            raise RuleViolation(_l("Merchant staff works for one merchant: name the merchant, or for now "
+                                   "the community, but not both."), code="role_scope")
+    elif merchant_id is not None:
+        raise RuleViolation(_l("Only merchant staff is granted at a merchant."), code="role_scope")
+    elif (role == PLATFORM_ADMIN) != (community_id is None):
         raise RuleViolation(_l("Platform admin applies everywhere; every other role needs a community."),
                             code="role_scope")
+
+
+def _role_exists() -> Conflict:
+    return Conflict(_l("The user already holds this role there."), code="role_exists")
+
+
+def grant_role(user: User, role: str, community: Community | None = None, *, merchant_id: int | None = None,
+               actor=None) -> RoleGrant:
+    """Grant ``role`` in ``community``, or at ``merchant_id`` (merchant_staff), or everywhere
+    (platform_admin)."""
+    if role not in ROLES:
+        raise RuleViolation(_l("Unknown role."), code="unknown_role")
     community_id = community.id if community else None
-    if any(g.role == role and g.community_id == community_id for g in user.role_grants):
-        raise Conflict(_l("The user already holds this role there."), code="role_exists")
+    ensure_may_manage_role(actor, role, community_id)
+    _check_scope(role, community_id, merchant_id)
+    if any(g.role == role and g.community_id == community_id and g.merchant_id == merchant_id
+           for g in user.role_grants):
+        raise _role_exists()
     if role == RESIDENT and user.community_id not in (None, community_id):
         # A resident belongs to one community; moving house is revoke, then grant.
         raise Conflict(_l("This person is already a resident of another community."),
                        code="resident_elsewhere")
-    grant = RoleGrant(role=role, community=community, granted_by_id=getattr(actor, "id", None))
-    user.role_grants.append(grant)
+    grant = RoleGrant(user_id=user.id, role=role, community=community, merchant_id=merchant_id,
+                      granted_by_id=getattr(actor, "id", None))
+    # The check above cannot see a grant that commits after it: the unique indexes decide.
+    _insert_unique(grant, _role_exists)
+    db.session.expire(user, ["role_grants"])
     if role == RESIDENT and user.community_id is None:
         user.community = community
-    db.session.flush()
-    audit.record(actor, "role.granted", user, community_id=community_id, role=role)
+        db.session.flush()
+    audit.record(actor, "role.granted", user, community_id=community_id, role=role,
+                 **_merchant_detail(merchant_id))
     signals.role_granted.send(grant)
     return grant
+
+
+def _merchant_detail(merchant_id) -> dict:
+    """The audit detail for a merchant scope; absent for the other scopes, as before merchants."""
+    return {"merchant_id": merchant_id} if merchant_id is not None else {}
 
 
 def awaits_verification(user: User) -> bool:
@@ -448,7 +481,7 @@ def verify_resident(user: User, *, actor) -> RoleGrant:
 
 
 def revoke_role(grant: RoleGrant, *, actor=None) -> None:
-    _ensure_may_manage_role(actor, grant.role, grant.community_id)
+    ensure_may_manage_role(actor, grant.role, grant.community_id)
     user = grant.user
     if actor is not None and grant.user_id == actor.id and grant.role == PLATFORM_ADMIN:
         raise RuleViolation(_l("You cannot remove your own platform admin role."), code="self_demotion")
@@ -456,7 +489,8 @@ def revoke_role(grant: RoleGrant, *, actor=None) -> None:
     if grant.role == RESIDENT and user.community_id == grant.community_id:
         user.community = None
     db.session.flush()
-    audit.record(actor, "role.revoked", user, community_id=grant.community_id, role=grant.role)
+    audit.record(actor, "role.revoked", user, community_id=grant.community_id, role=grant.role,
+                 **_merchant_detail(grant.merchant_id))
     signals.role_revoked.send(grant)
 
 

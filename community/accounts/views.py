@@ -4,10 +4,10 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import (
-    Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for,
+    Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for,
 )
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from community.accounts import operations as ops
 from community.accounts import queries
@@ -17,8 +17,8 @@ from community.accounts.forms import (
 )
 from community.accounts.models import ApiToken, Community, User
 from community.core.clock import local_today, now
-from community.core.errors import DomainError, rerender_form
-from community.core.permissions import ensure_owner
+from community.core.errors import DomainError, NotFound, rerender_form
+from community.core.permissions import ensure_owner, get_or_404, login_required
 from community.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -128,7 +128,7 @@ def profile():
 @bp.route("/users/<int:user_id>")
 @login_required
 def user_profile(user_id):
-    user = db.session.get(User, user_id) or abort(404)
+    user = get_or_404(User, user_id)
     ensure_owner(current_user, user, "id", community_id=user.community_id)
     return _render_profile(user)
 
@@ -167,9 +167,9 @@ def create_api_token():
 @bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke_api_token(token_id):
-    record = db.session.get(ApiToken, token_id)
-    if record is None or record.user_id != current_user.id:
-        abort(404)  # another person's token: as if it did not exist
+    record = get_or_404(ApiToken, token_id)
+    if record.user_id != current_user.id:
+        raise NotFound()  # another person's token: as if it did not exist
     ops.revoke_api_token(record, current_user)
     flash(_l("Token “%(name)s” revoked; programs using it can no longer sign in.", name=record.name), "success")
     return redirect(url_for("accounts.user_profile", user_id=current_user.id, _anchor="api-tokens"))

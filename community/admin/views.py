@@ -1,5 +1,5 @@
 """Operator pages. Platform admins see everything; community admins see their own community."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -7,11 +7,11 @@ from community.accounts import operations as ops
 from community.accounts import queries
 from community.accounts.forms import BuildingForm, CommunityForm, GrantRoleForm, TalentForm, choices
 from community.accounts.models import Community, RoleGrant, User
-from community.core.errors import DomainError, rerender_form
+from community.core.errors import DomainError, NotFound, rerender_form
 from community.core.labels import audit_action_choices, audit_domain_choices, audit_object_choices
 from community.core.pagination import paginate
 from community.core.permissions import (
-    COMMUNITY_ADMIN, PLATFORM_ADMIN, has_role, role_required,
+    COMMUNITY_ADMIN, PLATFORM_ADMIN, get_or_404, has_role, role_required,
 )
 from community.extensions import db
 
@@ -26,9 +26,9 @@ def only_operators():
 
 def _community_or_404(community_id) -> Community:
     """A community the operator does not run is answered as if it did not exist."""
-    community = db.session.get(Community, community_id)
-    if community is None or not has_role(current_user, COMMUNITY_ADMIN, community.id):
-        abort(404)
+    community = get_or_404(Community, community_id)
+    if not has_role(current_user, COMMUNITY_ADMIN, community.id):
+        raise NotFound()
     return community
 
 
@@ -97,8 +97,8 @@ def roles():
     if community is None and form.role.data != PLATFORM_ADMIN:
         form.community_id.errors.append(_l("Choose the community this role applies to."))
         return render_template("admin/roles.html", form=form), 422
-    if not ops.may_manage_role(current_user, form.role.data, community.id if community else None):
-        abort(403)  # checked before looking the login up, so the form reveals no accounts
+    # Checked before looking the login up, so the form reveals no accounts.
+    ops.ensure_may_manage_role(current_user, form.role.data, community.id if community else None)
     user = ops.find_user_by_login(form.login.data)
     if user is None:
         form.login.errors.append(_l("No account with this e-mail or mobile number."))
@@ -112,11 +112,29 @@ def roles():
 
 
 def _user_in_scope(user_id) -> User:
-    user = db.session.get(User, user_id) or abort(404)
+    user = get_or_404(User, user_id)
     in_scope = db.session.scalar(queries.users_for(current_user).where(User.id == user.id))
     if in_scope is None:
-        abort(404)
+        raise NotFound()
     return user
+
+
+def _user_page(user, form=None):
+    """The template and context of a user's page, for showing it and for re-rendering it."""
+    return "admin/user.html", {
+        "user": user, "form": form or TalentForm(obj=user.talent), "awaiting": ops.awaits_verification(user),
+        "can_set_talent": ops.may_set_talent(current_user, user),
+    }
+
+
+def _refused_on_user_page(user, error: DomainError):
+    """The user's page again with the operation's message and its 4xx status. The failed
+    operation may have flushed (a grant, a removal, an audit row) before it raised: roll it back
+    now, so the page shows what is stored and nothing of it is committed."""
+    if not error.keeps_changes:
+        db.session.rollback()
+    template, context = _user_page(user)
+    return rerender_form(template, error, **context)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -125,13 +143,13 @@ def user(user_id):
     talent = user.talent
     form = TalentForm(obj=talent)
     if form.validate_on_submit():
+        # A refusal (another community's person) is the 403 error page; the unit of work rolls it back.
         ops.set_talent(user, talent_type=form.talent_type.data or None, tier=form.tier.data or None,
-                       valid_until=form.valid_until.data, actor=current_user)  # refuses other communities' people
+                       valid_until=form.valid_until.data, actor=current_user)
         flash(_l("Talent profile saved."), "success")
         return redirect(url_for("admin.user", user_id=user.id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("admin/user.html", user=user, form=form, awaiting=ops.awaits_verification(user),
-                           can_set_talent=ops.may_set_talent(current_user, user)), status
+    template, context = _user_page(user, form)
+    return render_template(template, **context), 422 if form.is_submitted() else 200
 
 
 @bp.route("/users/<int:user_id>/verify", methods=["POST"])
@@ -140,8 +158,7 @@ def verify(user_id):
     try:
         ops.verify_resident(user, actor=current_user)
     except DomainError as error:
-        flash(str(error.message), "danger")
-        return redirect(url_for("admin.user", user_id=user.id))
+        return _refused_on_user_page(user, error)
     flash(_l("%(name)s is now a resident of %(community)s.", name=user.display_name, community=user.community.name),
           "success")
     return redirect(url_for("admin.user", user_id=user.id))
@@ -149,19 +166,25 @@ def verify(user_id):
 
 @bp.route("/grants/<int:grant_id>/revoke", methods=["POST"])
 def revoke(grant_id):
-    grant = db.session.get(RoleGrant, grant_id)
-    if grant is None or (grant.community_id is not None and not has_role(current_user, COMMUNITY_ADMIN, grant.community_id)):
-        abort(404)  # another community's grant: not ours to see
-    if not ops.may_manage_role(current_user, grant.role, grant.community_id):
-        abort(403)
-    user_id = grant.user_id
+    grant = _grant_in_scope(grant_id)
+    ops.ensure_may_manage_role(current_user, grant.role, grant.community_id)
+    user = grant.user
     try:
         ops.revoke_role(grant, actor=current_user)
     except DomainError as error:
-        flash(str(error.message), "danger")
-        return redirect(url_for("admin.user", user_id=user_id))
+        return _refused_on_user_page(user, error)
     flash(_l("Role removed."), "success")
-    return redirect(url_for("admin.user", user_id=user_id))
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+def _grant_in_scope(grant_id) -> RoleGrant:
+    """A grant of a person the operator does not see, or held in a community the operator does
+    not run, is answered as if it did not exist."""
+    grant = get_or_404(RoleGrant, grant_id)
+    _user_in_scope(grant.user_id)
+    if grant.community_id is not None and not has_role(current_user, COMMUNITY_ADMIN, grant.community_id):
+        raise NotFound()
+    return grant
 
 
 @bp.route("/audit")

@@ -46,7 +46,11 @@ class DomainError(Exception):
     # (a failed login still counts toward lock-out).
     keeps_changes = False
 
-    def __init__(self, message, *, code=None, status=None, **extra):
+    # What a refusal says when the code raising it has nothing more precise to say.
+    default_message = HTTP_DETAILS[422]
+
+    def __init__(self, message=None, *, code=None, status=None, **extra):
+        message = self.default_message if message is None else message
         super().__init__(str(message))
         self.message = message
         self.code = code or self.code
@@ -57,11 +61,21 @@ class DomainError(Exception):
 class NotFound(DomainError):
     status = 404
     code = "not_found"
+    default_message = HTTP_DETAILS[404]
 
 
 class PermissionDenied(DomainError):
     status = 403
     code = "forbidden"
+    default_message = HTTP_DETAILS[403]
+
+
+class LoginRequired(DomainError):
+    """Not logged in: pages send the person to the login form (?next= back here), the API answers 401."""
+
+    status = 401
+    code = "login_required"
+    default_message = HTTP_DETAILS[401]
 
 
 class Conflict(DomainError):
@@ -112,7 +126,8 @@ def handle_http_exception(error: HTTPException):
             if error.description != type(error).description and status not in GENERIC_DETAIL_STATUSES
             else None
         )
-        response = problem(status, title, message or detail, errors=_flatten_location(errors))
+        response = problem(status, title, message or detail, code=REFUSAL_CODES.get(status),
+                           errors=_flatten_location(errors))
     else:
         response = make_response(error_page(status, title, detail))
     _copy_headers(error, response, data_headers=(getattr(error, "data", None) or {}).get("headers"))
@@ -120,6 +135,10 @@ def handle_http_exception(error: HTTPException):
         response.headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
     return response
 
+
+# An abort() left outside core.permissions (Flask-Login, the API's bearer check) still reads like
+# the domain error for the same refusal.
+REFUSAL_CODES = {401: LoginRequired.code, 403: PermissionDenied.code, 404: NotFound.code}
 
 # Statuses whose exception text is for developers (a rate-limit string, a CSRF reason), not for the
 # person who sees the page; they get our own sentence.
@@ -163,6 +182,11 @@ def keep_changes():
 def handle_domain_error(error: DomainError):
     if error.keeps_changes:
         keep_changes()
+    if isinstance(error, LoginRequired) and not wants_json():
+        from community.extensions import db
+
+        db.session.rollback()  # a redirect would commit, and a refused request keeps nothing
+        return _redirect_to_login()
     if wants_json():
         response = problem(error.status, HTTP_TITLES.get(error.status, _l("Invalid input")),
                            error.message, code=error.code, **error.extra)

@@ -52,7 +52,7 @@ def test_the_community_office_verifies_an_applicant(client, register, db, commun
     db.session.expire_all()
     assert [(g.role, g.community_id) for g in applicant.role_grants] == [("resident", community.id)]
     assert "applicant@example.test" not in client.get("/admin/users?awaiting=1").get_data(as_text=True)
-    assert client.post(f"/admin/users/{applicant.id}/verify").status_code == 302  # twice: explained, no change
+    assert client.post(f"/admin/users/{applicant.id}/verify").status_code == 409  # twice: explained, no change
     db.session.expire_all()
     assert len(applicant.role_grants) == 1
 
