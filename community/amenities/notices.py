@@ -1,6 +1,6 @@
 """What residents are told about their bookings: one function per event, each calling notify().
 
-Operations call these after their flush (see docs/amenities.md, "Notices"); the texts are
+Operations call these after their flush (docs/architecture.md, "Notifications"); the texts are
 registered here, in this domain's catalog, and written out in the resident's language. This
 module imports no operations, so operations may import it."""
 from datetime import datetime, timedelta

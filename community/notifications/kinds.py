@@ -8,7 +8,8 @@ English for another. Parameters whose name ends in ``_at`` hold ISO 8601 instant
 as dates in the reader's language, in the time zone named by the ``tz`` parameter (or the
 reader's own).
 
-A ``security`` kind is e-mailed whatever the preferences say (a changed password must reach its
+``obj``, ``link`` and ``once`` are notify()'s own arguments, so no text can use a param of those
+names. A ``security`` kind is e-mailed whatever the preferences say (a changed password must reach its
 owner); an ``in_app=False`` kind is e-mail only (a reset link does not belong in the notices list).
 """
 from dataclasses import dataclass
@@ -94,7 +95,7 @@ register_group(ACCOUNT, _l("Account and security"),
 register_kind(
     PASSWORD_RESET, ACCOUNT, security=True, in_app=False,
     subject=_l("Reset your Talent Community password"),
-    body=_l("Open this link within 2 hours to choose a new password:\n%(link)s\n\n"
+    body=_l("Open this link within 2 hours to choose a new password:\n%(reset_url)s\n\n"
             "If you did not ask for this, ignore this e-mail."),
 )
 register_kind(

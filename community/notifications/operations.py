@@ -181,7 +181,7 @@ def _queue_notice_email(user, spec: Kind, params: dict, endpoint, args, url) -> 
     with force_locale(recipient_locale(user)):
         text = render_kind(spec, params, reader_tz=user.timezone)
         lines = [text.body]
-        target = absolute_link(endpoint, args, url) if spec.in_app or url or endpoint else None
+        target = absolute_link(endpoint, args, url)
         if target:
             lines += ["", _("Open it here: %(url)s", url=target)]
         preferences = None if spec.security else absolute_url("notifications.preferences")

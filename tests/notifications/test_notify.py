@@ -81,11 +81,16 @@ def test_security_emails_cannot_be_switched_off(db, resident, outbox):
     assert "如果这不是您本人的操作" in outbox()[0].body  # the resident reads Chinese
 
 
-def test_an_email_only_kind_writes_no_notice(db, resident, outbox):
-    assert ops.notify(resident, kinds.PASSWORD_RESET, link="/password/reset/abc") is None
+def test_an_email_only_kind_writes_no_notice(db, resident, set_locale, outbox):
+    set_locale(resident, "en")
+    url = "https://talent.example/password/reset/abc"
+    assert ops.notify(resident, kinds.PASSWORD_RESET, reset_url=url) is None
     db.session.commit()
     assert notices_of(db, resident) == []
-    assert [m.kind for m in outbox()] == [kinds.PASSWORD_RESET]
+    [mail] = outbox()
+    assert (mail.kind, mail.subject) == (kinds.PASSWORD_RESET, "Reset your Talent Community password")
+    assert f"choose a new password:\n{url}\n" in mail.body
+    assert "Choose which e-mails you get" not in mail.body  # security e-mails cannot be switched off
 
 
 def test_a_person_without_an_email_address_still_gets_the_notice(db, create_user, outbox):
