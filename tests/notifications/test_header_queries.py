@@ -1,6 +1,5 @@
 """The header's unread count costs one indexed query a page, however many notices a person has."""
 import pytest
-import sqlalchemy as sa
 
 from community.notifications import kinds
 from community.notifications.models import Notice

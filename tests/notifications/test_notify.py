@@ -1,6 +1,4 @@
 """notify(): the in-app notice and the e-mail, in the recipient's language, as the person chose."""
-from datetime import timedelta
-
 import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale

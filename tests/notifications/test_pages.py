@@ -1,8 +1,6 @@
 """The notices page, mark read / all read, the header badge, and what a person typed shown as text."""
 import re
 
-import pytest
-
 from community.notifications import kinds
 from tests.helpers import text
 
