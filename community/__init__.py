@@ -87,7 +87,7 @@ def register_blueprints(app):
     init_api(app)
 
 
-DOMAIN_VIEW_MODULES: list[str] = ["community.amenities.views", "community.amenities.admin_views"]
+DOMAIN_VIEW_MODULES: list[str] = ["community.amenities.views", "community.amenities.admin_views", "community.notifications.views"]
 
 
 def register_errorhandlers(app):
@@ -137,5 +137,6 @@ def import_domain_modules():
     import community.accounts.demo  # noqa: F401
     import community.accounts.dashboard  # noqa: F401
     import community.amenities.jobs  # noqa: F401
+    import community.amenities.reminders  # noqa: F401
     import community.amenities.demo  # noqa: F401
     import community.amenities.dashboard  # noqa: F401

@@ -95,4 +95,4 @@ def api_blueprints(*core):
     return blueprints
 
 
-DOMAIN_API_MODULES: list[str] = ["community.amenities.api"]
+DOMAIN_API_MODULES: list[str] = ["community.amenities.api", "community.notifications.api"]

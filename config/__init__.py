@@ -68,12 +68,15 @@ class Default:
     OPENAPI_SWAGGER_UI_PATH = "docs"
     OPENAPI_SWAGGER_UI_URL = "/api/v1/swagger-ui/"  # served from the swagger_ui_bundle package
 
-    MAIL_SERVER = os.environ.get("MAIL_SERVER")  # unset: the outbox logs instead of sending
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")  # unset: e-mails stay in the outbox, "not sent (no server)"
     MAIL_PORT = _env_int("MAIL_PORT", 25)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@talent.community")
+    # The site's address for links in e-mails sent by jobs (no request to take the host from),
+    # e.g. https://talent.example.cn; unset, such e-mails carry no link.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL")
 
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY")
@@ -100,6 +103,11 @@ class Testing(Default):
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     RATELIMIT_STORAGE_URI = "memory://"
+    # Never the developer's mail server: tests that send open their own (tests/notifications).
+    MAIL_SERVER = None
+    MAIL_USERNAME = MAIL_PASSWORD = None
+    MAIL_USE_TLS = False
+    PUBLIC_URL = None
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast in tests; production keeps scrypt
     # Never the developer's instance/uploads; tests that store files point it at their tmp_path.
     UPLOAD_ROOT = os.path.join(tempfile.gettempdir(), "talent-community-test-uploads")

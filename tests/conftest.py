@@ -5,6 +5,7 @@ postgresql+psycopg://postgres@127.0.0.1:5432/talent_test . Tests commit for real
 do, and every table is emptied afterwards, so concurrency tests see the same behaviour as others.
 """
 import os
+import smtplib
 import tempfile
 from datetime import date
 
@@ -29,6 +30,23 @@ def _test_config(database_url):
         SQLALCHEMY_DATABASE_URI = database_url
 
     return RunConfig
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "allow_smtp: the test talks to a real (local) SMTP server")
+
+
+@pytest.fixture(autouse=True)
+def disallow_smtp(request, monkeypatch):
+    """No test reaches a mail server unless it says so with @pytest.mark.allow_smtp (and starts its
+    own, as tests/notifications/test_smtp.py does): a developer's MAIL_SERVER is never mailed."""
+    if request.node.get_closest_marker("allow_smtp"):
+        return
+
+    def refuse(self, host="localhost", port=0, source_address=None):
+        pytest.fail(f"a test tried to connect to the SMTP server {host}:{port}", pytrace=False)
+
+    monkeypatch.setattr(smtplib.SMTP, "connect", refuse)
 
 
 @pytest.fixture(scope="session")

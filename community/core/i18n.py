@@ -28,3 +28,18 @@ def N_(text: str) -> str:
     """Mark a string for the catalogs without translating it now: for text stored in English by
     work that has no reader (a job) and translated when shown, with ``_(stored_text)``."""
     return text
+
+
+def _escape_lazy_strings():
+    """Flask-Babel's lazy strings call themselves safe HTML (``__html__`` returns the text as is),
+    so ``_l("Welcome back, %(name)s.", name=user.display_name)`` shown on a page, or kept as a
+    flash (the session stores anything with ``__html__`` as Markup), would put a display name
+    like ``<script>`` into the page unescaped. None of our texts holds markup: a lazy string is
+    escaped like any other string."""
+    from flask_babel.speaklater import LazyString
+    from markupsafe import escape
+
+    LazyString.__html__ = lambda self: escape(str(self))
+
+
+_escape_lazy_strings()

@@ -1,19 +1,22 @@
+"""The send-outbox job."""
 from datetime import timedelta
 
 from community.core.jobs import job
 from community.extensions import db
-from community.notifications.operations import next_pending, send_one
+from community.notifications.operations import claim_next, send_one
 
 BATCH = 200
 
 
 @job("send-outbox", every=timedelta(minutes=1))
 def send_outbox():
-    """Each e-mail is its own unit of work: once it has left, its "sent" mark is committed at
-    once, so a failure later in the batch (or a crash) never sends it a second time."""
+    """Each e-mail is its own unit of work: its claim is committed before the mail server is
+    reached, and its "sent" mark right after, so neither a second sender running at the same time
+    nor a failure later in the batch sends it twice. Returns how many e-mails left."""
     sent, tried = 0, []
     for _ in range(BATCH):
-        message = next_pending(tried)
+        message = claim_next(tried)
+        db.session.commit()
         if message is None:
             break
         tried.append(message.id)

@@ -68,7 +68,7 @@ def _unsent(db):
     return db.session.scalars(sa.select(OutboxEmail).where(OutboxEmail.sent_at.is_(None))).all()
 
 
-def test_run_due_sends_the_outbox_once_then_waits_until_due(cli, db, queued):
+def test_run_due_sends_the_outbox_once_then_waits_until_due(cli, db, queued, fake_smtp):
     clock.freeze(START)
     queued(2)
     result = cli.invoke(args=["jobs", "run-due"])
