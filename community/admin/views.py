@@ -5,9 +5,10 @@ from flask_login import current_user
 
 from community.accounts import operations as ops
 from community.accounts import queries
-from community.accounts.forms import BuildingForm, CommunityForm, GrantRoleForm, TalentForm, choices
+from community.accounts.forms import BuildingForm, CommunityForm, GrantRoleForm, TalentForm
 from community.accounts.models import Community, RoleGrant, User
 from community.core.errors import DomainError, rerender_form
+from community.core.forms import choices
 from community.core.labels import ACTION_LABELS, OBJECT_LABELS
 from community.core.pagination import paginate
 from community.core.permissions import (

@@ -16,6 +16,7 @@ from flask.cli import AppGroup
 from sqlalchemy.orm import Mapped, mapped_column
 
 from community.core.clock import now
+from community.core.registry import Registry, owner_of
 from community.extensions import db
 
 
@@ -26,14 +27,15 @@ class Job:
     every: timedelta
 
 
-_registry: dict[str, Job] = {}
+_registry: Registry = Registry("job")
 
 
 def job(name: str, every: timedelta):
-    """Register ``func`` as a job named ``name`` that is due every ``every``."""
+    """Register ``func`` as a job named ``name`` that is due every ``every`` (once per name: the
+    same function registering again replaces itself, another function under the name is an error)."""
 
     def decorator(func):
-        _registry[name] = Job(name, func, every)
+        _registry.add(name, Job(name, func, every), owner=owner_of(func))
         return func
 
     return decorator

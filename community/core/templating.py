@@ -10,6 +10,10 @@ from community.core.labels import (
 )
 from community.core.money import Money
 from community.core.permissions import has_role
+from community.core.registry import Registry
+
+MAIN_MENU, ADMIN_MENU = "main", "admin"
+NAV: Registry = Registry("menu entry")  # (menu, endpoint) -> entry
 
 
 def money(fen, currency="CNY"):
@@ -26,21 +30,23 @@ def page_url(page):
     return url_for(request.endpoint, **args)
 
 
-def nav_items():
-    """The menu for the current user's roles; each domain appends its entries to NAV."""
+def nav_items(menu=MAIN_MENU):
+    """The entries of ``menu`` the current user's roles may see, in the order they were added."""
     items = []
-    for entry in NAV:
-        if entry.get("roles") and not any(has_role(current_user, r) for r in entry["roles"]):
+    for (entry_menu, _endpoint), entry in NAV.items():
+        if entry_menu != menu:
+            continue
+        if entry["roles"] and not any(has_role(current_user, r) for r in entry["roles"]):
             continue
         items.append(entry)
     return items
 
 
-NAV: list[dict] = []
-
-
-def add_nav(endpoint, label, *, roles=(), icon=""):
-    NAV.append({"endpoint": endpoint, "label": label, "roles": tuple(roles), "icon": icon})
+def add_nav(endpoint, label, *, roles=(), icon="", menu=MAIN_MENU):
+    """Add a link to ``menu`` ("main": the top bar; "admin": the Administration drop-down), shown to
+    users who hold one of ``roles`` (everyone logged in when empty). Called from a domain's
+    ``register(app)``; keyed by menu and endpoint, so a second app does not list it twice."""
+    NAV.add((menu, endpoint), {"endpoint": endpoint, "label": label, "roles": tuple(roles), "icon": icon})
 
 
 def init_app(app):
