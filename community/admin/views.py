@@ -7,8 +7,10 @@ from community.accounts import operations as ops
 from community.accounts import queries
 from community.accounts.forms import BuildingForm, CommunityForm, GrantRoleForm, TalentForm
 from community.accounts.models import Community, RoleGrant, User
+from community.core import clock
 from community.core.errors import DomainError, rerender_form
 from community.core.forms import choices
+from community.core.jobs import job_statuses
 from community.core.labels import ACTION_LABELS, OBJECT_LABELS
 from community.core.pagination import paginate
 from community.core.permissions import (
@@ -179,3 +181,11 @@ def audit():
         actions=sorted(ACTION_LABELS), object_types=sorted(OBJECT_LABELS),
         communities=db.session.scalars(queries.communities_for(current_user)).all(),
     )
+
+
+@bp.route("/jobs")
+@role_required(PLATFORM_ADMIN)
+def jobs():
+    """Every registered background job and its last run: jobs serve every community, so this is
+    the platform operators' page only."""
+    return render_template("admin/jobs.html", statuses=job_statuses(clock.now()))

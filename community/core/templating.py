@@ -1,6 +1,6 @@
 """Jinja filters and globals shared by every page."""
 from flask import current_app, request, url_for
-from flask_babel import format_datetime
+from flask_babel import format_datetime, format_timedelta
 
 from community.core.i18n import select_locale
 from flask_login import current_user
@@ -22,6 +22,17 @@ def money(fen, currency="CNY"):
 
 def localtime(instant, fmt="medium"):
     return format_datetime(instant, fmt) if instant else ""
+
+
+INTERVAL_UNITS = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+
+
+def interval(delta):
+    """A period in the largest unit that states it exactly: "5 minutes", "1 day", "90 minutes"
+    (Babel alone would round 90 minutes to "2 hours")."""
+    seconds = int(delta.total_seconds())
+    unit = next((name for name, size in INTERVAL_UNITS if seconds and seconds % size == 0), "second")
+    return format_timedelta(delta, granularity=unit, threshold=10**9, add_direction=False)
 
 
 def page_url(page):
@@ -52,6 +63,7 @@ def add_nav(endpoint, label, *, roles=(), icon="", menu=MAIN_MENU):
 def init_app(app):
     app.add_template_filter(money, "money")
     app.add_template_filter(localtime, "localtime")
+    app.add_template_filter(interval, "interval")
     app.add_template_global(nav_items)
     app.add_template_global(page_url)
     app.add_template_global(has_role)
