@@ -8,6 +8,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 WORKERS ?= 2
+JOBS_EVERY ?= 60
 export FLASK_APP := wsgi:app
 
 .PHONY: run test setup setup-dev translations messages clean bench-setup bench-profile-setup
@@ -31,11 +32,14 @@ setup-dev: setup $(VENV)/.installed-dev
 translations: $(VENV)/.installed
 	$(BIN)/python scripts/i18n.py compile
 
-## make run: set up, migrate the SQLite database, load demo data, serve on http://127.0.0.1:$(PORT)
+## make run: set up, migrate the SQLite database, load demo data, serve on http://127.0.0.1:$(PORT),
+## and run the background jobs every $(JOBS_EVERY) s beside the server (scripts/run_demo.py: both stop
+## together on Ctrl-C, when make is killed, or when gunicorn exits)
 run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+	exec $(BIN)/python scripts/run_demo.py --every $(JOBS_EVERY) --jobs "$(BIN)/flask jobs run-due" -- \
+		$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 
 ## make test: set up with test requirements and run the whole suite (TEST_DATABASE_URL for PostgreSQL)
 test: setup-dev

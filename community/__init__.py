@@ -1,4 +1,5 @@
 """Talent Community: the app factory."""
+import importlib
 import os
 
 from flask import Flask, g
@@ -7,6 +8,12 @@ from werkzeug.routing import IntegerConverter
 from config import CONFIGS, INSTANCE_DIR
 
 BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
+
+# Every domain, in the order they are wired (a domain may rely on those before it). Each is a
+# package community/<name>/ whose __init__ has register(app): its blueprints, API blueprint, jobs,
+# menu entries, dashboard panels, audit labels, listeners and demo data. Models are found by
+# walking the packages (community.models.import_all_models), so this is the only list to edit.
+DOMAINS = ("accounts", "admin", "amenities", "notifications")
 
 
 def create_app(config="default"):
@@ -29,13 +36,10 @@ def create_app(config="default"):
 
     register_converters(app)
     register_extensions(app)
-    register_blueprints(app)
     register_errorhandlers(app)
     register_unit_of_work(app)
-    register_template_helpers(app)
-    register_commands(app)
     register_shellcontext(app)
-    import_domain_modules()
+    register_domains(app)
     return app
 
 
@@ -55,11 +59,12 @@ def register_extensions(app):
     from community.core import sqlite
     from community.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from community.core.i18n import select_locale, select_timezone
+    from community.models import import_all_models
 
     db.init_app(app)
     with app.app_context():
         sqlite.configure(db.engine)
-    import community.models  # noqa: F401  (the whole schema, for Alembic)
+    import_all_models()  # the whole schema, for Alembic
     migrate.init_app(app, db, directory=os.path.join(BASE_DIR, "migrations"), render_as_batch=True,
                      compare_type=True)
     login_manager.init_app(app)
@@ -69,25 +74,14 @@ def register_extensions(app):
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     limiter.init_app(app)
 
-    from community.accounts import auth  # noqa: F401  (login_manager loaders)
 
+def register_domains(app):
+    """Core's own pages, API and commands first, then every domain in DOMAINS order."""
+    from community import core
 
-def register_blueprints(app):
-    from community.accounts.views import bp as accounts_bp
-    from community.admin.views import bp as admin_bp
-    from community.api import init_api
-    from community.core.views import bp as core_bp
-
-    app.register_blueprint(core_bp)
-    app.register_blueprint(__import__("community.core.attachment_views", fromlist=["bp"]).bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(admin_bp)
-    for module in DOMAIN_VIEW_MODULES:
-        app.register_blueprint(__import__(module, fromlist=["bp"]).bp)
-    init_api(app)
-
-
-DOMAIN_VIEW_MODULES: list[str] = ["community.amenities.views", "community.amenities.admin_views", "community.notifications.views"]
+    core.register(app)
+    for name in DOMAINS:
+        importlib.import_module(f"community.{name}").register(app)
 
 
 def register_errorhandlers(app):
@@ -111,32 +105,8 @@ def register_unit_of_work(app):
         return response
 
 
-def register_template_helpers(app):
-    from community.core import templating
-
-    templating.init_app(app)
-
-
-def register_commands(app):
-    from community.core.demo import demo_cli
-    from community.core.jobs import jobs_cli
-
-    app.cli.add_command(demo_cli)
-    app.cli.add_command(jobs_cli)
-
-
 def register_shellcontext(app):
     from community.extensions import db
 
     app.shell_context_processor(lambda: {"db": db})
 
-
-def import_domain_modules():
-    """Import modules that register jobs, demo loaders and signal listeners."""
-    import community.notifications.jobs  # noqa: F401
-    import community.accounts.demo  # noqa: F401
-    import community.accounts.dashboard  # noqa: F401
-    import community.amenities.jobs  # noqa: F401
-    import community.amenities.reminders  # noqa: F401
-    import community.amenities.demo  # noqa: F401
-    import community.amenities.dashboard  # noqa: F401

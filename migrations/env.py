@@ -14,6 +14,17 @@ logger = logging.getLogger("alembic.env")
 target_db = current_app.extensions["migrate"].db
 
 
+def _whole_schema():
+    """create_app already imported every model; importing them again is free and keeps autogenerate
+    honest if this environment is ever loaded by another app."""
+    from community.models import import_all_models
+
+    import_all_models()
+
+
+_whole_schema()
+
+
 def render_item(type_, obj, autogen_context):
     """Write our UTCDateTime as a plain timezone-aware DateTime so revisions import nothing of ours."""
     from community.core.db import UTCDateTime

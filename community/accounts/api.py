@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from community.accounts import operations as ops
 from community.accounts.schemas import MeSchema, TokenRequestSchema, TokenSchema
-from community.api import login_required_api
+from community.core.api import login_required_api
 from community.core.errors import PermissionDenied
 from community.extensions import limiter
 

@@ -1,18 +1,12 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from community.accounts.models import TALENT_TIERS, TALENT_TYPES
 from community.accounts.operations import password_problems
-from community.core.forms import PageForm
+from community.core.forms import PageForm, choices
 from community.core.labels import role_label, talent_tier_label, talent_type_label
 from community.core.permissions import ROLES
-
-
-def choices(pairs):
-    """(value, label) pairs as WTForms 3.3 wants them (tuples are deprecated)."""
-    return [SelectChoice(value=value, label=label) for value, label in pairs]
 
 
 class PasswordStrength:

@@ -5,9 +5,12 @@ from flask_login import current_user
 
 from community.accounts import operations as ops
 from community.accounts import queries
-from community.accounts.forms import BuildingForm, CommunityForm, GrantRoleForm, TalentForm, choices
+from community.accounts.forms import BuildingForm, CommunityForm, GrantRoleForm, TalentForm
 from community.accounts.models import Community, RoleGrant, User
+from community.core import clock
 from community.core.errors import DomainError, NotFound, rerender_form
+from community.core.forms import choices
+from community.core.jobs import job_statuses
 from community.core.labels import audit_action_choices, audit_domain_choices, audit_object_choices
 from community.core.pagination import paginate
 from community.core.permissions import (
@@ -201,3 +204,11 @@ def audit():
         domains=audit_domain_choices(), actions=audit_action_choices(), object_types=audit_object_choices(),
         communities=db.session.scalars(queries.communities_for(current_user)).all(),
     )
+
+
+@bp.route("/jobs")
+@role_required(PLATFORM_ADMIN)
+def jobs():
+    """Every registered background job and its last run: jobs serve every community, so this is
+    the platform operators' page only."""
+    return render_template("admin/jobs.html", statuses=job_statuses(clock.now()))

@@ -5,10 +5,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from community.accounts.forms import choices
 from community.accounts.models import Community
 from community.amenities import operations as ops
 from community.amenities import queries
@@ -16,17 +15,15 @@ from community.amenities.forms import CancelForm, ClosureForm, RejectForm, Resou
 from community.amenities.models import ACTIVE, ARCHIVED, CLOSED, Booking, Closure, Resource
 from community.amenities.views import amenity_span
 from community.core.errors import DomainError, rerender_form
+from community.core.forms import choices
 from community.core.pagination import paginate
 from community.core.permissions import (
     COMMUNITY_ADMIN, PLATFORM_ADMIN, community_ids_with_role, ensure_role, role_required,
 )
-from community.core.templating import add_nav
 from community.extensions import db
 
 bp = Blueprint("amenities_admin", __name__, url_prefix="/admin/amenities")
 STATUS_ACTIONS = {"close": CLOSED, "reopen": ACTIVE, "archive": ARCHIVED}
-
-add_nav("amenities_admin.index", _l("Amenities admin"), roles=(COMMUNITY_ADMIN,))
 
 
 @bp.before_request

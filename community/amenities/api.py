@@ -14,7 +14,7 @@ from community.amenities.schemas import (
     AvailabilityArgs, AvailabilitySchema, BookingCreateArgs, CancelArgs, BookingCreatedSchema, BookingListArgs,
     BookingSchema, RejectArgs, ResourceListArgs, ResourceSchema,
 )
-from community.api import login_required_api
+from community.core.api import login_required_api
 from community.core.clock import local_today
 from community.extensions import db
 

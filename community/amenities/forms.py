@@ -12,10 +12,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from community.accounts.forms import choices
 from community.amenities.schedule import OpeningHours
 from community.core import uploads
-from community.core.forms import PageForm
+from community.core.forms import PageForm, choices
 from community.core.labels import TALENT_TIER_LABELS
 from community.core.money import parse_yuan
 from community.amenities.labels import KIND_LABELS

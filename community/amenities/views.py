@@ -9,11 +9,10 @@ import segno
 from flask import (
     Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for,
 )
-from flask_babel import force_locale, format_date, gettext as _, lazy_gettext as _l
+from flask_babel import force_locale, format_date, gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from community.accounts.forms import choices
 from community.accounts.models import Community
 from community.amenities import operations as ops
 from community.amenities import queries
@@ -25,18 +24,16 @@ from community.amenities.models import (
 from community.amenities.recurrence import weekly
 from community.core import clock, uploads
 from community.core.errors import DomainError, rerender_form
+from community.core.forms import choices
 from community.core.pagination import paginate
 from community.core.permissions import (
     COMMUNITY_ADMIN, PLATFORM_ADMIN, RESIDENT, role_required,
 )
-from community.core.templating import add_nav
 from community.extensions import db
 
 bp = Blueprint("amenities", __name__, url_prefix="/amenities")
 BOOKER_ROLES = (RESIDENT, COMMUNITY_ADMIN, PLATFORM_ADMIN)
 
-add_nav("amenities.index", _l("Amenities"), roles=BOOKER_ROLES)
-add_nav("amenities.my_bookings", _l("My bookings"), roles=(RESIDENT,))
 
 
 # -- presentation helpers, shared with the admin pages and the dashboard panels ------------------
@@ -485,6 +482,3 @@ def checkin():
     flash(_("Checked in: %(name)s · %(resource)s · %(when)s", name=booking.user.display_name,
             resource=resource.name, when=amenity_span(booking.start_at, booking.end_at, resource.tz)), "success")
     return redirect(url_for("amenities.checkin"))
-
-
-add_nav("amenities.checkin", _l("Check-in desk"), roles=(COMMUNITY_ADMIN,))

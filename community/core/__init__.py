@@ -1,1 +1,17 @@
-"""Shared building blocks every domain uses: db base, clock, money, errors, permissions, audit."""
+"""Shared building blocks every domain uses: db base, clock, money, errors, permissions, audit,
+jobs, the API, the menu and dashboard registries. Core imports no domain (a test holds that)."""
+
+
+def register(app):
+    """Core's own part of the app, wired before any domain: template helpers, the landing and
+    dashboard pages, attached files, the /api/v1 Api the domains add to, and the ``demo`` and ``jobs`` commands."""
+    from community.core import api, attachment_views, templating, views
+    from community.core.demo import demo_cli
+    from community.core.jobs import jobs_cli
+
+    templating.init_app(app)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(attachment_views.bp)
+    api.init_api(app)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(jobs_cli)

@@ -3,25 +3,27 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from community.core.bulk import generate_command
 from community.core.errors import DomainError
+from community.core.registry import Registry, owner_of
 from community.extensions import db
 
 DEMO_PASSWORD = "demo12345"
-_loaders: list[tuple[int, str, callable]] = []
+_loaders: Registry = Registry("demo loader")  # name -> (order, name, func)
 
 
 def demo_loader(order: int, name: str):
     """Register a function that creates (or finds) a domain's demo data; it must be idempotent."""
 
     def decorator(func):
-        _loaders.append((order, name, func))
+        _loaders.add(name, (order, name, func), owner=owner_of(func))
         return func
 
     return decorator
 
 
 def load_all(echo=print):
-    for _order, name, func in sorted(_loaders, key=lambda item: item[0]):
+    for _order, name, func in sorted(_loaders.values(), key=lambda item: item[0]):
         func(echo)
     db.session.commit()
 
@@ -44,6 +46,4 @@ def load_command():
     click.echo(f"Demo data ready. Every demo account's password is: {DEMO_PASSWORD}")
 
 
-from community.core.generate import generate_command  # noqa: E402  (bulk data for benchmarks)
-
-demo_cli.add_command(generate_command)
+demo_cli.add_command(generate_command)  # ``flask demo generate``: the benchmark city, core/bulk.py

@@ -2,6 +2,12 @@
 from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
+from wtforms.fields.choices import SelectChoice
+
+
+def choices(pairs):
+    """(value, label) pairs as WTForms 3.3 wants them (tuples are deprecated)."""
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
 
 
 class PageForm(FlaskForm):

@@ -16,6 +16,7 @@ from flask.cli import AppGroup
 from sqlalchemy.orm import Mapped, mapped_column
 
 from community.core.clock import now
+from community.core.registry import Registry, owner_of
 from community.extensions import db
 
 
@@ -26,14 +27,15 @@ class Job:
     every: timedelta
 
 
-_registry: dict[str, Job] = {}
+_registry: Registry = Registry("job")
 
 
 def job(name: str, every: timedelta):
-    """Register ``func`` as a job named ``name`` that is due every ``every``."""
+    """Register ``func`` as a job named ``name`` that is due every ``every`` (once per name: the
+    same function registering again replaces itself, another function under the name is an error)."""
 
     def decorator(func):
-        _registry[name] = Job(name, func, every)
+        _registry.add(name, Job(name, func, every), owner=owner_of(func))
         return func
 
     return decorator
@@ -91,6 +93,41 @@ def run_job(job_: Job, *, force=False):
         run.last_error = repr(exc)[:2000]
         db.session.commit()
         raise
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """A registered job and what its last run left, for the operator's jobs page."""
+
+    job: Job
+    last_started_at: datetime | None
+    last_finished_at: datetime | None
+    last_error: str | None
+    due: bool
+
+    @property
+    def duration(self) -> timedelta | None:
+        """How long the last successful run took. A failed run is rolled back, its start with it
+        (so it is retried at the next run-due); only its error is kept."""
+        if self.last_started_at and self.last_finished_at and self.last_finished_at >= self.last_started_at:
+            return self.last_finished_at - self.last_started_at
+        return None
+
+    @property
+    def next_due_at(self) -> datetime | None:
+        """When the job falls due again; None for a job that never ran (it is due now)."""
+        return self.last_started_at + self.job.every if self.last_started_at else None
+
+
+def job_statuses(at: datetime) -> list[JobStatus]:
+    """Every registered job, by name, with its last run (one query)."""
+    runs = {r.name: r for r in db.session.scalars(sa.select(JobRun))}
+    statuses = []
+    for job_ in sorted(_registry.values(), key=lambda j: j.name):
+        run = runs.get(job_.name)
+        statuses.append(JobStatus(job_, run and run.last_started_at, run and run.last_finished_at,
+                                  run and run.last_error, _is_due(run, job_, at)))
+    return statuses
 
 
 def due_jobs(at: datetime) -> list[Job]:

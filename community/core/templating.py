@@ -1,6 +1,6 @@
 """Jinja filters and globals shared by every page."""
 from flask import current_app, request, url_for
-from flask_babel import format_datetime
+from flask_babel import format_datetime, format_timedelta
 
 from community.core.i18n import select_locale
 from flask_login import current_user
@@ -10,6 +10,10 @@ from community.core.labels import (
 )
 from community.core.money import Money
 from community.core.permissions import has_role
+from community.core.registry import Registry
+
+MAIN_MENU, ADMIN_MENU = "main", "admin"
+NAV: Registry = Registry("menu entry")  # (menu, endpoint) -> entry
 
 
 def money(fen, currency="CNY"):
@@ -20,32 +24,46 @@ def localtime(instant, fmt="medium"):
     return format_datetime(instant, fmt) if instant else ""
 
 
+INTERVAL_UNITS = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+
+
+def interval(delta):
+    """A period in the largest unit that states it exactly: "5 minutes", "1 day", "90 minutes"
+    (Babel alone would round 90 minutes to "2 hours")."""
+    seconds = int(delta.total_seconds())
+    unit = next((name for name, size in INTERVAL_UNITS if seconds and seconds % size == 0), "second")
+    return format_timedelta(delta, granularity=unit, threshold=10**9, add_direction=False)
+
+
 def page_url(page):
     """This page's URL with ?page= changed, keeping the other filters."""
     args = {**(request.view_args or {}), **request.args.to_dict(), "page": page}
     return url_for(request.endpoint, **args)
 
 
-def nav_items():
-    """The menu for the current user's roles; each domain appends its entries to NAV."""
+def nav_items(menu=MAIN_MENU):
+    """The entries of ``menu`` the current user's roles may see, in the order they were added."""
     items = []
-    for entry in NAV:
-        if entry.get("roles") and not any(has_role(current_user, r) for r in entry["roles"]):
+    for (entry_menu, _endpoint), entry in NAV.items():
+        if entry_menu != menu:
+            continue
+        if entry["roles"] and not any(has_role(current_user, r) for r in entry["roles"]):
             continue
         items.append(entry)
     return items
 
 
-NAV: list[dict] = []
-
-
-def add_nav(endpoint, label, *, roles=(), icon=""):
-    NAV.append({"endpoint": endpoint, "label": label, "roles": tuple(roles), "icon": icon})
+def add_nav(endpoint, label, *, roles=(), icon="", menu=MAIN_MENU):
+    """Add a link to ``menu`` ("main": the top bar; "admin": the Administration drop-down), shown to
+    users who hold one of ``roles`` (everyone logged in when empty). Called from a domain's
+    ``register(app)``; keyed by menu and endpoint, so a second app does not list it twice."""
+    NAV.add((menu, endpoint), {"endpoint": endpoint, "label": label, "roles": tuple(roles), "icon": icon})
 
 
 def init_app(app):
     app.add_template_filter(money, "money")
     app.add_template_filter(localtime, "localtime")
+    app.add_template_filter(interval, "interval")
     app.add_template_global(nav_items)
     app.add_template_global(page_url)
     app.add_template_global(has_role)

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from community.api import login_required_api
+from community.core.api import login_required_api
 from community.extensions import db
 from community.notifications import operations as ops
 from community.notifications import queries

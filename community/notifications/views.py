@@ -8,7 +8,6 @@ from wtforms import BooleanField, SubmitField
 from community.core.forms import PageForm
 from community.core.pagination import paginate
 from community.core.permissions import PLATFORM_ADMIN, ensure_role
-from community.core.templating import add_nav
 from community.notifications import operations as ops
 from community.notifications import queries
 from community.notifications.kinds import group_is_locked, groups
@@ -17,7 +16,6 @@ from community.notifications.texts import notice_path, render_notice
 
 bp = Blueprint("notifications", __name__)
 
-add_nav("notifications.outbox", _l("Outbox"), roles=(PLATFORM_ADMIN,))
 
 
 @bp.app_template_global("unread_notice_count")

@@ -87,3 +87,31 @@ def test_generates_amenities_the_real_models_read(app, db, tmp_path):
     tokens = json.loads((tmp_path / "tokens.json").read_text())["tokens"]
     holders = db.session.scalars(sa.select(User).where(User.id.in_([t["user_id"] for t in tokens]))).all()
     assert len(holders) == 250 and all(user.active for user in holders)
+
+
+def test_a_domain_adds_its_part_by_registering_a_step(app, db, tmp_path, monkeypatch):
+    """Core runs the steps in order: a new domain's step gets its own options, the plans of the
+    steps before it, and work to do after the commit; its tables are checked for rows like the rest."""
+    import click
+
+    from community.core import bulk
+
+    seen = {}
+
+    def parcels(ctx):
+        seen.update(parcels=ctx.options["parcels"], communities=ctx.shared["accounts.city"].n_communities)
+        ctx.after_commit.append(lambda: ctx.echo("parcels delivered"))
+
+    option = click.Option(["--parcels"], default=2, type=click.IntRange(0, 9))
+    monkeypatch.setitem(bulk._steps, "parcels", bulk.BulkStep(30, "parcels", ("job_runs",), (option,), parcels))
+    assert "--parcels" in app.test_cli_runner().invoke(args=["demo", "generate", "--help"]).output
+
+    result = _generate(app, tmp_path, "--parcels", "5")
+    assert result.exit_code == 0, result.output
+    assert seen == {"parcels": 5, "communities": 2}
+    assert result.output.index("clear API tokens written") < result.output.index("parcels delivered")
+
+    db.session.execute(sa.text("INSERT INTO job_runs (name) VALUES ('x')"))
+    db.session.commit()
+    refused = _generate(app, tmp_path)
+    assert refused.exit_code != 0 and "job_runs" in refused.output

@@ -1,5 +1,9 @@
 """The JSON API under /api/v1: flask-smorest, answered in problem+json, authenticated by session
-cookie or by ``Authorization: Bearer <personal access token>``."""
+cookie or by ``Authorization: Bearer <personal access token>``.
+
+Core owns the Api object and what every endpoint shares (``login_required_api``, the problem
+schema, the bearer scheme, CSRF for cookie sessions, the local Swagger UI); each domain adds its
+blueprint with ``register_api_blueprint(app, blp)`` from its ``register(app)``."""
 import marshmallow as ma
 from flask import Blueprint, abort, current_app, g, request, send_from_directory
 from flask_login import current_user
@@ -9,6 +13,7 @@ from community.extensions import csrf
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 API_PREFIX = "/api/"
+API_EXTENSION = "community.api"  # app.extensions key of the app's ProblemApi
 
 
 class ProblemSchema(ma.Schema):
@@ -67,10 +72,9 @@ def swagger_ui_asset(filename):
 
 
 def init_api(app):
-    """One Api object per app (stored in app.extensions["flask-smorest"]), so create_app can be
-    called more than once in a process (tests, CLI) without the apps sharing one spec."""
-    from community.accounts.api import blp as accounts_blp
-
+    """One Api object per app, so create_app can be called more than once in a process (tests,
+    CLI) without the apps sharing one spec. Domains add their blueprints with
+    ``register_api_blueprint`` from their ``register(app)``."""
     app.config.setdefault("API_SPEC_OPTIONS", {
         "components": {"securitySchemes": {"bearerAuth": BEARER_SCHEME}},
         "security": [{"bearerAuth": []}],
@@ -79,20 +83,20 @@ def init_api(app):
     })
     api = ProblemApi()
     api.init_app(app)
+    app.extensions[API_EXTENSION] = api
     app.register_blueprint(swagger_assets)
     app.before_request(_csrf_for_cookie_sessions)
-    for blp in api_blueprints(accounts_blp):
-        csrf.exempt(blp)  # checked by _csrf_for_cookie_sessions instead, token callers need none
-        api.register_blueprint(blp)
     return api
 
 
-def api_blueprints(*core):
-    """Core blueprints plus each domain's, in a stable order; a new domain adds itself here."""
-    blueprints = list(core)
-    for module in DOMAIN_API_MODULES:
-        blueprints.append(__import__(module, fromlist=["blp"]).blp)
-    return blueprints
+def register_api_blueprint(app, blp):
+    """Add a domain's flask-smorest blueprint to the app's /api/v1 (and to its OpenAPI document).
 
+    CSRF is not Flask-WTF's to check on the API: ``_csrf_for_cookie_sessions`` asks for the token
+    from cookie sessions only, since callers with a bearer token cannot be forged by another site."""
+    api = app.extensions.get(API_EXTENSION)
+    if api is None:
+        raise RuntimeError("init_api(app) must run before a domain registers its API blueprint")
+    csrf.exempt(blp)
+    api.register_blueprint(blp)
 
-DOMAIN_API_MODULES: list[str] = ["community.amenities.api", "community.notifications.api"]
