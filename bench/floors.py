@@ -15,8 +15,8 @@ gunicorn settings as the real app.
              top of this is what the ratio "ours / floor (b)" prices.
 
 Tables: the real ones (amenity_resources / amenity_bookings of the amenities migration), with the
-lock UPDATE and the overlap predicate of community/amenities/operations.py (_lock_resource,
-_holding_overlapping: start_at bounded below by MAX_BOOKING_SPAN, so the count stays an index range
+lock UPDATE and the overlap predicate of community/amenities/operations/booking.py (lock_resource,
+_holding_rows: start_at bounded below by MAX_BOOKING_SPAN, so the count stays an index range
 on (resource_id, start_at) however long the resource's history is).
 """
 import hashlib
@@ -31,7 +31,7 @@ from bench.results import plain_dsn
 from bench.sqlcount import instrument
 
 HOLDING = ("pending_approval", "pending_payment", "confirmed", "checked_in")
-MAX_BOOKING_SPAN_HOURS = 26  # community.amenities.operations.MAX_BOOKING_SPAN
+MAX_BOOKING_SPAN_HOURS = 26  # community.amenities.rules.MAX_BOOKING_SPAN
 
 # -- floor (a) ----------------------------------------------------------------------------------
 

@@ -1,7 +1,5 @@
 """Every write about accounts, roles and communities. Flushes, never commits."""
-import hashlib
 import re
-import secrets
 from datetime import date, timedelta
 from functools import lru_cache
 from zoneinfo import available_timezones
@@ -19,7 +17,7 @@ from community.accounts.models import (
     TALENT_TIERS, TALENT_TYPES, ApiToken, Building, Community, RoleGrant, TalentProfile, User,
     request_user_loads,
 )
-from community.core import audit, signals
+from community.core import audit, signals, tokens
 from community.core.clock import now, to_local
 from community.core.db import is_unique_violation, savepoint
 from community.core.errors import Conflict, DomainError, NotFound, PermissionDenied, RuleViolation
@@ -288,8 +286,7 @@ def update_profile(user: User, *, display_name: str, locale: str | None) -> None
 
 # -- API tokens ------------------------------------------------------------------------------
 
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+token_digest = tokens.digest  # what api_tokens.token_hash holds: sha256 hex
 
 
 TOKEN_NAME_MAX = 80
@@ -301,7 +298,7 @@ def issue_api_token(user: User, name: str = "api") -> tuple[ApiToken, str]:
     if len(name) > TOKEN_NAME_MAX:
         raise RuleViolation(_l("A token name has at most %(n)d characters.", n=TOKEN_NAME_MAX),
                             code="token_name_too_long")
-    token = "tc_" + secrets.token_urlsafe(32)
+    token = "tc_" + tokens.generate(32)
     record = ApiToken(user=user, token_hash=token_digest(token), name=name,
                       expires_at=now() + current_app.config["API_TOKEN_LIFETIME"])
     db.session.add(record)

@@ -13,8 +13,8 @@ from community.amenities import operations as ops
 from community.amenities import queries
 from community.amenities.forms import CancelForm, ClosureForm, RejectForm, ResourceForm
 from community.amenities.models import ACTIVE, ARCHIVED, CLOSED, Booking, Closure, Resource
-from community.amenities.views import amenity_span
-from community.core.errors import DomainError, rerender_form
+from community.amenities.presentation import amenity_span
+from community.core.errors import rerender_on_domain_error
 from community.core.forms import choices
 from community.core.pagination import paginate
 from community.core.permissions import (
@@ -88,11 +88,9 @@ def create():
         return render_template("amenities/admin/form.html", form=form, resource=None), 422 if form.is_submitted() else 200
     community = db.session.get(Community, form.community_id.data) or abort(404)
     ensure_role(COMMUNITY_ADMIN, community.id)
-    try:
+    with rerender_on_domain_error("amenities/admin/form.html", form=form, resource=None):
         resource = ops.create_resource(community, actor=current_user, **form.resource_fields())
         save_photo(resource, form)
-    except DomainError as error:
-        return rerender_form("amenities/admin/form.html", error, form=form, resource=None)
     flash(_("%(name)s has been created. Residents can book it now.", name=resource.name), "success")
     return redirect(url_for("amenities_admin.index"))
 
@@ -103,11 +101,9 @@ def edit(resource_id):
     form = resource_form(resource)
     if not form.validate_on_submit():
         return render_template("amenities/admin/form.html", form=form, resource=resource), 422 if form.is_submitted() else 200
-    try:
+    with rerender_on_domain_error("amenities/admin/form.html", form=form, resource=resource):
         ops.update_resource(resource, actor=current_user, **form.resource_fields())
         save_photo(resource, form)
-    except DomainError as error:
-        return rerender_form("amenities/admin/form.html", error, form=form, resource=resource)
     flash(_("Changes to %(name)s saved.", name=resource.name), "success")
     return redirect(url_for("amenities_admin.index"))
 
@@ -145,11 +141,9 @@ def closures(resource_id):
     context = dict(resource=resource, form=form, closures=queries.upcoming_closures(resource))
     if not form.validate_on_submit():
         return render_template("amenities/admin/closures.html", **context), 422 if form.is_submitted() else 200
-    try:
+    with rerender_on_domain_error("amenities/admin/closures.html", **context):
         ops.add_closure(resource, starts_at=as_instant(form.starts_at.data, resource),
                         ends_at=as_instant(form.ends_at.data, resource), reason=form.reason.data, actor=current_user)
-    except DomainError as error:
-        return rerender_form("amenities/admin/closures.html", error, **context)
     flash(_("Closure added. Residents see the reason on the booking page."), "success")
     return redirect(url_for("amenities_admin.closures", resource_id=resource.id))
 
@@ -180,11 +174,8 @@ def approvals():
 @bp.route("/bookings/<int:booking_id>/approve", methods=["POST"])
 def approve(booking_id):
     booking = managed_booking_or_404(booking_id)
-    try:
+    with rerender_on_domain_error(render=lambda error: render_approvals()):
         ops.approve_booking(booking, actor=current_user)
-    except DomainError as error:
-        flash(str(error.message), "danger")
-        return render_approvals(status=error.status)
     flash(_("Approved: %(name)s, %(resource)s.", name=booking.user.display_name, resource=booking.resource.name),
           "success")
     return redirect(url_for("amenities_admin.approvals"))
@@ -197,11 +188,8 @@ def reject(booking_id):
     if not form.validate_on_submit():
         flash(_("Write a reason for the resident before rejecting."), "danger")
         return render_approvals({booking.id: form}, status=422)
-    try:
+    with rerender_on_domain_error(render=lambda error: render_approvals({booking.id: form})):
         ops.reject_booking(booking, actor=current_user, reason=form.reason.data)
-    except DomainError as error:
-        flash(str(error.message), "danger")
-        return render_approvals({booking.id: form}, status=error.status)
     flash(_("Rejected: %(name)s, %(resource)s. The resident sees your reason.", name=booking.user.display_name,
             resource=booking.resource.name), "success")
     return redirect(url_for("amenities_admin.approvals"))
@@ -226,11 +214,8 @@ def resource_bookings(resource_id):
 def record_payment(booking_id):
     """The office took the fee at the counter (cash, card terminal): the booking is confirmed."""
     booking = managed_booking_or_404(booking_id)
-    try:
+    with rerender_on_domain_error(render=lambda error: render_resource_bookings(booking.resource)):
         ops.mark_paid(booking, actor=current_user)
-    except DomainError as error:
-        flash(str(error.message), "danger")
-        return render_resource_bookings(booking.resource, status=error.status)
     flash(_("Payment recorded: %(name)s, %(when)s.", name=booking.user.display_name,
             when=amenity_span(booking.start_at, booking.end_at, booking.resource.tz)), "success")
     return redirect(url_for("amenities_admin.resource_bookings", resource_id=booking.resource_id))
@@ -243,11 +228,8 @@ def cancel(booking_id):
     if not form.validate_on_submit():
         flash(_("Write a reason for the resident before cancelling."), "danger")
         return render_resource_bookings(booking.resource, {booking.id: form}, status=422)
-    try:
+    with rerender_on_domain_error(render=lambda error: render_resource_bookings(booking.resource, {booking.id: form})):
         ops.cancel_booking(booking, actor=current_user, reason=form.reason.data)
-    except DomainError as error:
-        flash(str(error.message), "danger")
-        return render_resource_bookings(booking.resource, {booking.id: form}, status=error.status)
     flash(_("Cancelled: %(name)s, %(when)s. The resident sees your reason.", name=booking.user.display_name,
             when=amenity_span(booking.start_at, booking.end_at, booking.resource.tz)), "success")
     return redirect(url_for("amenities_admin.resource_bookings", resource_id=booking.resource_id))

@@ -1,5 +1,5 @@
 """Amenities JSON API under /api/v1 (the contract is in docs/amenities.md). Handlers parse, scope,
-call one operation or query, and serialise; every rule lives in operations.py and every error
+call one operation or query, and serialise; every rule lives in the operations and every error
 becomes problem+json in core.errors."""
 import sqlalchemy as sa
 from flask import jsonify
@@ -88,14 +88,12 @@ def resource_availability(args, resource_id):
 @blp.alt_response(409, description="Slot full, already booked, or recurring dates conflict (`conflicts`)")
 @blp.alt_response(422, description="A booking rule is broken; `code` names it")
 def create_booking(body):
-    """Book consecutive slots, or every occurrence of `rrule` (all or nothing)."""
+    """Book consecutive slots (until `end`, or `slots` of them), or every occurrence of `rrule`
+    (all or nothing). The same lookup and operation as the booking page."""
     resource = queries.bookable_resource(current_user, body["resource_id"])
-    if body.get("rrule"):
-        bookings = ops.book_recurring(current_user, resource, body["start"], body["end"], body["rrule"],
-                                      attendees=body.get("attendees"))
-    else:
-        bookings = [ops.book(current_user, resource, body["start"], body["end"], attendees=body.get("attendees"))]
-    return _Created(bookings)
+    return _Created(ops.place_booking(current_user, resource, body["start"], end_at=body.get("end"),
+                                      slots=body.get("slots"), rrule=body.get("rrule"),
+                                      attendees=body.get("attendees")))
 
 
 @blp.route("/bookings")

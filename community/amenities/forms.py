@@ -1,5 +1,5 @@
 """Forms of the amenities pages. They parse and check what a person typed; the booking rules
-themselves live in operations.py, so a form never decides whether a slot may be booked."""
+themselves live in rules.py and the operations, so a form never decides whether a slot may be booked."""
 from decimal import Decimal
 
 from flask import current_app
@@ -25,7 +25,6 @@ REPEAT_CHOICES = (("none", _l("Only once")), ("weeks", _l("Every week, for a num
                   ("until", _l("Every week, until a date")))
 MAX_FEE_FEN = 10_000 * 100  # ¥10,000 a slot: beyond any amenity, and far inside the column's range
 MAX_WEEKS = 52  # recurrence.MAX_OCCURRENCES
-MAX_SLOTS_PER_BOOKING = 8  # a longer stay is better split; keeps the select short on a phone
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -63,7 +62,7 @@ class ImageUpload:
     def __call__(self, form, field):
         if not field.data:
             return
-        from community.amenities.operations import photo_refusal_message
+        from community.amenities.operations.resources import photo_refusal_message
 
         try:
             uploads.check_image(field.data, current_app.config["AMENITY_PHOTO_MAX_BYTES"])

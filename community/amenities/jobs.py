@@ -1,7 +1,7 @@
 """Amenity jobs, run by ``flask jobs run-due``."""
 from datetime import timedelta
 
-from community.amenities.operations import expire_unconfirmed, release_no_shows
+from community.amenities.operations.attendance import expire_unconfirmed, release_no_shows
 from community.core.clock import now
 from community.core.jobs import job
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from community.amenities.schedule import OpeningHours
 from community.core.clock import now
 from community.core.db import TimestampMixin
-from community.core.money import Money
+from community.core.money import money_columns
 from community.extensions import db
 
 RESOURCE_KINDS = ("meeting_room", "gym", "laundry", "coffee_bar", "canteen", "activity_room", "other")
@@ -33,8 +33,9 @@ def _in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-class Resource(TimestampMixin, db.Model):
-    """Something residents book by the slot: a room (capacity 1) or N places (gym, bar seats)."""
+class Resource(TimestampMixin, money_columns("fee"), db.Model):
+    """Something residents book by the slot: a room (capacity 1) or N places (gym, bar seats).
+    fee_fen / currency / fee (Money): the fee a slot, CHECK fee_fen >= 0 (core.money.money_columns)."""
 
     __tablename__ = "amenity_resources"
 
@@ -56,15 +57,13 @@ class Resource(TimestampMixin, db.Model):
     max_minutes_per_week: Mapped[int | None]
     cancel_cutoff_minutes: Mapped[int] = mapped_column(default=60, server_default=sa.text("60"))
     requires_approval: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    fee_fen: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
-    currency: Mapped[str] = mapped_column(sa.String(3), default="CNY", server_default="CNY")
     checkin_grace_minutes: Mapped[int] = mapped_column(default=15, server_default=sa.text("15"))
     max_attendees: Mapped[int | None]
     # Empty: every resident of the community; otherwise only residents holding one of these tiers.
     visible_tiers: Mapped[list] = mapped_column(sa.JSON, default=list, server_default=sa.text("'[]'"))
     status: Mapped[str] = mapped_column(sa.String(16), default=ACTIVE, server_default=ACTIVE)
     # Bumped by every write that adds a holding booking; the UPDATE is the row lock that makes
-    # concurrent bookers of one resource queue (see operations._lock_resource).
+    # concurrent bookers of one resource queue (see operations.booking.lock_resource).
     lock_version: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
 
     community = relationship("Community")
@@ -78,7 +77,6 @@ class Resource(TimestampMixin, db.Model):
         sa.CheckConstraint("booking_window_days >= 1", name="window_positive"),
         sa.CheckConstraint("min_notice_minutes >= 0", name="notice_not_negative"),
         sa.CheckConstraint("cancel_cutoff_minutes >= 0", name="cutoff_not_negative"),
-        sa.CheckConstraint("fee_fen >= 0", name="fee_not_negative"),
         sa.CheckConstraint("checkin_grace_minutes >= 0", name="grace_not_negative"),
     )
 
@@ -89,10 +87,6 @@ class Resource(TimestampMixin, db.Model):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.community.timezone)
-
-    @property
-    def fee(self) -> Money:
-        return Money(self.fee_fen, self.currency)
 
     @property
     def is_active(self) -> bool:
@@ -132,7 +126,9 @@ class BookingSeries(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
 
 
-class Booking(TimestampMixin, db.Model):
+class Booking(TimestampMixin, money_columns("fee"), db.Model):
+    """fee_fen / currency / fee (Money): what the booking costs (the resource's fee x slots)."""
+
     __tablename__ = "amenity_bookings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,8 +146,6 @@ class Booking(TimestampMixin, db.Model):
         sa.ForeignKey("amenity_booking_series.id", ondelete="SET NULL"), index=True
     )
     qr_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    fee_fen: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
-    currency: Mapped[str] = mapped_column(sa.String(3), default="CNY", server_default="CNY")
     late_cancel: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     cancelled_at: Mapped[datetime | None]
     checked_in_at: Mapped[datetime | None]
@@ -173,16 +167,11 @@ class Booking(TimestampMixin, db.Model):
         sa.CheckConstraint("end_at > start_at", name="ends_after_start"),
         sa.CheckConstraint(_in("status", BOOKING_STATUSES), name="known_status"),
         sa.CheckConstraint("attendees IS NULL OR attendees >= 1", name="attendees_positive"),
-        sa.CheckConstraint("fee_fen >= 0", name="fee_not_negative"),
     )
 
     @property
     def is_holding(self) -> bool:
         return self.status in HOLDING_STATUSES
-
-    @property
-    def fee(self) -> Money:
-        return Money(self.fee_fen, self.currency)
 
     @property
     def minutes(self) -> int:

@@ -14,13 +14,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from community.accounts.models import Community
+from community.amenities import rules
 from community.amenities.ical import CalendarEvent, render_calendar
 from community.amenities.models import (
     ACTIVE, ARCHIVED, CANCELLED, CONFIRMED, CHECKED_IN, HOLDING_STATUSES, NO_SHOW, PENDING_APPROVAL,
-    REJECTED, Booking, Closure, Resource,
+    REJECTED, Booking, CalendarFeed, Closure, Resource, Suspension,
 )
-from community.amenities.operations import MAX_BOOKING_SPAN, last_bookable_day
+from community.amenities.rules import MAX_BOOKING_SPAN, last_bookable_day
 from community.amenities.schedule import Slot, local_day_bounds, slots_between
+from community.core import tokens
 from community.core.clock import now, zone
 from community.core.errors import NotFound
 from community.core.permissions import COMMUNITY_ADMIN, RESIDENT, community_ids_with_role, has_role
@@ -77,8 +79,10 @@ def resource_for(user, resource_id: int) -> Resource:
 
 def bookable_resource(user, resource_id: int) -> Resource:
     """The resource to book, loaded with its community in one query, when it belongs to one of
-    the user's communities; tier, status and every other rule are the operation's to judge, so
-    the resident gets the precise reason."""
+    the user's communities: the one lookup of the booking page and POST /api/v1/bookings. Tier,
+    status and every other rule are the operation's to judge, so a closed, archived or
+    tier-restricted resource is refused by name (resource_unavailable, not_eligible), alike on
+    both, and only another community's resource (or an unknown id) is NotFound."""
     resource = db.session.scalar(_resource_with_community_stmt(), {"wanted_resource_id": resource_id})
     if resource is None or not (has_role(user, RESIDENT, resource.community_id) or _is_admin(user, resource.community_id)):
         raise NotFound(_l("This resource does not exist or is not available to you."), code="resource_not_found")
@@ -103,6 +107,46 @@ def managed_resource(user, resource_id: int) -> Resource:
 
 def _is_admin(user, community_id) -> bool:
     return has_role(user, COMMUNITY_ADMIN, community_id)
+
+
+# -- who may book -------------------------------------------------------------------------------
+
+def tier_allows(user, resource: Resource, today: date) -> bool:
+    """Whether the resource's tier list lets the user book it (rules.tier_allows with the user's
+    talent profile; admins of its community always pass)."""
+    if not resource.visible_tiers:  # the usual case: no need to load the talent profile
+        return True
+    return rules.tier_allows(resource, user.talent, today, is_admin=_is_admin(user, resource.community_id))
+
+
+def booking_refusal(user, resource: Resource, *, at: datetime, suspended_until: datetime | None,
+                    attendees: int | None = None):
+    """The rule about the resource and the person, whatever the times, that refuses them a
+    booking (resource_unavailable, not_eligible, too_many_attendees, suspended), or None. The
+    booking operations raise it; the booking page shows it instead of a form."""
+    eligible = tier_allows(user, resource, at.astimezone(resource.tz).date())
+    return rules.booker_problem(resource, eligible=eligible, attendees=attendees, suspended_until=suspended_until)
+
+
+def active_suspension(user, community_id: int, at: datetime) -> Suspension | None:
+    """The suspension running at ``at`` (the one ending last), or None."""
+    return db.session.scalar(
+        sa.select(Suspension).where(
+            Suspension.user_id == user.id, Suspension.community_id == community_id,
+            Suspension.starts_at <= at, Suspension.ends_at > at,
+        ).order_by(Suspension.ends_at.desc()).limit(1)
+    )
+
+
+def suspension_end(user, community_id: int, at: datetime) -> datetime | None:
+    """When the suspension running at ``at`` ends, or None."""
+    suspension = active_suspension(user, community_id, at)
+    return suspension.ends_at if suspension is not None else None
+
+
+def closures_overlapping(resource_id: int, start: datetime, end: datetime) -> list[Closure]:
+    return list(db.session.scalars(sa.select(Closure).where(
+        Closure.resource_id == resource_id, Closure.starts_at < end, Closure.ends_at > start)))
 
 
 # -- availability ------------------------------------------------------------------------------
@@ -277,15 +321,39 @@ def pending_for_admin(user) -> sa.Select:
     return stmt.order_by(Booking.start_at, Booking.id)
 
 
+# -- the private calendar feed ---------------------------------------------------------------------
+
+FEED_PURPOSE = "calendar-feed"
+
+
+def feed_of(user) -> CalendarFeed | None:
+    return db.session.scalar(sa.select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+
+
+def feed_url_token(feed: CalendarFeed) -> str:
+    """The token in the feed's URL: signed (user id, nonce), so it is derived again, not stored;
+    the row keeps only its digest for the lookup (tokens.digest)."""
+    return tokens.signed(FEED_PURPOSE, feed.user_id, feed.nonce)
+
+
 def active_feed_token(user) -> str | None:
     """The live feed token to show on a page, without creating one (None when none or revoked)."""
-    from community.amenities.operations import _feed_of, _feed_token_for
-
-    feed = _feed_of(user)
-    return None if feed is None or feed.revoked_at is not None else _feed_token_for(feed)
+    feed = feed_of(user)
+    return None if feed is None or feed.revoked_at is not None else feed_url_token(feed)
 
 
-# -- the iCalendar feed ------------------------------------------------------------------------
+def user_for_feed_token(token: str):
+    """The owner of a live feed token, or None (unknown, revoked, or inactive account)."""
+    if not token:
+        return None
+    feed = db.session.scalar(sa.select(CalendarFeed).where(
+        CalendarFeed.token_hash == tokens.digest(token), CalendarFeed.revoked_at.is_(None)))
+    if feed is None or not feed.user.active:
+        return None
+    return feed.user
+
+
+# -- the iCalendar document ------------------------------------------------------------------------
 
 FEED_PAST = timedelta(days=30)
 ICAL_STATUS = {CONFIRMED: "CONFIRMED", CHECKED_IN: "CONFIRMED", CANCELLED: "CANCELLED", REJECTED: "CANCELLED",

@@ -1,10 +1,13 @@
 """Marshmallow schemas of the amenities API. Times are ISO 8601 with the community's offset;
 money is {"amount": fen, "currency": "CNY"}."""
 from flask import request
-from marshmallow import Schema, fields, validate
+from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from community.amenities.models import BOOKING_STATUSES, RESOURCE_KINDS, RESOURCE_STATUSES
+from community.amenities.presentation import amenity_photo_url
 from community.amenities.queries import MAX_AVAILABILITY_DAYS, STATES
+from community.amenities.rules import MAX_SLOTS_PER_BOOKING
 
 DATE_TIME = {"type": "string", "format": "date-time"}
 
@@ -51,8 +54,6 @@ class ResourceSchema(Schema):
                               metadata={"description": "The photo (same login or token needed), or null"})
 
     def get_photo_url(self, resource):
-        from community.amenities.views import amenity_photo_url
-
         url = amenity_photo_url(resource)
         return request.host_url.rstrip("/") + url if url else None
 
@@ -83,11 +84,18 @@ class BookingCreateArgs(Schema):
     resource_id = fields.Integer(required=True, strict=True)
     start = fields.AwareDateTime(required=True, format="iso",
                                  metadata={"description": "ISO 8601 with offset, a slot start"})
-    end = fields.AwareDateTime(required=True, format="iso",
-                               metadata={"description": "ISO 8601 with offset, a slot end"})
+    end = fields.AwareDateTime(format="iso", metadata={"description": "ISO 8601 with offset, a slot end; "
+                                                                      "or give slots instead"})
+    slots = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_SLOTS_PER_BOOKING),
+                           metadata={"description": "How many consecutive slots from start (instead of end)"})
     attendees = fields.Integer(strict=True, validate=validate.Range(min=1, max=10_000), allow_none=True)
     rrule = fields.String(validate=validate.Length(min=1, max=255), allow_none=True,
                           metadata={"description": "RFC 5545 subset, e.g. FREQ=WEEKLY;COUNT=4: all or nothing"})
+
+    @validates_schema(skip_on_field_errors=False)
+    def end_or_slots(self, data, **kwargs):
+        if ("end" in data) == ("slots" in data):
+            raise ValidationError(_("Give either end or slots."), field_name="end")
 
 
 class BookingSchema(Schema):

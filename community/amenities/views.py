@@ -2,28 +2,22 @@
 and the private calendar feed. Thin: parse, check access, call one operation, render."""
 import os
 from datetime import date, datetime, timedelta
-from functools import lru_cache
-from urllib.parse import parse_qs, quote_plus, urlsplit
 
-import segno
-from flask import (
-    Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for,
-)
-from flask_babel import force_locale, format_date, gettext as _
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import force_locale, gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 
 from community.accounts.models import Community
 from community.amenities import operations as ops
-from community.amenities import queries
-from community.amenities.forms import MAX_SLOTS_PER_BOOKING, BookingForm, CheckinForm
-from community.amenities.labels import KIND_LABELS, STATUS_COLOURS, kind_label, status_label
-from community.amenities.models import (
-    CONFIRMED, PENDING_APPROVAL, PENDING_PAYMENT, Booking, Resource,
-)
+from community.amenities import presentation, queries
+from community.amenities.forms import BookingForm, CheckinForm
+from community.amenities.labels import KIND_LABELS
+from community.amenities.models import CONFIRMED, PENDING_APPROVAL, PENDING_PAYMENT, Booking, Resource
+from community.amenities.presentation import amenity_hm, amenity_span, conflict_rows, qr_svg_inline
 from community.amenities.recurrence import weekly
+from community.amenities.rules import MAX_SLOTS_PER_BOOKING
 from community.core import clock, uploads
-from community.core.errors import DomainError, rerender_form
+from community.core.errors import rerender_on_domain_error
 from community.core.forms import choices
 from community.core.pagination import paginate
 from community.core.permissions import (
@@ -34,110 +28,7 @@ from community.extensions import db
 bp = Blueprint("amenities", __name__, url_prefix="/amenities")
 BOOKER_ROLES = (RESIDENT, COMMUNITY_ADMIN, PLATFORM_ADMIN)
 
-
-
-# -- presentation helpers, shared with the admin pages and the dashboard panels ------------------
-
-bp.add_app_template_global(kind_label, "amenity_kind_label")
-bp.add_app_template_global(status_label, "booking_status_label")
-
-
-@bp.app_template_global()
-def booking_status_colour(status):
-    return STATUS_COLOURS.get(status, "secondary")
-
-
-@bp.app_template_global()
-def amenity_hm(instant, tz):
-    """Wall-clock "HH:MM" in the resource's own time zone (not the viewer's)."""
-    return instant.astimezone(tz).strftime("%H:%M")
-
-
-class SlotCellTexts:
-    """What every slot cell of one resource shares on a page, translated and built once a request.
-
-    A week page draws up to ~200 cells (a day view ~20 per resource); each used to call gettext
-    three times and url_for once, which made template rendering two thirds of the week page's
-    time (bench/README.md, "Profile and fix"). The output is the same: gettext without variables
-    returns the message as is, and Markup % escapes the values as Jinja's newstyle gettext does."""
-
-    def __init__(self, resource):
-        self.tz = resource.tz
-        self.book_url = url_for("amenities.book", resource_id=resource.id)
-        self.book_label = Markup(_("Book %(start)s–%(end)s"))
-        self.free, self.left = Markup(_("Free")), Markup(_("%(n)d left"))
-        self.full, self.closed = Markup(_("Full")), Markup(_("Closed"))
-        self.past, self.not_bookable = Markup(_("Past")), Markup(_("Not bookable"))
-
-    def href(self, start):
-        """url_for("amenities.book", resource_id=..., start=start.isoformat()), same encoding."""
-        return f"{self.book_url}?start={quote_plus(start.isoformat(), safe=URL_QUERY_SAFE)}"
-
-
-URL_QUERY_SAFE = "!$'()*,/:;?@"  # werkzeug.urls._urlencode: what url_for leaves unescaped
-
-
-@bp.app_template_global()
-def slot_cell_texts(resource):
-    cache = g.setdefault("slot_cell_texts", {})
-    if resource.id not in cache:
-        cache[resource.id] = SlotCellTexts(resource)
-    return cache[resource.id]
-
-
-@bp.app_template_global()
-def amenity_day(day_or_instant, tz=None, fmt="EEE M/d"):
-    """A short, localised day ("周一 12/1", "Mon 12/1")."""
-    day = day_or_instant.astimezone(tz).date() if isinstance(day_or_instant, datetime) else day_or_instant
-    return format_date(day, fmt)
-
-
-@bp.app_template_global()
-def amenity_span(start, end, tz):
-    """"周一 12/1 08:00–09:00" in the resource's time zone; the usual way a booking is named."""
-    return f"{amenity_day(start, tz)} {amenity_hm(start, tz)}–{amenity_hm(end, tz)}"
-
-
-@bp.app_template_global()
-def amenity_photo_url(resource):
-    """The photo's URL, or None. The file name is part of the URL, so a new photo is a new URL
-    and browsers may keep each one for long."""
-    if not resource.photo_path:
-        return None
-    return url_for("amenities.photo", resource_id=resource.id, name=os.path.basename(resource.photo_path))
-
-
-def checkin_open(booking, at) -> bool:
-    """Whether to offer "I'm here"; the operation checks the same window again."""
-    if booking.status != CONFIRMED:
-        return False
-    opens, closes = ops.checkin_window(booking)
-    return opens <= at <= closes
-
-
-def qr_payload(booking) -> str:
-    """The QR carries the kiosk URL, so a staff phone camera opens the check-in page directly and a
-    USB scanner typing into the kiosk field works too (the token is read back from the URL)."""
-    return url_for("amenities.checkin", token=booking.qr_token, _external=True)
-
-
-def qr_svg_inline(booking) -> str:
-    return _qr_svg(qr_payload(booking), _("Check-in code"))
-
-
-@lru_cache(maxsize=2048)
-def _qr_svg(payload: str, title: str) -> str:
-    """Memoised: encoding a QR code was half of the My bookings page's time, and a booking's code
-    never changes (payload = the check-in URL with its fixed token). About 3 kB an entry."""
-    return segno.make(payload, error="m").svg_inline(scale=4, omitsize=True, title=title)
-
-
-def token_from_scan(text: str) -> str:
-    """Accept what a scanner or a person types: the bare token or the whole check-in URL."""
-    text = (text or "").strip()
-    if "token=" in text:
-        return (parse_qs(urlsplit(text).query).get("token") or [""])[0].strip()
-    return text
+presentation.register_template_globals(bp)  # amenity_span, amenity_photo_url... for every template
 
 
 # -- access ---------------------------------------------------------------------------------------
@@ -244,7 +135,7 @@ def photo(resource_id, name):
 def current_suspension(community_id):
     if community_id is None:
         return None
-    return ops.active_suspension(current_user, community_id, clock.now())
+    return queries.active_suspension(current_user, community_id, clock.now())
 
 
 @bp.route("/day")
@@ -294,28 +185,12 @@ def booking_form_for(resource, start):
     return form, run
 
 
-def requested_end(resource, start, run, count) -> datetime:
-    if 1 <= count <= len(run):
-        return run[count - 1].end
-    # The slot was taken meanwhile; ask for the span anyway and let the operation say why not.
-    return start + timedelta(minutes=resource.slot_minutes * max(count, 1))
-
-
 def recurrence_text(form) -> str | None:
     if form.repeat.data == "weeks":
         return weekly(count=form.weeks.data).to_text()
     if form.repeat.data == "until":
         return weekly(until=form.until.data).to_text()
     return None
-
-
-def conflict_rows(conflicts, tz):
-    """The dates a recurring request failed on, as "周一 12/8 08:00–09:00: reason"."""
-    rows = []
-    for conflict in conflicts or ():
-        start, end = datetime.fromisoformat(conflict["start"]), datetime.fromisoformat(conflict["end"])
-        rows.append({"when": amenity_span(start, end, tz), "reason": conflict.get("reason", "")})
-    return rows
 
 
 def shows_attendees(resource) -> bool:
@@ -337,24 +212,29 @@ def booked_message(bookings):
 @bp.route("/<int:resource_id>/book", methods=["GET", "POST"])
 @role_required(*BOOKER_ROLES)
 def book(resource_id):
-    resource = visible_resource_or_404(resource_id)
+    """The same lookup and the same operation as POST /api/v1/bookings, so a closed, archived or
+    tier-restricted resource is refused here by the same rule, code and status as there."""
+    resource = queries.bookable_resource(current_user, resource_id)
     start = parse_instant(request.values.get("start"))
     form, run = booking_form_for(resource, start)
+    suspension = current_suspension(resource.community_id)
     context = dict(resource=resource, form=form, start=start, run=run, attendees=shows_attendees(resource),
-                   suspension=current_suspension(resource.community_id))
-    if not form.validate_on_submit():
-        return render_template("amenities/book.html", **context), 422 if form.is_submitted() else 200
-    end = requested_end(resource, start, run, form.slots.data)
-    attendees = form.attendees.data if shows_attendees(resource) else None
-    try:
-        rule = recurrence_text(form)
-        if rule:
-            bookings = ops.book_recurring(current_user, resource, start, end, rule, attendees=attendees)
-        else:
-            bookings = [ops.book(current_user, resource, start, end, attendees=attendees)]
-    except DomainError as error:
-        return rerender_form("amenities/book.html", error,
-                             conflicts=conflict_rows(error.extra.get("conflicts"), resource.tz), **context)
+                   suspension=suspension)
+    if not form.is_submitted():
+        # Say at once what the booking would be refused for whatever the time, instead of a form.
+        refusal = queries.booking_refusal(current_user, resource, at=clock.now(),
+                                          suspended_until=suspension.ends_at if suspension else None)
+        return render_template("amenities/book.html", refusal=refusal, **context), refusal.status if refusal else 200
+    if not form.validate():
+        return render_template("amenities/book.html", **context), 422
+
+    def rerender(error):
+        return render_template("amenities/book.html", conflicts=conflict_rows(error.extra.get("conflicts"), resource.tz),
+                               **context)
+
+    with rerender_on_domain_error(render=rerender):
+        bookings = ops.place_booking(current_user, resource, start, slots=form.slots.data, rrule=recurrence_text(form),
+                                     attendees=form.attendees.data if shows_attendees(resource) else None)
     flash(booked_message(bookings), "success")
     return redirect(url_for("amenities.my_bookings"))
 
@@ -366,7 +246,7 @@ def render_bookings(tab="upcoming"):
     at = clock.now()
     qr = {b.id: qr_svg_inline(b) for b in pagination.items if b.status == CONFIRMED and b.end_at > at}
     return render_template("amenities/bookings.html", pagination=pagination, tab=tab, at=at, qr=qr,
-                           checkin_open=checkin_open, feed_url=feed_url(),
+                           checkin_open=presentation.checkin_open, feed_url=feed_url(),
                            suspension=current_suspension(current_user.community_id))
 
 
@@ -386,10 +266,8 @@ def my_bookings():
 @role_required(*BOOKER_ROLES)
 def cancel(booking_id):
     booking = own_booking_or_404(booking_id)
-    try:
+    with rerender_on_domain_error(render=rerender_bookings):
         booking = ops.cancel_booking(booking, actor=current_user)
-    except DomainError as error:
-        return rerender_bookings(error)
     if booking.late_cancel:
         flash(_("Cancelled. This was after the free cancellation time, so it is recorded as a late "
                 "cancellation."), "warning")
@@ -399,19 +277,16 @@ def cancel(booking_id):
 
 
 def rerender_bookings(error):
-    """An action button on My bookings failed: show the list again with the reason, as 4xx."""
-    flash(str(error.message), "danger")
-    return render_bookings(), error.status
+    """An action button on My bookings failed: the list again (the reason is flashed)."""
+    return render_bookings()
 
 
 @bp.route("/bookings/<int:booking_id>/checkin", methods=["POST"])
 @role_required(*BOOKER_ROLES)
 def self_checkin(booking_id):
     booking = own_booking_or_404(booking_id)
-    try:
+    with rerender_on_domain_error(render=rerender_bookings):
         ops.check_in(booking, actor=current_user, via="self")
-    except DomainError as error:
-        return rerender_bookings(error)
     flash(_("You are checked in to %(name)s. Enjoy!", name=booking.resource.name), "success")
     return redirect(url_for("amenities.my_bookings"))
 
@@ -420,9 +295,7 @@ def self_checkin(booking_id):
 @role_required(*BOOKER_ROLES)
 def booking_qr(booking_id):
     booking = own_booking_or_404(booking_id)
-    svg = segno.make(qr_payload(booking), error="m").svg_inline(scale=8)
-    body = '<?xml version="1.0" encoding="utf-8"?>\n' + svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
-    return Response(body, mimetype="image/svg+xml", headers={"Cache-Control": "private, no-store"})
+    return Response(presentation.qr_svg_document(booking), mimetype="image/svg+xml", headers={"Cache-Control": "private, no-store"})
 
 
 @bp.route("/bookings/feed/rotate", methods=["POST"])
@@ -454,7 +327,7 @@ def revoke_feed():
 
 @bp.route("/calendar/<token>.ics")
 def calendar_feed(token):
-    user = ops.user_for_feed_token(token)
+    user = queries.user_for_feed_token(token)
     if user is None:
         abort(404)
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
@@ -474,10 +347,8 @@ def checkin():
         form.token.data = request.args["token"]  # opened from a phone camera: confirm with one tap
     if not form.validate_on_submit():
         return render_template("amenities/checkin.html", form=form), 422 if form.is_submitted() else 200
-    try:
-        booking = ops.check_in_by_qr(token_from_scan(form.token.data), actor=current_user)
-    except DomainError as error:
-        return rerender_form("amenities/checkin.html", error, form=form)
+    with rerender_on_domain_error("amenities/checkin.html", form=form):
+        booking = ops.check_in_by_qr(presentation.token_from_scan(form.token.data), actor=current_user)
     resource = booking.resource
     flash(_("Checked in: %(name)s · %(resource)s · %(when)s", name=booking.user.display_name,
             resource=resource.name, when=amenity_span(booking.start_at, booking.end_at, resource.tz)), "success")

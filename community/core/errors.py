@@ -4,7 +4,9 @@ Operations raise DomainError subclasses; views and API handlers do not catch the
 responses by hand. Pages get the error page (or a form re-render when the view chooses to catch
 it); /api/ gets application/problem+json with the same status.
 """
-from flask import current_app, jsonify, make_response, render_template, request
+from contextlib import contextmanager
+
+from flask import abort, current_app, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
@@ -246,10 +248,42 @@ def register_errorhandlers(app):
 
 
 def rerender_form(template, error: DomainError, **context):
-    """Show the same form again with the domain's message; keeps what the person typed."""
+    """Show the same form again with the domain's message; keeps what the person typed. Answers
+    with the error's status (4xx), so the unit of work rolls back what the operation flushed."""
+    return _rerendered(error, lambda _error: render_template(template, **context))
+
+
+@contextmanager
+def rerender_on_domain_error(template: str | None = None, *, render=None, **context):
+    """The one way a page answers an operation's refusal: inside the block, a DomainError
+    flashes its message and draws the page again, answering with the error's status (403, 404,
+    409, 422...). Because that status is 4xx the unit of work rolls back whatever the failed
+    operation flushed, unless the error ``keeps_changes`` (a failed login counting toward
+    lock-out). Never redirect after a caught domain error: a 302 would commit it.
+
+        with rerender_on_domain_error("amenities/admin/form.html", form=form, resource=None):
+            resource = ops.create_resource(community, actor=current_user, **form.resource_fields())
+
+    Give the template and its context (the template also receives the error as ``domain_error``),
+    or ``render=lambda error: ...`` returning what a view may return, for pages that draw
+    themselves (a list with action buttons, extra context taken from the error). The answer
+    leaves the view by werkzeug's ``abort(response)``, which Flask sends as it is; code after the
+    block runs only when the operation succeeded."""
+    if (template is None) == (render is None):
+        raise TypeError("give a template or render=, not both")
+    try:
+        yield
+    except DomainError as error:
+        draw = render or (lambda caught: render_template(template, domain_error=caught, **context))
+        abort(_rerendered(error, draw))
+
+
+def _rerendered(error: DomainError, draw):
     from flask import flash
 
     if error.keeps_changes:
         keep_changes()
     flash(str(error.message), "danger")
-    return render_template(template, **context), error.status
+    response = make_response(draw(error))
+    response.status_code = error.status
+    return response

@@ -569,7 +569,7 @@ def test_three_no_shows_in_thirty_days_suspend_for_seven_days(db, make_resource,
     assert excinfo.value.extra["suspended_until"] == suspension.ends_at.isoformat()
     assert "2026-03-11 10:16" in str(excinfo.value.message)  # the end, in community time
     clock.freeze(suspension.ends_at)  # over at its end date
-    assert ops.active_suspension(resident, gym.community_id, clock.now()) is None
+    assert queries.active_suspension(resident, gym.community_id, clock.now()) is None
     assert ops.book(resident, gym, at(10, 10), at(10, 11)).status == CONFIRMED
 
 
@@ -682,15 +682,15 @@ def test_my_bookings_upcoming_and_past(db, room, resident, book):
 def test_feed_token_is_stable_rotates_and_revokes(db, resident, room, book):
     token = ops.feed_token(resident)
     assert ops.feed_token(resident) == token and queries.active_feed_token(resident) == token
-    assert ops.user_for_feed_token(token) == resident
+    assert queries.user_for_feed_token(token) == resident
     rotated = ops.feed_token(resident, rotate=True)
-    assert rotated != token and ops.user_for_feed_token(token) is None
-    assert ops.user_for_feed_token(rotated) == resident
+    assert rotated != token and queries.user_for_feed_token(token) is None
+    assert queries.user_for_feed_token(rotated) == resident
     ops.revoke_feed(resident)
-    assert ops.user_for_feed_token(rotated) is None and queries.active_feed_token(resident) is None
+    assert queries.user_for_feed_token(rotated) is None and queries.active_feed_token(resident) is None
     fresh = ops.feed_token(resident)
-    assert fresh not in (token, rotated) and ops.user_for_feed_token(fresh) == resident
-    assert ops.user_for_feed_token("") is None
+    assert fresh not in (token, rotated) and queries.user_for_feed_token(fresh) == resident
+    assert queries.user_for_feed_token("") is None
 
 
 def test_calendar_feed_is_rfc5545(db, room, resident, book):
