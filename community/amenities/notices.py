@@ -91,19 +91,22 @@ def _booking_params(booking: Booking) -> dict:
             "end_at": booking.end_at, "tz": resource.community.timezone, "booking_id": booking.id}
 
 
-def _tell(booking: Booking, kind: str, *, link=None, once=False, **extra) -> Notice | None:
-    return notify(booking.user, kind, obj=booking, link=link, once=once, **_booking_params(booking), **extra)
+def _tell(booking: Booking, kind: str, *, link=None, once=False, email=True, **extra) -> Notice | None:
+    return notify(booking.user, kind, obj=booking, link=link, once=once, email=email, **_booking_params(booking),
+                  **extra)
 
 
-def booking_confirmed(booking: Booking) -> Notice:
-    """The booking holds its place for sure: booked without approval or fee, or paid."""
-    return _tell(booking, CONFIRMED_KIND)
+def booking_confirmed(booking: Booking, *, email: bool = True) -> Notice:
+    """The booking holds its place for sure: booked without approval or fee, or paid.
+    ``email=False`` for a booking confirmed the moment the resident made it: the page they are
+    looking at already says so, and the notice list keeps it."""
+    return _tell(booking, CONFIRMED_KIND, email=email)
 
 
-def series_confirmed(bookings: list[Booking]) -> Notice:
+def series_confirmed(bookings: list[Booking], *, email: bool = True) -> Notice:
     """One notice for every occurrence of a recurring booking confirmed at once (not one each)."""
     first, last = bookings[0], bookings[-1]
-    return notify(first.user, SERIES_CONFIRMED_KIND, obj=first.series or first,
+    return notify(first.user, SERIES_CONFIRMED_KIND, obj=first.series or first, email=email,
                   **_booking_params(first), last_at=last.start_at, count=len(bookings))
 
 

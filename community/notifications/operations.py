@@ -31,7 +31,8 @@ CLAIM_LEASE = timedelta(minutes=10)
 
 # -- notices ------------------------------------------------------------------------------------
 
-def notify(user, kind: str, *, obj=None, link=None, once: bool = False, **params) -> Notice | None:
+def notify(user, kind: str, *, obj=None, link=None, once: bool = False, email: bool = True,
+           **params) -> Notice | None:
     """Tell ``user`` about an event of ``kind`` (registered in notifications.kinds).
 
     Writes the in-app notice (kind and params only: it is written out in the reader's language
@@ -39,7 +40,12 @@ def notify(user, kind: str, *, obj=None, link=None, once: bool = False, **params
     *their* language. ``obj`` is what the notice is about; ``link`` where it leads: an endpoint,
     ``(endpoint, args)`` or a path on this site (default: the kind's). ``once=True`` makes the
     notice exist at most once per person, kind and object (a reminder); a second call, even from a
-    job running at the same moment, writes nothing and returns None.
+    job running at the same moment, writes nothing and returns None. ``email=False`` keeps it in the
+    app: for news the person is looking at as it happens (their own instant booking), where an
+    e-mail would only repeat the page.
+
+    The notice is added to the session, not flushed: it is inserted with the rest of the unit of
+    work at commit, so telling someone costs the hot paths no extra round trip of their own.
 
     Params must be JSON-able; datetimes are stored as ISO 8601 (name them ``*_at``)."""
     spec = get_kind(kind)
@@ -58,8 +64,7 @@ def notify(user, kind: str, *, obj=None, link=None, once: bool = False, **params
             return None
     elif spec.in_app:
         db.session.add(notice)
-        db.session.flush()
-    if spec.email and email_enabled(user, spec):
+    if email and spec.email and email_enabled(user, spec):
         _queue_notice_email(user, spec, stored, endpoint, args, url)
     return notice if spec.in_app else None
 

@@ -97,14 +97,19 @@ def test_booking_takes_few_queries(db, app, room, resident):
     assert room.community.timezone and resident.role_grants  # loaded, as in a request
     with recorded_statements(db) as statements:
         ops.book(resident, room, at(1, 10), at(1, 11))
-    # suspension + closures (one statement), lock, one count for the range, insert (no quota set here)
-    assert len(statements) <= 4, "\n".join(s[:90] for s in statements)
+        db.session.flush()  # what the commit would insert too
+    # suspension + closures (one statement), lock, one count for the range, insert the booking (no
+    # quota set here); then, with the commit's flush, the audit entry and the in-app notice. No
+    # e-mail (and so no preference read): the resident is looking at the confirmation.
+    assert len(statements) <= 6, "\n".join(s[:90] for s in statements)
     assert any(s.lstrip().upper().startswith("UPDATE AMENITY_RESOURCES") for s in statements)
+    assert any(s.lstrip().upper().startswith("INSERT INTO NOTICES") for s in statements)
+    assert not any("outbox_emails" in s or "notification_preferences" in s for s in statements)
 
 
 def test_booking_with_quotas_takes_no_more_queries(db, make_resource, resident, book):
     """The capacity and the quota checks read one query's rows: with every quota set the budget
-    is the same 4 statements (suspension + closures, lock, rows, insert), and the quotas still
+    is the same 4 statements (suspension + closures, lock, rows, insert; then audit and notice), and the quotas still
     count the resident's other bookings."""
     limited = make_resource(name="Limited", max_bookings_per_day=2, max_bookings_per_week=3,
                             max_minutes_per_day=120, max_minutes_per_week=240)
@@ -112,7 +117,8 @@ def test_booking_with_quotas_takes_no_more_queries(db, make_resource, resident, 
     assert limited.community.timezone and resident.role_grants
     with recorded_statements(db) as statements:
         ops.book(resident, limited, at(1, 10), at(1, 11))
-    assert len(statements) <= 4, "\n".join(s[:90] for s in statements)
+        db.session.flush()
+    assert len(statements) <= 6, "\n".join(s[:90] for s in statements)
     selects = [s for s in statements if "FROM amenity_bookings" in s]
     assert len(selects) == 1, selects
     with pytest.raises(BookingRuleViolation) as excinfo:
@@ -716,9 +722,12 @@ def test_admin_cancels_a_residents_booking_with_a_reason_the_resident_gets(db, r
     assert entry.actor_id == community_admin.id
     assert (entry.details["by_admin"], entry.details["reason"], entry.details["resident_id"]) == (
         True, "Water leak in the room", resident.id)
-    mail = db.session.scalar(sa.select(OutboxEmail).where(OutboxEmail.kind == "amenity_cancelled"))
+    mail = db.session.scalar(sa.select(OutboxEmail).where(
+        OutboxEmail.kind == "amenities.booking_cancelled_by_office"))
     assert mail.recipient == resident.email
-    assert "Room A" in mail.subject and "Water leak in the room" in mail.body and "2026-03-02 10:00" in mail.body
+    # in the resident's language (zh_CN, the default) and the community's wall time
+    assert "Room A" in mail.subject and "已被取消" in mail.subject
+    assert "Water leak in the room" in mail.body and "2026/3/2 10:00" in mail.body
 
 
 @pytest.mark.parametrize("reason", ["", "   ", None])

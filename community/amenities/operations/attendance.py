@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager
 
-from community.amenities import rules
+from community.amenities import notices, rules
 from community.amenities.errors import BookingRuleViolation
 from community.amenities.models import (
     CANCELLED, CHECKED_IN, CONFIRMED, NO_SHOW, PENDING_APPROVAL, PENDING_PAYMENT, Booking, Suspension,
@@ -83,6 +83,7 @@ def release_no_shows(at: datetime) -> int:
     db.session.flush()
     for booking in released:
         signals.booking_status_changed.send(booking, previous=CONFIRMED, actor=None)
+        notices.booking_released_no_show(booking)
     for user_id, community_id in sorted({(b.user_id, b.community_id) for b in released}):
         _suspend_if_due(user_id, community_id, at)
     return len(released)
@@ -111,6 +112,7 @@ def _suspend_if_due(user_id: int, community_id: int, at: datetime) -> Suspension
     db.session.flush()
     audit.record(None, "amenity.suspended", suspension, community_id=community_id, user_id=user_id,
                  no_shows=count, ends_at=suspension.ends_at)
+    notices.booking_suspended(suspension)
     return suspension
 
 

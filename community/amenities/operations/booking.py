@@ -14,10 +14,9 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from community.amenities import queries, rules
+from community.amenities import notices, queries, rules
 from community.amenities.errors import BookingRuleViolation, RecurrenceConflict
 from community.amenities.models import (
     ACTIVE, CANCELLED, CONFIRMED, HOLDING_STATUSES, PENDING_APPROVAL, PENDING_PAYMENT, REJECTED, Booking,
@@ -25,7 +24,7 @@ from community.amenities.models import (
 )
 from community.amenities.operations.access import is_admin, require_admin
 from community.amenities.recurrence import RecurrenceError, expand, parse_rrule
-from community.amenities.rules import MAX_BOOKING_SPAN, local_text
+from community.amenities.rules import MAX_BOOKING_SPAN
 from community.core import audit, signals, tokens
 from community.core.clock import now
 from community.core.errors import PermissionDenied
@@ -155,6 +154,8 @@ def book(user, resource: Resource, start_at: datetime, end_at: datetime, *, atte
     audit.record(user, "amenity.booked", booking, resource_id=resource.id, start=start_at, end=end_at,
                  status=booking.status)
     signals.booking_created.send(booking, series=None)
+    if booking.status == CONFIRMED:
+        notices.booking_confirmed(booking, email=False)  # the resident is looking at the confirmation
     return booking
 
 
@@ -209,6 +210,8 @@ def book_recurring(user, resource: Resource, start_at: datetime, end_at: datetim
     for booking in bookings:
         signals.booking_created.send(booking, series=series)
     signals.booking_series_created.send(series, bookings=bookings)
+    if bookings[0].status == CONFIRMED:
+        notices.series_confirmed(bookings, email=False)
     return bookings
 
 
@@ -259,27 +262,9 @@ def cancel_booking(booking: Booking, *, actor, reason: str = "") -> Booking:
     audit.record(actor, "amenity.cancelled", booking, late=booking.late_cancel, by_admin=by_admin,
                  **({"reason": reason, "resident_id": booking.user_id} if on_behalf else {}))
     if on_behalf:
-        _tell_resident_of_cancellation(booking)
+        notices.booking_cancelled_by_office(booking)
     signals.booking_cancelled.send(booking, actor=actor, by_office=on_behalf, late=bool(booking.late_cancel))
     return booking
-
-
-def _tell_resident_of_cancellation(booking: Booking) -> None:
-    """An e-mail in the resident's language; it leaves through the outbox after the commit."""
-    from flask_babel import force_locale
-
-    from community.notifications.operations import queue_email
-
-    user = booking.user
-    if not user.email:
-        return
-    resource = booking.resource
-    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject = str(_l("Your booking of %(name)s was cancelled", name=resource.name))
-        body = str(_l("The community office cancelled your booking of %(name)s on %(when)s.\n"
-                      "Reason: %(reason)s", name=resource.name,
-                      when=local_text(booking.start_at, resource.tz), reason=booking.decision_reason))
-    queue_email(user.email, subject, body, kind="amenity_cancelled")
 
 
 def approve_booking(booking: Booking, *, actor) -> Booking:
@@ -295,6 +280,7 @@ def approve_booking(booking: Booking, *, actor) -> Booking:
     db.session.flush()
     audit.record(actor, "amenity.approved", booking, status=booking.status)
     signals.booking_status_changed.send(booking, previous=PENDING_APPROVAL, actor=actor)
+    notices.booking_approved(booking)
     return booking
 
 
@@ -312,6 +298,7 @@ def reject_booking(booking: Booking, *, actor, reason: str) -> Booking:
     db.session.flush()
     audit.record(actor, "amenity.rejected", booking, reason=booking.decision_reason)
     signals.booking_status_changed.send(booking, previous=PENDING_APPROVAL, actor=actor)
+    notices.booking_rejected(booking)
     return booking
 
 
@@ -332,4 +319,5 @@ def mark_paid(booking: Booking, *, actor=None) -> Booking:
     db.session.flush()
     audit.record(actor, "amenity.paid", booking, fee=booking.fee_fen, currency=booking.currency)
     signals.booking_status_changed.send(booking, previous=PENDING_PAYMENT, actor=actor)
+    notices.booking_confirmed(booking)
     return booking
