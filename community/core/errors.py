@@ -279,10 +279,16 @@ def rerender_on_domain_error(template: str | None = None, *, render=None, **cont
 
 
 def _rerendered(error: DomainError, draw):
+    """Roll back first (unless the error keeps its changes), so the page is drawn from what is
+    stored and not from what the failed operation left in memory."""
     from flask import flash
+
+    from community.extensions import db
 
     if error.keeps_changes:
         keep_changes()
+    else:
+        db.session.rollback()
     flash(str(error.message), "danger")
     response = make_response(draw(error))
     response.status_code = error.status
