@@ -18,7 +18,7 @@ from community.core.errors import rerender_on_domain_error
 from community.core.forms import choices
 from community.core.pagination import paginate
 from community.core.permissions import (
-    COMMUNITY_ADMIN, PLATFORM_ADMIN, community_ids_with_role, ensure_role, role_required,
+    COMMUNITY_ADMIN, PLATFORM_ADMIN, community_ids_with_role, ensure_role, get_or_404, role_required,
 )
 from community.extensions import db
 
@@ -86,7 +86,7 @@ def create():
     form = resource_form()
     if not form.validate_on_submit():
         return render_template("amenities/admin/form.html", form=form, resource=None), 422 if form.is_submitted() else 200
-    community = db.session.get(Community, form.community_id.data) or abort(404)
+    community = get_or_404(Community, form.community_id.data)
     ensure_role(COMMUNITY_ADMIN, community.id)
     with rerender_on_domain_error("amenities/admin/form.html", form=form, resource=None):
         resource = ops.create_resource(community, actor=current_user, **form.resource_fields())
@@ -150,7 +150,7 @@ def closures(resource_id):
 
 @bp.route("/closures/<int:closure_id>/delete", methods=["POST"])
 def delete_closure(closure_id):
-    closure = db.session.get(Closure, closure_id) or abort(404)
+    closure = get_or_404(Closure, closure_id)
     resource = managed_resource_or_404(closure.resource_id)  # another community's closure: 404 too
     ops.remove_closure(closure, actor=current_user)
     flash(_("Closure removed."), "success")

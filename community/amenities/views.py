@@ -17,7 +17,7 @@ from community.amenities.presentation import amenity_hm, amenity_span, conflict_
 from community.amenities.recurrence import weekly
 from community.amenities.rules import MAX_SLOTS_PER_BOOKING
 from community.core import clock, uploads
-from community.core.errors import rerender_on_domain_error
+from community.core.errors import NotFound, rerender_on_domain_error
 from community.core.forms import choices
 from community.core.pagination import paginate
 from community.core.permissions import (
@@ -51,7 +51,9 @@ def day_view_community(requested_id, communities) -> Community | None:
     the first that has something to book; None when there is no community at all."""
     by_id = {c.id: c for c in communities}
     if requested_id is not None:
-        return by_id.get(requested_id) or abort(404)
+        if requested_id not in by_id:
+            raise NotFound()
+        return by_id[requested_id]
     if current_user.community_id in by_id:
         return by_id[current_user.community_id]
     with_resources = queries.communities_with_resources(by_id)
@@ -120,10 +122,10 @@ def photo(resource_id, name):
     """The resource's photo, for those who may see the resource (its residents, its admins)."""
     resource = visible_resource_or_404(resource_id)
     if not resource.photo_path or os.path.basename(resource.photo_path) != name:
-        abort(404)
+        raise NotFound()
     path = uploads.absolute_path(resource.photo_path)
     if not os.path.isfile(path):
-        abort(404)
+        raise NotFound()
     response = send_file(path, mimetype=uploads.mimetype_of(path), conditional=True, max_age=7 * 24 * 3600)
     response.cache_control.public = False  # behind a login: never in a shared cache
     response.cache_control.private = True
@@ -329,7 +331,7 @@ def revoke_feed():
 def calendar_feed(token):
     user = queries.user_for_feed_token(token)
     if user is None:
-        abort(404)
+        raise NotFound()
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         body = queries.calendar_for(user)
     return Response(body, mimetype="text/calendar",

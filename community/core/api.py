@@ -5,10 +5,11 @@ Core owns the Api object and what every endpoint shares (``login_required_api``,
 schema, the bearer scheme, CSRF for cookie sessions, the local Swagger UI); each domain adds its
 blueprint with ``register_api_blueprint(app, blp)`` from its ``register(app)``."""
 import marshmallow as ma
-from flask import Blueprint, abort, current_app, g, request, send_from_directory
+from flask import Blueprint, current_app, g, request, send_from_directory
 from flask_login import current_user
 from flask_smorest import Api
 
+from community.core.permissions import ensure_logged_in
 from community.extensions import csrf
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -41,8 +42,8 @@ BEARER_SCHEME = {"type": "http", "scheme": "bearer", "description": "Personal ac
 
 
 def login_required_api():
-    if not current_user.is_authenticated:
-        abort(401)
+    """LoginRequired (401 problem+json with WWW-Authenticate) for anonymous API callers."""
+    ensure_logged_in()
 
 
 def _csrf_for_cookie_sessions():
