@@ -8,6 +8,7 @@ import os
 import warnings
 import tempfile
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
 BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
@@ -16,6 +17,12 @@ INSTANCE_DIR = os.path.join(BASE_DIR, "instance")
 
 def _env_int(name, default):
     return int(os.environ.get(name, default))
+
+
+def _env_list(name):
+    """A comma-separated variable as a list without blanks; None when unset or empty."""
+    items = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+    return items or None
 
 
 def database_url(url):
@@ -79,6 +86,17 @@ class Default:
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
 
+    # Where people reach the site: every absolute URL that leaves a request (e-mailed links, QR
+    # codes, calendar feeds, URLs in API answers) is built from it by core.urls.external_url, never
+    # from the Host header a client sent. Scheme, host, optional port and path prefix. The default
+    # is where `make run` serves; set it to reach the dev server from a phone on the LAN.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Host names requests may be addressed to (Flask answers others with 400); ".example.cn" also
+    # matches its subdomains. None (unset) serves any host: development only, Production derives
+    # it from PUBLIC_BASE_URL.
+    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS")
+    HSTS_SECONDS = 0  # Strict-Transport-Security max-age on HTTPS answers; 0 sends none
+
     ITEMS_PER_PAGE = 20
     # How many proxies (load balancer, nginx) sit in front and set X-Forwarded-For/-Proto; 0 trusts
     # none. Behind one, set 1: otherwise every request seems to come from the proxy and the
@@ -103,6 +121,8 @@ class Testing(Default):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast in tests; production keeps scrypt
     # Never the developer's instance/uploads; tests that store files point it at their tmp_path.
     UPLOAD_ROOT = os.path.join(tempfile.gettempdir(), "talent-community-test-uploads")
+    PUBLIC_BASE_URL = "http://localhost"  # the test client's host, so tests can follow e-mailed links
+    TRUSTED_HOSTS = None
 
 
 class Production(Default):
@@ -111,6 +131,8 @@ class Production(Default):
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")  # required, no default
+    HSTS_SECONDS = _env_int("HSTS_SECONDS", 365 * 24 * 3600)
 
     @classmethod
     def check(cls, app_config):
@@ -119,10 +141,26 @@ class Production(Default):
             raise RuntimeError("Production needs SECRET_KEY set in the environment.")
         if "DATABASE_URL" not in os.environ:
             raise RuntimeError("Production needs DATABASE_URL set in the environment.")
+        public_host = _public_host(app_config.get("PUBLIC_BASE_URL"))
+        if not app_config.get("TRUSTED_HOSTS"):
+            app_config["TRUSTED_HOSTS"] = [public_host]
         if not app_config.get("REDIS_URL"):
             # One node may run without Redis; several must share it or the login limits multiply.
             warnings.warn("REDIS_URL is not set: rate limits are counted per process, not shared by "
                           "all nodes (see docs/operations.md).", RuntimeWarning, stacklevel=2)
+
+
+def _public_host(base_url):
+    """The host name of PUBLIC_BASE_URL; refuses a missing or relative one (every e-mailed link
+    would otherwise point wherever the request said it was addressed)."""
+    parts = urlsplit(base_url or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RuntimeError("Production needs PUBLIC_BASE_URL set in the environment, e.g. "
+                           "https://community.example.cn (the address people use).")
+    if parts.scheme == "http":
+        warnings.warn("PUBLIC_BASE_URL is http://: e-mailed links and QR codes will not use HTTPS.",
+                      RuntimeWarning, stacklevel=3)
+    return parts.hostname
 
 
 CONFIGS = {"default": Default, "testing": Testing, "production": Production}

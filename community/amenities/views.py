@@ -30,6 +30,7 @@ from community.core.permissions import (
     COMMUNITY_ADMIN, PLATFORM_ADMIN, RESIDENT, role_required,
 )
 from community.core.templating import add_nav
+from community.core.urls import external_url
 from community.extensions import db
 
 bp = Blueprint("amenities", __name__, url_prefix="/amenities")
@@ -121,7 +122,7 @@ def checkin_open(booking, at) -> bool:
 def qr_payload(booking) -> str:
     """The QR carries the kiosk URL, so a staff phone camera opens the check-in page directly and a
     USB scanner typing into the kiosk field works too (the token is read back from the URL)."""
-    return url_for("amenities.checkin", token=booking.qr_token, _external=True)
+    return external_url("amenities.checkin", token=booking.qr_token)
 
 
 def qr_svg_inline(booking) -> str:
@@ -376,7 +377,7 @@ def render_bookings(tab="upcoming"):
 def feed_url():
     """The live feed URL, or None until the resident asks for one (GET never creates it)."""
     token = queries.active_feed_token(current_user)
-    return url_for("amenities.calendar_feed", token=token, _external=True) if token else None
+    return external_url("amenities.calendar_feed", token=token) if token else None
 
 
 @bp.route("/bookings")

@@ -7,7 +7,7 @@ it); /api/ gets application/problem+json with the same status.
 from flask import current_app, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc as sa_exc
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -239,8 +239,17 @@ def handle_unexpected_or_out_of_range(error: Exception):
     return handle_unexpected(error)
 
 
+def handle_untrusted_host(error: SecurityError):
+    """A request for a host not in TRUSTED_HOSTS. Flask could not bind URLs to it, so the answer
+    renders no template (base.html builds URLs); it does not repeat the host either."""
+    if wants_json():
+        return problem(400, HTTP_TITLES[400], HTTP_DETAILS[400], code="untrusted_host")
+    return make_response(str(HTTP_DETAILS[400]), 400, {"Content-Type": "text/plain; charset=utf-8"})
+
+
 def register_errorhandlers(app):
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected_or_out_of_range)
 
