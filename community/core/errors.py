@@ -88,6 +88,14 @@ class RuleViolation(DomainError):
     code = "rule_violation"
 
 
+class JSONTooDeep(DomainError):
+    """A JSON body nested deeper than JSON_MAX_DEPTH (core.json_depth refuses it before parsing)."""
+
+    status = 400
+    code = "json_too_deep"
+    default_message = _l("The JSON in the request is nested too deeply.")
+
+
 def wants_json() -> bool:
     """API paths and clients that prefer JSON get problem+json; people get pages."""
     if request.path.startswith("/api/"):
@@ -248,8 +256,12 @@ def handle_untrusted_host(error: SecurityError):
 
 
 def register_errorhandlers(app):
+    from community.core.json_depth import refuse_deep_json
+
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(SecurityError, handle_untrusted_host)
+    # Refused before anything parses the body: a view, webargs and Flask-WTF each parse on their own.
+    app.before_request(refuse_deep_json)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected_or_out_of_range)
 
