@@ -33,6 +33,7 @@ def create_app(config="default"):
     register_errorhandlers(app)
     register_unit_of_work(app)
     register_template_helpers(app)
+    __import__("community.core.security_headers", fromlist=["init_app"]).init_app(app)  # CSP, HSTS, ...
     register_commands(app)
     register_shellcontext(app)
     import_domain_modules()

@@ -74,6 +74,8 @@ class Default:
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "docs"
     OPENAPI_SWAGGER_UI_URL = "/api/v1/swagger-ui/"  # served from the swagger_ui_bundle package
+    # No "valid" badge fetched from swagger.io: the CSP would block it, and it would send them our spec URL.
+    OPENAPI_SWAGGER_UI_CONFIG = {"validatorUrl": None}
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER")  # unset: the outbox logs instead of sending
     MAIL_PORT = _env_int("MAIL_PORT", 25)
