@@ -97,7 +97,7 @@ class Default:
     # matches its subdomains. None (unset) serves any host: development only, Production derives
     # it from PUBLIC_BASE_URL.
     TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS")
-    JSON_MAX_DEPTH = 32  # nesting of a JSON body; our schemas need 3, the parser breaks near 1,000
+    JSON_MAX_DEPTH = 32  # nesting of a JSON body; ours nest a few levels, the parser breaks near 1,000
     HSTS_SECONDS = 0  # Strict-Transport-Security max-age on HTTPS answers; 0 sends none
 
     ITEMS_PER_PAGE = 20
