@@ -8,6 +8,7 @@ import os
 import warnings
 import tempfile
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
 BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
@@ -16,6 +17,12 @@ INSTANCE_DIR = os.path.join(BASE_DIR, "instance")
 
 def _env_int(name, default):
     return int(os.environ.get(name, default))
+
+
+def _env_list(name):
+    """A comma-separated variable as a list without blanks; None when unset or empty."""
+    items = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+    return items or None
 
 
 def database_url(url):
@@ -67,6 +74,8 @@ class Default:
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "docs"
     OPENAPI_SWAGGER_UI_URL = "/api/v1/swagger-ui/"  # served from the swagger_ui_bundle package
+    # No "valid" badge fetched from swagger.io: the CSP would block it, and it would send them our spec URL.
+    OPENAPI_SWAGGER_UI_CONFIG = {"validatorUrl": None}
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER")  # unset: e-mails stay in the outbox, "not sent (no server)"
     MAIL_PORT = _env_int("MAIL_PORT", 25)
@@ -74,13 +83,22 @@ class Default:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@talent.community")
-    # The site's address for links in e-mails sent by jobs (no request to take the host from),
-    # e.g. https://talent.example.cn; unset, such e-mails carry no link.
-    PUBLIC_URL = os.environ.get("PUBLIC_URL")
 
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
+
+    # Where people reach the site: every absolute URL that leaves a request (e-mailed links, QR
+    # codes, calendar feeds, URLs in API answers) is built from it by core.urls.external_url, never
+    # from the Host header a client sent. Scheme, host, optional port and path prefix. The default
+    # is where `make run` serves; set it to reach the dev server from a phone on the LAN.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Host names requests may be addressed to (Flask answers others with 400); ".example.cn" also
+    # matches its subdomains. None (unset) serves any host: development only, Production derives
+    # it from PUBLIC_BASE_URL.
+    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS")
+    JSON_MAX_DEPTH = 32  # nesting of a JSON body; ours nest a few levels, the parser breaks near 1,000
+    HSTS_SECONDS = 0  # Strict-Transport-Security max-age on HTTPS answers; 0 sends none
 
     ITEMS_PER_PAGE = 20
     # How many proxies (load balancer, nginx) sit in front and set X-Forwarded-For/-Proto; 0 trusts
@@ -107,10 +125,11 @@ class Testing(Default):
     MAIL_SERVER = None
     MAIL_USERNAME = MAIL_PASSWORD = None
     MAIL_USE_TLS = False
-    PUBLIC_URL = None
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast in tests; production keeps scrypt
     # Never the developer's instance/uploads; tests that store files point it at their tmp_path.
     UPLOAD_ROOT = os.path.join(tempfile.gettempdir(), "talent-community-test-uploads")
+    PUBLIC_BASE_URL = "http://localhost"  # the test client's host, so tests can follow e-mailed links
+    TRUSTED_HOSTS = None
 
 
 class Production(Default):
@@ -119,6 +138,8 @@ class Production(Default):
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PREFERRED_URL_SCHEME = "https"
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")  # required, no default
+    HSTS_SECONDS = _env_int("HSTS_SECONDS", 365 * 24 * 3600)
 
     @classmethod
     def check(cls, app_config):
@@ -127,10 +148,26 @@ class Production(Default):
             raise RuntimeError("Production needs SECRET_KEY set in the environment.")
         if "DATABASE_URL" not in os.environ:
             raise RuntimeError("Production needs DATABASE_URL set in the environment.")
+        public_host = _public_host(app_config.get("PUBLIC_BASE_URL"))
+        if not app_config.get("TRUSTED_HOSTS"):
+            app_config["TRUSTED_HOSTS"] = [public_host]
         if not app_config.get("REDIS_URL"):
             # One node may run without Redis; several must share it or the login limits multiply.
             warnings.warn("REDIS_URL is not set: rate limits are counted per process, not shared by "
                           "all nodes (see docs/operations.md).", RuntimeWarning, stacklevel=2)
+
+
+def _public_host(base_url):
+    """The host name of PUBLIC_BASE_URL; refuses a missing or relative one (every e-mailed link
+    would otherwise point wherever the request said it was addressed)."""
+    parts = urlsplit(base_url or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RuntimeError("Production needs PUBLIC_BASE_URL set in the environment, e.g. "
+                           "https://community.example.cn (the address people use).")
+    if parts.scheme == "http":
+        warnings.warn("PUBLIC_BASE_URL is http://: e-mailed links and QR codes will not use HTTPS.",
+                      RuntimeWarning, stacklevel=3)
+    return parts.hostname
 
 
 CONFIGS = {"default": Default, "testing": Testing, "production": Production}

@@ -19,6 +19,7 @@ from community.accounts.models import ApiToken, Community, User
 from community.core.clock import local_today, now
 from community.core.errors import DomainError, NotFound, rerender_form
 from community.core.permissions import ensure_owner, get_or_404, login_required
+from community.core.urls import external_url
 from community.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -97,7 +98,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         ops.request_password_reset(
-            form.login.data, lambda token: url_for("accounts.reset_password", token=token, _external=True)
+            form.login.data, lambda token: external_url("accounts.reset_password", token=token)
         )
         flash(_l("If an account exists for that address, we have sent it a link to reset the password."), "info")
         return redirect(url_for("accounts.login"))

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from community.amenities.labels import STATUS_COLOURS, kind_label, status_label
 from community.amenities.models import CONFIRMED
 from community.amenities.rules import checkin_window
+from community.core.urls import external_url
 
 
 def booking_status_colour(status):
@@ -98,7 +99,7 @@ def checkin_open(booking, at) -> bool:
 def qr_payload(booking) -> str:
     """The QR carries the kiosk URL, so a staff phone camera opens the check-in page directly and a
     USB scanner typing into the kiosk field works too (the token is read back from the URL)."""
-    return url_for("amenities.checkin", token=booking.qr_token, _external=True)
+    return external_url("amenities.checkin", token=booking.qr_token)
 
 
 def qr_svg_inline(booking) -> str:

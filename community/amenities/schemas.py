@@ -1,13 +1,14 @@
 """Marshmallow schemas of the amenities API. Times are ISO 8601 with the community's offset;
 money is {"amount": fen, "currency": "CNY"}."""
-from flask import request
+import os
+
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from community.amenities.models import BOOKING_STATUSES, RESOURCE_KINDS, RESOURCE_STATUSES
-from community.amenities.presentation import amenity_photo_url
 from community.amenities.queries import MAX_AVAILABILITY_DAYS, STATES
 from community.amenities.rules import MAX_SLOTS_PER_BOOKING
+from community.core.urls import external_url
 
 DATE_TIME = {"type": "string", "format": "date-time"}
 
@@ -54,8 +55,9 @@ class ResourceSchema(Schema):
                               metadata={"description": "The photo (same login or token needed), or null"})
 
     def get_photo_url(self, resource):
-        url = amenity_photo_url(resource)
-        return request.host_url.rstrip("/") + url if url else None
+        if not resource.photo_path:
+            return None
+        return external_url("amenities.photo", resource_id=resource.id, name=os.path.basename(resource.photo_path))
 
 
 class AvailabilityArgs(Schema):

@@ -23,6 +23,7 @@ from community.core.pagination import paginate
 from community.core.permissions import (
     COMMUNITY_ADMIN, PLATFORM_ADMIN, RESIDENT, role_required,
 )
+from community.core.urls import external_url
 from community.extensions import db
 
 bp = Blueprint("amenities", __name__, url_prefix="/amenities")
@@ -255,7 +256,7 @@ def render_bookings(tab="upcoming"):
 def feed_url():
     """The live feed URL, or None until the resident asks for one (GET never creates it)."""
     token = queries.active_feed_token(current_user)
-    return url_for("amenities.calendar_feed", token=token, _external=True) if token else None
+    return external_url("amenities.calendar_feed", token=token) if token else None
 
 
 @bp.route("/bookings")

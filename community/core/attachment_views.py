@@ -44,7 +44,8 @@ def download(attachment_id, name):
 
 @bp.app_template_global()
 def attachment_url(attachment: Attachment, **kwargs) -> str:
-    """The serving URL of an attachment (for pages, e-mails with _external=True and API schemas)."""
+    """The serving URL of an attachment on pages; e-mails and API schemas need an absolute one:
+    core.urls.external_url("attachments.download", attachment_id=..., name=...)."""
     return url_for("attachments.download", attachment_id=attachment.id, name=attachment.file_name, **kwargs)
 
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from flask import abort, current_app, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exc as sa_exc
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -88,6 +88,14 @@ class Conflict(DomainError):
 class RuleViolation(DomainError):
     status = 422
     code = "rule_violation"
+
+
+class JSONTooDeep(DomainError):
+    """A JSON body nested deeper than JSON_MAX_DEPTH (core.json_depth refuses it before parsing)."""
+
+    status = 400
+    code = "json_too_deep"
+    default_message = _l("The JSON in the request is nested too deeply.")
 
 
 def wants_json() -> bool:
@@ -241,8 +249,21 @@ def handle_unexpected_or_out_of_range(error: Exception):
     return handle_unexpected(error)
 
 
+def handle_untrusted_host(error: SecurityError):
+    """A request for a host not in TRUSTED_HOSTS. Flask could not bind URLs to it, so the answer
+    renders no template (base.html builds URLs); it does not repeat the host either."""
+    if wants_json():
+        return problem(400, HTTP_TITLES[400], HTTP_DETAILS[400], code="untrusted_host")
+    return make_response(str(HTTP_DETAILS[400]), 400, {"Content-Type": "text/plain; charset=utf-8"})
+
+
 def register_errorhandlers(app):
+    from community.core.json_depth import refuse_deep_json
+
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(SecurityError, handle_untrusted_host)
+    # Refused before anything parses the body: a view, webargs and Flask-WTF each parse on their own.
+    app.before_request(refuse_deep_json)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected_or_out_of_range)
 

@@ -12,6 +12,7 @@ from flask_babel import force_locale, format_datetime, gettext as _
 from werkzeug.routing import BuildError
 
 from community.core.clock import DEFAULT_TZ
+from community.core.urls import external_url, public_base_url
 from community.notifications.kinds import Kind, get_kind
 
 
@@ -113,20 +114,12 @@ def notice_path(notice) -> str | None:
 
 
 def absolute_url(endpoint: str, args: dict | None = None) -> str | None:
-    """A full URL for an e-mail. PUBLIC_URL when set (jobs have no request to take the host from),
-    else the current request's host; None when there is neither."""
-    base = current_app.config.get("PUBLIC_URL")
+    """A full URL for an e-mail, on PUBLIC_BASE_URL (never the request's Host: core/urls.py);
+    None when the endpoint no longer exists."""
     try:
-        if base:
-            parts = urlsplit(base)
-            adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/",
-                                               url_scheme=parts.scheme or "https")
-            return adapter.build(endpoint, args or {}, force_external=True)
-        if has_request_context():
-            return url_for(endpoint, _external=True, **(args or {}))
+        return external_url(endpoint, **(args or {}))
     except BuildError:
         return None
-    return None
 
 
 def absolute_link(link_endpoint, link_args, link_url) -> str | None:
@@ -134,5 +127,4 @@ def absolute_link(link_endpoint, link_args, link_url) -> str | None:
         return absolute_url(link_endpoint, link_args)
     if not is_local_path(link_url):
         return None
-    base = current_app.config.get("PUBLIC_URL") or (request.host_url if has_request_context() else None)
-    return base.rstrip("/") + link_url if base else None
+    return public_base_url() + link_url

@@ -10,7 +10,8 @@ from community import create_app
 
 PRODUCTION_ENV = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME",
                   "MAIL_PASSWORD", "MAIL_USE_TLS", "MAIL_DEFAULT_SENDER", "STRIPE_SECRET_KEY",
-                  "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET", "SESSION_COOKIE_SECURE", "PROXY_FIX_X_FOR")
+                  "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET", "SESSION_COOKIE_SECURE", "PROXY_FIX_X_FOR",
+                  "PUBLIC_BASE_URL", "TRUSTED_HOSTS", "HSTS_SECONDS")
 
 
 @pytest.fixture
@@ -82,7 +83,8 @@ def test_production_takes_everything_from_the_environment(fresh_config, make_app
         MAIL_SERVER="smtp.example.test", MAIL_PORT="587", MAIL_USERNAME="mailer", MAIL_PASSWORD="pw",
         MAIL_USE_TLS="1", MAIL_DEFAULT_SENDER="office@example.test",
         STRIPE_SECRET_KEY="sk_test_x", STRIPE_PUBLISHABLE_KEY="pk_test_x", STRIPE_WEBHOOK_SECRET="whsec_x",
-        PROXY_FIX_X_FOR="1",
+        PROXY_FIX_X_FOR="1", PUBLIC_BASE_URL="https://community.example.cn",
+        TRUSTED_HOSTS="community.example.cn,localhost",
     )
     with pytest.warns(RuntimeWarning, match="REDIS_URL"):  # one node may; several must not
         app = make_app(module.Production)
@@ -95,6 +97,8 @@ def test_production_takes_everything_from_the_environment(fresh_config, make_app
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
     assert config["DEMO_ALLOWED"] is False and not config.get("DEBUG")
     assert config["RATELIMIT_STORAGE_URI"] == "memory://"  # no REDIS_URL
+    assert config["PUBLIC_BASE_URL"] == "https://community.example.cn"
+    assert config["TRUSTED_HOSTS"] == ["community.example.cn", "localhost"]
     # behind one proxy, the client's address comes from X-Forwarded-For (per-IP limits need it)
     assert remote_addr_seen(app, forwarded_for="203.0.113.7") == "203.0.113.7"
 

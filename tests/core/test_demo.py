@@ -52,7 +52,8 @@ def test_demo_load_is_refused_under_production(make_app, db, monkeypatch, databa
     from config import Production
 
     monkeypatch.setenv("DATABASE_URL", database_url)
-    app = make_app(Production, SECRET_KEY="a-real-secret", SQLALCHEMY_DATABASE_URI=database_url)
+    app = make_app(Production, SECRET_KEY="a-real-secret", SQLALCHEMY_DATABASE_URI=database_url,
+                   PUBLIC_BASE_URL="https://community.example.cn")
     with app.app_context():  # CLI commands run in the active app context; make it this app's
         result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code != 0
