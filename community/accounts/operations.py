@@ -414,6 +414,36 @@ def ensure_may_manage_role(actor, role: str, community_id: int | None) -> None:
         raise PermissionDenied(_l("You may not grant or remove this role there."), code="role_not_yours")
 
 
+class NotAMember(NotFound):
+    """The person is not a member of the community a role would be held in. Answered like an
+    unknown person: an admin learns nothing about accounts outside their community."""
+
+    code = "not_a_member"
+
+
+def is_member(user: User, community_id: int) -> bool:
+    """A member of a community lives there (or registered for it), or already holds a grant there."""
+    return user.community_id == community_id or any(g.community_id == community_id for g in user.role_grants)
+
+
+def may_grant_to(actor, user: User, community_id: int | None) -> bool:
+    """Community admins grant roles only to members of their community: a grant makes the person's
+    e-mail and grants visible to that community's office, and nobody may be pulled into a community
+    they do not belong to. Platform admins (and the system, ``actor=None``) grant anywhere."""
+    if actor is None or has_role(actor, PLATFORM_ADMIN):
+        return True
+    return community_id is not None and is_member(user, community_id)
+
+
+def find_grantee(actor, login: str, community_id: int | None) -> User | None:
+    """The account ``actor`` may grant a role to in that community, by login; None both for an
+    unknown login and for someone outside the actor's reach, so the two cannot be told apart."""
+    user = find_user_by_login(login)
+    if user is None or not may_grant_to(actor, user, community_id):
+        return None
+    return user
+
+
 def _check_scope(role: str, community_id: int | None, merchant_id: int | None) -> None:
     """The scope a role is held in, as the table's CHECK has it (said here in words a person reads)."""
     if role == MERCHANT_STAFF:
@@ -440,6 +470,8 @@ def grant_role(user: User, role: str, community: Community | None = None, *, mer
         raise RuleViolation(_l("Unknown role."), code="unknown_role")
     community_id = community.id if community else None
     ensure_may_manage_role(actor, role, community_id)
+    if not may_grant_to(actor, user, community_id):
+        raise NotAMember(_l("This person is not a member of this community."))
     _check_scope(role, community_id, merchant_id)
     if any(g.role == role and g.community_id == community_id and g.merchant_id == merchant_id
            for g in user.role_grants):

@@ -135,7 +135,8 @@ def user_profile(user_id):
 
 def _render_profile(user, token_form=None):
     """The profile; its owner also sees their API tokens (nobody else, not even an admin)."""
-    context = {"user": user, "today": local_today(user.timezone)}
+    context = {"user": user, "today": local_today(user.timezone),
+               "grants": queries.visible_grants(current_user, user)}
     if user.id == current_user.id:
         page = max(request.args.get("tokens_page", 1, type=int), 1)
         context.update(
