@@ -134,6 +134,7 @@ def register_shellcontext(app):
 def import_domain_modules():
     """Import modules that register jobs, demo loaders and signal listeners."""
     import community.notifications.jobs  # noqa: F401
+    import community.accounts.jobs  # noqa: F401
     import community.accounts.demo  # noqa: F401
     import community.accounts.dashboard  # noqa: F401
     import community.amenities.jobs  # noqa: F401

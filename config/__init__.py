@@ -34,10 +34,14 @@ class Default:
     REDIS_URL = os.environ.get("REDIS_URL")  # rate limits use memory:// when unset
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT_IP = "30 per minute"
-    LOGIN_RATE_LIMIT_ACCOUNT = "10 per minute"
-    LOGIN_MAX_FAILURES = 5  # consecutive wrong passwords before the account locks
-    LOGIN_LOCKOUT = timedelta(minutes=15)
+    LOGIN_RATE_LIMIT_IP = "30 per minute"  # every login attempt from one address, a flood cap
+    # Wrong passwords slow down the next attempt instead of locking the account (accounts/throttle.py):
+    # after the free failures, the wait doubles from 1 s up to the cap; counts are forgotten a
+    # window after the last failure.
+    LOGIN_THROTTLE_FREE_FAILURES = 3  # per (login, network)
+    LOGIN_THROTTLE_IP_FREE_FAILURES = 20  # per network, across every login tried from it
+    LOGIN_THROTTLE_MAX_DELAY = timedelta(minutes=15)
+    LOGIN_THROTTLE_WINDOW = timedelta(hours=1)
     PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
     API_TOKEN_LIFETIME = timedelta(days=30)
     REMEMBER_COOKIE_DURATION = timedelta(days=30)

@@ -57,8 +57,6 @@ class User(UserMixin, TimestampMixin, db.Model):
         sa.ForeignKey("communities.id", ondelete="SET NULL"), index=True
     )
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
 
@@ -103,9 +101,6 @@ class User(UserMixin, TimestampMixin, db.Model):
     def talent_has_expired(self) -> bool:
         """The tier lapsed, counting days by the calendar of the user's community."""
         return self.talent is not None and self.talent.has_expired(local_today(self.timezone))
-
-    def is_locked(self, at: datetime | None = None) -> bool:
-        return self.locked_until is not None and self.locked_until > (at or now())
 
 
 def _unique_in_scope(scope, *columns, where):
@@ -203,6 +198,19 @@ class ApiToken(db.Model):
 
     def is_valid(self, at: datetime) -> bool:
         return self.revoked_at is None and self.expires_at > at
+
+
+class LoginThrottle(db.Model):
+    """Failed logins of one (login, network) pair or of one network; accounts/throttle.py says how
+    they delay the next attempt. ``key`` is a digest, so no login or address is stored."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(index=True)
+
+    __table_args__ = (sa.CheckConstraint("failures >= 0", name="failures_not_negative"),)
 
 
 def request_user_loads():

@@ -15,12 +15,13 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from community.accounts import throttle
 from community.accounts.models import (
     TALENT_TIERS, TALENT_TYPES, ApiToken, Building, Community, RoleGrant, TalentProfile, User,
     request_user_loads,
 )
 from community.core import audit, signals
-from community.core.clock import now, to_local
+from community.core.clock import now
 from community.core.db import is_unique_violation, savepoint
 from community.core.errors import Conflict, DomainError, NotFound, PermissionDenied, RuleViolation
 from community.core.permissions import (
@@ -36,13 +37,7 @@ MIN_PASSWORD_LENGTH = 8
 class InvalidCredentials(DomainError):
     status = 401
     code = "invalid_credentials"
-    keeps_changes = True  # the failure counter must survive the failed request
-
-
-class AccountLocked(DomainError):
-    status = 429
-    code = "account_locked"
-    keeps_changes = True
+    keeps_changes = True  # the failure counted by the throttle must survive the failed request
 
 
 class WeakPassword(RuleViolation):
@@ -148,24 +143,25 @@ def _insert_unique(obj, conflict) -> None:
         raise conflict() from error
 
 
-def authenticate(login: str, password: str) -> User:
-    """Check a password, counting failures; the account locks after too many in a row."""
-    user = find_user_by_login(login)
+WRONG_CREDENTIALS = _l("The e-mail/mobile number or password is wrong.")
+
+
+def authenticate(login: str, password: str, *, client_ip: str | None) -> User:
+    """Check a password, throttled per (login, network) and per network (accounts/throttle.py).
+
+    An unknown login answers exactly like a wrong password: the same error, counted the same way,
+    and about the same time (a password hash is checked either way)."""
     at = now()
-    if user is None:
-        # Spend the same time as a real check so timing does not reveal which accounts exist.
-        check_password_hash(_timing_hash(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")), password)
-        raise InvalidCredentials(_l("The e-mail/mobile number or password is wrong."))
-    if user.is_locked(at):
-        raise _locked(user)
-    if not check_password_hash(user.password_hash, password):
-        if _count_failure(user, at):
-            raise _locked(user)
-        raise InvalidCredentials(_l("The e-mail/mobile number or password is wrong."))
+    attempt = throttle.begin_attempt(login_key(login), client_ip, at)  # LoginThrottled (429) while waiting
+    user = find_user_by_login(login)
+    stored_hash = user.password_hash if user is not None else _timing_hash(
+        current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+    if not check_password_hash(stored_hash, password) or user is None:
+        throttle.note_failure(attempt, at)
+        raise InvalidCredentials(WRONG_CREDENTIALS)
     if not user.active:
         raise InvalidCredentials(_l("This account has been deactivated. Please contact your community office."))
-    user.failed_logins = 0
-    user.locked_until = None
+    throttle.note_success(attempt)
     user.last_login_at = at
     db.session.flush()
     return user
@@ -175,32 +171,6 @@ def authenticate(login: str, password: str) -> User:
 def _timing_hash(method: str) -> str:
     """A hash to check unknown logins against, made once: checking it costs what a real check does."""
     return generate_password_hash("timing-equaliser-1", method=method)
-
-
-def _count_failure(user: User, at) -> bool:
-    """Count a wrong password; True when this failure locked the account."""
-    user.failed_logins += 1
-    locked = user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]
-    if locked:
-        user.locked_until = at + current_app.config["LOGIN_LOCKOUT"]
-        user.failed_logins = 0
-        audit.record(None, "user.locked", user, community_id=user.community_id,
-                     locked_until=user.locked_until)
-    db.session.flush()
-    return locked
-
-
-def _locked(user: User) -> AccountLocked:
-    return AccountLocked(_l("Too many failed attempts: this account is locked until %(time)s.",
-                            time=_format_time(user.locked_until, user)),
-                         locked_until=user.locked_until.isoformat())
-
-
-def _format_time(instant, user):
-    """The instant in the account's community time zone, as the person reading it expects."""
-    from flask_babel import format_datetime
-
-    return format_datetime(to_local(instant, user.timezone), "short", rebase=False)
 
 
 # -- password reset --------------------------------------------------------------------------
@@ -259,8 +229,6 @@ def reset_password(token: str, new_password: str) -> User:
     fingerprint, and every API token is revoked."""
     user = user_for_reset_token(token)
     set_password(user, new_password)
-    user.failed_logins = 0
-    user.locked_until = None
     revoked = db.session.execute(
         sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now()).execution_options(synchronize_session="fetch")

@@ -7,6 +7,7 @@ from flask import (
     Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for,
 )
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from community.accounts import operations as ops
@@ -23,10 +24,6 @@ from community.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
 TOKENS_PER_PAGE = 10
-
-
-def _login_key():
-    return "login:" + ops.login_key(request.form.get("login"))
 
 
 def _safe_next(target):
@@ -65,8 +62,9 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+# A flood cap per address; wrong passwords are throttled by ops.authenticate (accounts/throttle.py).
+# No limit per account: one that counts every address would let anyone shut its owner out.
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_IP"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"], key_func=_login_key, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.dashboard"))
@@ -74,7 +72,7 @@ def login():
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form), 422 if form.is_submitted() else 200
     try:
-        user = ops.authenticate(form.login.data, form.password.data)
+        user = ops.authenticate(form.login.data, form.password.data, client_ip=get_remote_address())
     except DomainError as error:
         return rerender_form("accounts/login.html", error, form=form)
     login_user(user, remember=form.remember.data)

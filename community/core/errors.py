@@ -49,6 +49,9 @@ class DomainError(Exception):
     # What a refusal says when the code raising it has nothing more precise to say.
     default_message = HTTP_DETAILS[422]
 
+    # Response headers the refusal needs (Retry-After on a 429), on pages and in the API alike.
+    headers: dict = {}
+
     def __init__(self, message=None, *, code=None, status=None, **extra):
         message = self.default_message if message is None else message
         super().__init__(str(message))
@@ -192,8 +195,10 @@ def handle_domain_error(error: DomainError):
                            error.message, code=error.code, **error.extra)
         if error.status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        response.headers.update(error.headers)
         return response
-    return error_page(error.status, HTTP_TITLES.get(error.status, _l("Invalid input")), error.message)
+    body, status = error_page(error.status, HTTP_TITLES.get(error.status, _l("Invalid input")), error.message)
+    return body, status, error.headers
 
 
 def handle_unexpected(error: Exception):
@@ -252,4 +257,4 @@ def rerender_form(template, error: DomainError, **context):
     if error.keeps_changes:
         keep_changes()
     flash(str(error.message), "danger")
-    return render_template(template, **context), error.status
+    return render_template(template, **context), error.status, error.headers
