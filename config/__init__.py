@@ -45,6 +45,9 @@ class Default:
     PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
     API_TOKEN_LIFETIME = timedelta(days=30)
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    # A login (a row in login_sessions) ends at logout or after this long, remember-me or not;
+    # keep it at least REMEMBER_COOKIE_DURATION, or the cookie outlives what it names.
+    LOGIN_SESSION_LIFETIME = timedelta(days=30)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

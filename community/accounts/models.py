@@ -59,6 +59,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
+    # Part of every session id: "log out everywhere" adds one, and every cookie made before says
+    # the old number. (A plain logout ends one LoginSession instead; docs/security.md says why.)
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     community: Mapped[Community | None] = relationship()
     role_grants: Mapped[list["RoleGrant"]] = relationship(
@@ -82,10 +85,15 @@ class User(UserMixin, TimestampMixin, db.Model):
         """Part of the password hash: it changes whenever the password does."""
         return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
+    # The login session this object was loaded for or logged in with (not a column): set by
+    # accounts.operations.start_session and by the session loader in accounts/auth.py.
+    login_session_key = None
+
     def get_id(self):
-        """What the session and the remember-me cookie hold. The password's fingerprint rides
-        along, so changing or resetting the password logs out every other browser."""
-        return f"{self.id}.{self.password_fingerprint()}"
+        """What the session and the remember-me cookie hold: the user, the password's fingerprint
+        (changing or resetting the password logs out every other browser), the session
+        generation (log out everywhere) and the login session's key (log out here)."""
+        return f"{self.id}.{self.password_fingerprint()}.{self.session_generation}.{self.login_session_key or ''}"
 
     @property
     def login_name(self):
@@ -198,6 +206,19 @@ class ApiToken(db.Model):
 
     def is_valid(self, at: datetime) -> bool:
         return self.revoked_at is None and self.expires_at > at
+
+
+class LoginSession(db.Model):
+    """One login: a browser or device, from the login form to logout. The session and remember-me
+    cookies carry its key, so deleting the row ends both; only the key's SHA-256 is stored."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class LoginThrottle(db.Model):

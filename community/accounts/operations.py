@@ -17,8 +17,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from community.accounts import throttle
 from community.accounts.models import (
-    TALENT_TIERS, TALENT_TYPES, ApiToken, Building, Community, RoleGrant, TalentProfile, User,
-    request_user_loads,
+    TALENT_TIERS, TALENT_TYPES, ApiToken, Building, Community, LoginSession, RoleGrant, TalentProfile,
+    User, request_user_loads,
 )
 from community.core import audit, signals
 from community.core.clock import now
@@ -173,6 +173,74 @@ def _timing_hash(method: str) -> str:
     return generate_password_hash("timing-equaliser-1", method=method)
 
 
+# -- login sessions --------------------------------------------------------------------------
+# docs/security.md, "Accounts and sessions": one row a login, so logging out on one device ends
+# that device's cookies only; the user's session generation ends all of them at once.
+
+def start_session(user: User) -> str:
+    """Open a login session for ``user`` and return its key; ``user.get_id()`` now names it, so
+    the cookies Flask-Login writes next belong to this session."""
+    key = secrets.token_urlsafe(24)
+    at = now()
+    db.session.add(LoginSession(user_id=user.id, key_hash=token_digest(key), created_at=at,
+                                expires_at=at + current_app.config["LOGIN_SESSION_LIFETIME"]))
+    db.session.flush()
+    user.login_session_key = key
+    return key
+
+
+def end_session(user: User, key: str | None) -> None:
+    """Log out one session: its session cookie and remember-me cookie stop working everywhere."""
+    if key:
+        db.session.execute(sa.delete(LoginSession).where(LoginSession.user_id == user.id,
+                                                         LoginSession.key_hash == token_digest(key)))
+
+
+def end_other_sessions(user: User, keep: str | None = None) -> int:
+    """Forget every login session of the user but ``keep`` (the cookies of the others no longer
+    work once the password changed; this clears their rows)."""
+    stmt = sa.delete(LoginSession).where(LoginSession.user_id == user.id)
+    if keep:
+        stmt = stmt.where(LoginSession.key_hash != token_digest(keep))
+    return db.session.execute(stmt).rowcount
+
+
+def log_out_everywhere(user: User) -> None:
+    """End every login of the user, this one included, and revoke their API tokens: the button
+    is for a lost phone or a shared computer, and a token left on it is a login too."""
+    user.session_generation += 1
+    sessions = end_other_sessions(user)
+    tokens = _revoke_all_tokens(user)
+    db.session.flush()
+    audit.record(user, "user.logged_out_everywhere", user, community_id=user.community_id,
+                 sessions_ended=sessions, tokens_revoked=tokens)
+
+
+def _revoke_all_tokens(user: User) -> int:
+    return db.session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now()).execution_options(synchronize_session="fetch")
+    ).rowcount
+
+
+def forget_expired_sessions(at) -> int:
+    return db.session.execute(sa.delete(LoginSession).where(LoginSession.expires_at <= at)).rowcount
+
+
+def user_for_session(user_id, generation, key) -> User | None:
+    """The active user a session id names, if its login session is still open and its generation
+    current; None otherwise (logged out, logged out everywhere, expired, or forged)."""
+    live = sa.exists().where(LoginSession.user_id == User.id, LoginSession.key_hash == token_digest(key),
+                             LoginSession.expires_at > now())
+    user = db.session.scalars(
+        sa.select(User).where(User.id == user_id, User.session_generation == generation, live)
+        .options(*request_user_loads())).unique().first()
+    if user is None or not user.active:
+        return None
+    user.login_session_key = key
+    return user
+
+
 # -- password reset --------------------------------------------------------------------------
 
 class _ClockSigner(TimestampSigner):
@@ -229,19 +297,21 @@ def reset_password(token: str, new_password: str) -> User:
     fingerprint, and every API token is revoked."""
     user = user_for_reset_token(token)
     set_password(user, new_password)
-    revoked = db.session.execute(
-        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now()).execution_options(synchronize_session="fetch")
-    ).rowcount
+    revoked = _revoke_all_tokens(user)
+    end_other_sessions(user)
     db.session.flush()
     audit.record(user, "user.password_reset", user, tokens_revoked=revoked)
     return user
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def change_password(user: User, current_password: str, new_password: str, *,
+                    keep_session: str | None = None) -> None:
+    """Other browsers are logged out (the password's fingerprint is in their session ids); the
+    session ``keep_session`` carries on."""
     if not check_password_hash(user.password_hash, current_password):
         raise RuleViolation(_l("Your current password is not correct."), code="wrong_password")
     set_password(user, new_password)
+    end_other_sessions(user, keep=keep_session)
     db.session.flush()
     audit.record(user, "user.password_changed", user)
 

@@ -8,10 +8,11 @@ from flask import (
 )
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user
 
 from community.accounts import operations as ops
 from community.accounts import queries
+from community.accounts.auth import log_in, log_out
 from community.accounts.forms import (
     ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, ProfileForm, RegistrationForm,
     ResetPasswordForm, choices,
@@ -56,7 +57,7 @@ def register():
                                  locale=session.get("lang"))
     except DomainError as error:
         return rerender_form("accounts/register.html", error, form=form)
-    login_user(user)
+    log_in(user)
     flash(_l("Welcome, %(name)s! Your account has been created.", name=user.display_name), "success")
     return redirect(url_for("core.dashboard"))
 
@@ -75,7 +76,7 @@ def login():
         user = ops.authenticate(form.login.data, form.password.data, client_ip=get_remote_address())
     except DomainError as error:
         return rerender_form("accounts/login.html", error, form=form)
-    login_user(user, remember=form.remember.data)
+    log_in(user, remember=form.remember.data)
     if user.locale:
         session["lang"] = user.locale
     flash(_l("Welcome back, %(name)s.", name=user.display_name), "success")
@@ -84,9 +85,18 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    log_out()
     flash(_l("You have been logged out."), "info")
     return redirect(url_for("core.home"))
+
+
+@bp.route("/profile/log-out-everywhere", methods=["POST"])
+@login_required
+def log_out_everywhere():
+    ops.log_out_everywhere(current_user)
+    log_out()
+    flash(_l("You have been logged out on every device, and your API tokens have been revoked."), "info")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -193,7 +203,8 @@ def change_password():
     if not form.validate_on_submit():
         return render_template("accounts/change_password.html", form=form), 422 if form.is_submitted() else 200
     try:
-        ops.change_password(current_user, form.current.data, form.password.data)
+        ops.change_password(current_user, form.current.data, form.password.data,
+                            keep_session=current_user.login_session_key)
     except DomainError as error:
         return rerender_form("accounts/change_password.html", error, form=form)
     # The new password's fingerprint ends every other session; this one carries on.
