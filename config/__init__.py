@@ -42,6 +42,10 @@ class Default:
     LOGIN_THROTTLE_IP_FREE_FAILURES = 20  # per network, across every login tried from it
     LOGIN_THROTTLE_MAX_DELAY = timedelta(minutes=15)
     LOGIN_THROTTLE_WINDOW = timedelta(hours=1)
+    REGISTER_RATE_LIMIT = "5 per hour"  # accounts created from one address
+    # Every registration form sent from one address: "already exists" tells whether a login is
+    # taken, so probing with it is bounded too (typos do not use up the budget above).
+    REGISTER_ATTEMPT_RATE_LIMIT = "30 per hour"
     PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
     API_TOKEN_LIFETIME = timedelta(days=30)
     REMEMBER_COOKIE_DURATION = timedelta(days=30)

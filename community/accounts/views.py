@@ -1,12 +1,16 @@
 """Pages for registration, login, password reset and the profile. Thin: forms in, one operation,
 render or redirect."""
+import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import (
     Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for,
 )
+from flask_babel import format_timedelta
 from flask_babel import lazy_gettext as _l
+from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user
 
@@ -19,7 +23,7 @@ from community.accounts.forms import (
 )
 from community.accounts.models import ApiToken, Community, User
 from community.core.clock import local_today, now
-from community.core.errors import DomainError, NotFound, rerender_form
+from community.core.errors import DomainError, NotFound, handle_http_exception, rerender_form, wants_json
 from community.core.permissions import ensure_owner, get_or_404, login_required
 from community.extensions import db, limiter
 
@@ -42,7 +46,27 @@ def community_choices():
     return choices((c.id, c.name) for c in db.session.scalars(sa.select(Community).order_by(Community.name)))
 
 
+def _registration_limited(limit):
+    """The page a person sees when their address has opened too many accounts (or tried too often):
+    what happened and when to try again, instead of a bare 429."""
+    wait = timedelta(seconds=max(1, int(limit.reset_at - time.time())))
+    page = render_template("accounts/register_limited.html", wait=format_timedelta(wait, threshold=1.0))
+    return make_response(page, 429)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def rate_limited(error):
+    """A limit's own page (registration) for people; every other 429 answers as usual."""
+    if error.response is not None and not wants_json():
+        return error.response
+    return handle_http_exception(error)
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_ATTEMPT_RATE_LIMIT"], methods=["POST"],
+               on_breach=_registration_limited)
+@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"], on_breach=_registration_limited,
+               deduct_when=lambda response: response.status_code == 302)  # an account was made
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("core.dashboard"))
