@@ -43,7 +43,7 @@ class DomainError(Exception):
     status = 422
     code = "invalid"
     # True when what was flushed before the error is part of the outcome and must be committed
-    # (a failed login still counts toward lock-out).
+    # (a failed login still counts toward the login throttle).
     keeps_changes = False
 
     # What a refusal says when the code raising it has nothing more precise to say.
