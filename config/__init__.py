@@ -41,13 +41,24 @@ class Default:
     REDIS_URL = os.environ.get("REDIS_URL")  # rate limits use memory:// when unset
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT_IP = "30 per minute"
-    LOGIN_RATE_LIMIT_ACCOUNT = "10 per minute"
-    LOGIN_MAX_FAILURES = 5  # consecutive wrong passwords before the account locks
-    LOGIN_LOCKOUT = timedelta(minutes=15)
+    LOGIN_RATE_LIMIT_IP = "30 per minute"  # every login attempt from one address, a flood cap
+    # Wrong passwords slow down the next attempt instead of locking the account (accounts/throttle.py):
+    # after the free failures, the wait doubles from 1 s up to the cap; counts are forgotten a
+    # window after the last failure.
+    LOGIN_THROTTLE_FREE_FAILURES = 3  # per (login, network)
+    LOGIN_THROTTLE_IP_FREE_FAILURES = 20  # per network, across every login tried from it
+    LOGIN_THROTTLE_MAX_DELAY = timedelta(minutes=15)
+    LOGIN_THROTTLE_WINDOW = timedelta(hours=1)
+    REGISTER_RATE_LIMIT = "5 per hour"  # accounts created from one address
+    # Every registration form sent from one address: "already exists" tells whether a login is
+    # taken, so probing with it is bounded too (typos do not use up the budget above).
+    REGISTER_ATTEMPT_RATE_LIMIT = "30 per hour"
     PASSWORD_RESET_MAX_AGE = timedelta(hours=2)
     API_TOKEN_LIFETIME = timedelta(days=30)
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    # A login (a row in login_sessions) ends at logout or after this long, remember-me or not;
+    # keep it at least REMEMBER_COOKIE_DURATION, or the cookie outlives what it names.
+    LOGIN_SESSION_LIFETIME = timedelta(days=30)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -1,7 +1,8 @@
 """Account endpoints: the token contract other programs rely on, and /me."""
-from flask import g
+from flask import current_app, g
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
 from community.accounts import operations as ops
@@ -13,25 +14,17 @@ from community.extensions import limiter
 blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="Accounts and tokens")
 
 
-def _api_login_key():
-    from flask import request
-
-    body = request.get_json(silent=True)
-    login = body.get("email") if isinstance(body, dict) else None
-    return "login:" + ops.login_key(login)
-
-
 @blp.route("/auth/token", methods=["POST"])
-@limiter.limit(lambda: __import__("flask").current_app.config["LOGIN_RATE_LIMIT_IP"])
-@limiter.limit(lambda: __import__("flask").current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"], key_func=_api_login_key)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_IP"])
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
-@blp.alt_response(401, description="Wrong e-mail or password (counts toward lock-out)")
-@blp.alt_response(429, description="Account locked or too many attempts")
+@blp.alt_response(401, description="Wrong e-mail or password, or no such account (the same answer)")
+@blp.alt_response(429, description="Too many attempts: wait for Retry-After seconds (login throttle or "
+                                   "the per-address limit)")
 @blp.doc(security=[])
 def create_token(body):
     """Exchange e-mail (or mobile) and password for a personal access token."""
-    user = ops.authenticate(body["email"], body["password"])
+    user = ops.authenticate(body["email"], body["password"], client_ip=get_remote_address())
     record, token = ops.issue_api_token(user, body.get("name") or "api")
     return {"token": token, "expires_at": record.expires_at}
 

@@ -12,7 +12,8 @@ register_audit_labels(
     label=lazy_pgettext("accounts", "Accounts"),
     actions={
         "user.registered": _l("Account registered"),
-        "user.locked": _l("Account locked after failed logins"),
+        "user.locked": _l("Account locked after failed logins"),  # old rows: lock-out ended in 3c5e8a1f7b20
+        "user.logged_out_everywhere": _l("Logged out on every device"),
         "user.password_reset_requested": _l("Password reset requested"),
         "user.password_reset": _l("Password reset"),
         "user.password_changed": _l("Password changed"),
@@ -35,5 +36,6 @@ register_audit_labels(
     },
     details={
         "tokens_revoked": _l("API tokens revoked"),
+        "sessions_ended": _l("Logins ended"),
     },
 )

@@ -109,9 +109,9 @@ class CityPlan:
 
     def users(self, password_hash, at):
         columns = ("id", "email", "password_hash", "display_name", "locale", "community_id", "active",
-                   "failed_logins", "last_login_at", "created_at", "updated_at")
+                   "last_login_at", "created_at", "updated_at")
         rows = [(ident, f"admin{ident:02d}@city.test", password_hash, f"社区管理员{ident:02d}", None,
-                 ident, True, 0, None, at, at) for ident in self.admin_ids]
+                 ident, True, None, at, at) for ident in self.admin_ids]
         number = 0
         for community, (first, count) in enumerate(self.resident_ranges, start=1):
             for ident in range(first, first + count):
@@ -122,7 +122,7 @@ class CityPlan:
                 if not active:
                     self.inactive_ids.add(ident)
                 rows.append((ident, f"r{number:0{self.width}d}@city.test", password_hash, self._name(),
-                             locale, community, active, 0,
+                             locale, community, active,
                              at - timedelta(hours=self.rng.randint(1, 2000)), created, created))
         return columns, rows
 

@@ -57,10 +57,11 @@ class User(UserMixin, TimestampMixin, db.Model):
         sa.ForeignKey("communities.id", ondelete="SET NULL"), index=True
     )
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
+    # Part of every session id: "log out everywhere" adds one, and every cookie made before says
+    # the old number. (A plain logout ends one LoginSession instead; docs/security.md says why.)
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     community: Mapped[Community | None] = relationship()
     role_grants: Mapped[list["RoleGrant"]] = relationship(
@@ -84,10 +85,15 @@ class User(UserMixin, TimestampMixin, db.Model):
         """Part of the password hash: it changes whenever the password does."""
         return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
+    # The login session this object was loaded for or logged in with (not a column): set by
+    # accounts.operations.start_session and by the session loader in accounts/auth.py.
+    login_session_key = None
+
     def get_id(self):
-        """What the session and the remember-me cookie hold. The password's fingerprint rides
-        along, so changing or resetting the password logs out every other browser."""
-        return f"{self.id}.{self.password_fingerprint()}"
+        """What the session and the remember-me cookie hold: the user, the password's fingerprint
+        (changing or resetting the password logs out every other browser), the session
+        generation (log out everywhere) and the login session's key (log out here)."""
+        return f"{self.id}.{self.password_fingerprint()}.{self.session_generation}.{self.login_session_key or ''}"
 
     @property
     def login_name(self):
@@ -103,9 +109,6 @@ class User(UserMixin, TimestampMixin, db.Model):
     def talent_has_expired(self) -> bool:
         """The tier lapsed, counting days by the calendar of the user's community."""
         return self.talent is not None and self.talent.has_expired(local_today(self.timezone))
-
-    def is_locked(self, at: datetime | None = None) -> bool:
-        return self.locked_until is not None and self.locked_until > (at or now())
 
 
 def _unique_in_scope(scope, *columns, where):
@@ -203,6 +206,32 @@ class ApiToken(db.Model):
 
     def is_valid(self, at: datetime) -> bool:
         return self.revoked_at is None and self.expires_at > at
+
+
+class LoginSession(db.Model):
+    """One login: a browser or device, from the login form to logout. The session and remember-me
+    cookies carry its key, so deleting the row ends both; only the key's SHA-256 is stored."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class LoginThrottle(db.Model):
+    """Failed logins of one (login, network) pair or of one network; accounts/throttle.py says how
+    they delay the next attempt. ``key`` is a digest, so no login or address is stored."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(index=True)
+
+    __table_args__ = (sa.CheckConstraint("failures >= 0", name="failures_not_negative"),)
 
 
 def request_user_loads():

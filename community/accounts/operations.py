@@ -13,9 +13,10 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from community.accounts import throttle
 from community.accounts.models import (
-    TALENT_TIERS, TALENT_TYPES, ApiToken, Building, Community, RoleGrant, TalentProfile, User,
-    request_user_loads,
+    TALENT_TIERS, TALENT_TYPES, ApiToken, Building, Community, LoginSession, RoleGrant, TalentProfile,
+    User, request_user_loads,
 )
 from community.core import audit, signals, tokens
 from community.core.clock import now, to_local
@@ -34,13 +35,7 @@ MIN_PASSWORD_LENGTH = 8
 class InvalidCredentials(DomainError):
     status = 401
     code = "invalid_credentials"
-    keeps_changes = True  # the failure counter must survive the failed request
-
-
-class AccountLocked(DomainError):
-    status = 429
-    code = "account_locked"
-    keeps_changes = True
+    keeps_changes = True  # the failure counted by the throttle must survive the failed request
 
 
 class WeakPassword(RuleViolation):
@@ -146,24 +141,25 @@ def _insert_unique(obj, conflict) -> None:
         raise conflict() from error
 
 
-def authenticate(login: str, password: str) -> User:
-    """Check a password, counting failures; the account locks after too many in a row."""
-    user = find_user_by_login(login)
+WRONG_CREDENTIALS = _l("The e-mail/mobile number or password is wrong.")
+
+
+def authenticate(login: str, password: str, *, client_ip: str | None) -> User:
+    """Check a password, throttled per (login, network) and per network (accounts/throttle.py).
+
+    An unknown login answers exactly like a wrong password: the same error, counted the same way,
+    and about the same time (a password hash is checked either way)."""
     at = now()
-    if user is None:
-        # Spend the same time as a real check so timing does not reveal which accounts exist.
-        check_password_hash(_timing_hash(current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")), password)
-        raise InvalidCredentials(_l("The e-mail/mobile number or password is wrong."))
-    if user.is_locked(at):
-        raise _locked(user)
-    if not check_password_hash(user.password_hash, password):
-        if _count_failure(user, at):
-            raise _locked(user)
-        raise InvalidCredentials(_l("The e-mail/mobile number or password is wrong."))
+    attempt = throttle.begin_attempt(login_key(login), client_ip, at)  # LoginThrottled (429) while waiting
+    user = find_user_by_login(login)
+    stored_hash = user.password_hash if user is not None else _timing_hash(
+        current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+    if not check_password_hash(stored_hash, password) or user is None:
+        throttle.note_failure(attempt, at)
+        raise InvalidCredentials(WRONG_CREDENTIALS)
     if not user.active:
         raise InvalidCredentials(_l("This account has been deactivated. Please contact your community office."))
-    user.failed_logins = 0
-    user.locked_until = None
+    throttle.note_success(attempt)
     user.last_login_at = at
     db.session.flush()
     return user
@@ -175,30 +171,80 @@ def _timing_hash(method: str) -> str:
     return generate_password_hash("timing-equaliser-1", method=method)
 
 
-def _count_failure(user: User, at) -> bool:
-    """Count a wrong password; True when this failure locked the account."""
-    user.failed_logins += 1
-    locked = user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]
-    if locked:
-        user.locked_until = at + current_app.config["LOGIN_LOCKOUT"]
-        user.failed_logins = 0
-        audit.record(None, "user.locked", user, community_id=user.community_id,
-                     locked_until=user.locked_until)
+# -- login sessions --------------------------------------------------------------------------
+# docs/security.md, "Accounts and sessions": one row a login, so logging out on one device ends
+# that device's cookies only; the user's session generation ends all of them at once.
+
+def start_session(user: User) -> str:
+    """Open a login session for ``user`` and return its key; ``user.get_id()`` now names it, so
+    the cookies Flask-Login writes next belong to this session."""
+    key = secrets.token_urlsafe(24)
+    at = now()
+    db.session.add(LoginSession(user_id=user.id, key_hash=token_digest(key), created_at=at,
+                                expires_at=at + current_app.config["LOGIN_SESSION_LIFETIME"]))
     db.session.flush()
-    return locked
+    user.login_session_key = key
+    return key
 
 
-def _locked(user: User) -> AccountLocked:
-    return AccountLocked(_l("Too many failed attempts: this account is locked until %(time)s.",
-                            time=_format_time(user.locked_until, user)),
-                         locked_until=user.locked_until.isoformat())
+def end_session(user: User, key: str | None) -> None:
+    """Log out one session: its session cookie and remember-me cookie stop working everywhere."""
+    if key:
+        db.session.execute(sa.delete(LoginSession).where(LoginSession.user_id == user.id,
+                                                         LoginSession.key_hash == token_digest(key)))
 
 
-def _format_time(instant, user):
-    """The instant in the account's community time zone, as the person reading it expects."""
-    from flask_babel import format_datetime
+def end_other_sessions(user: User, keep: str | None = None) -> int:
+    """Forget every login session of the user but ``keep`` (the cookies of the others no longer
+    work once the password changed; this clears their rows)."""
+    stmt = sa.delete(LoginSession).where(LoginSession.user_id == user.id)
+    if keep:
+        stmt = stmt.where(LoginSession.key_hash != token_digest(keep))
+    return db.session.execute(stmt).rowcount
 
-    return format_datetime(to_local(instant, user.timezone), "short", rebase=False)
+
+def log_out_everywhere(user: User) -> None:
+    """End every login of the user, this one included, and revoke their API tokens: the button
+    is for a lost phone or a shared computer, and a token left on it is a login too."""
+    user.session_generation += 1
+    sessions = end_other_sessions(user)
+    tokens = _revoke_all_tokens(user)
+    db.session.flush()
+    audit.record(user, "user.logged_out_everywhere", user, community_id=user.community_id,
+                 sessions_ended=sessions, tokens_revoked=tokens)
+
+
+def _revoke_all_tokens(user: User) -> int:
+    return db.session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now()).execution_options(synchronize_session="fetch")
+    ).rowcount
+
+
+def forget_expired_sessions(at) -> int:
+    return db.session.execute(sa.delete(LoginSession).where(LoginSession.expires_at <= at)).rowcount
+
+
+@lru_cache(maxsize=1)
+def _session_user_stmt():
+    """The user of an open login session, loaded for the request; built once, as for tokens. The
+    session check is an EXISTS in the query that loads the user anyway: no extra round trip."""
+    live = sa.exists().where(LoginSession.user_id == User.id, LoginSession.key_hash == sa.bindparam("digest"),
+                             LoginSession.expires_at > sa.bindparam("at"))
+    return (sa.select(User).where(User.id == sa.bindparam("user_id"),
+                                  User.session_generation == sa.bindparam("generation"), live)
+            .options(*request_user_loads()))
+
+
+def user_for_session(user_id, generation, key) -> User | None:
+    """The active user a session id names, if its login session is still open and its generation
+    current; None otherwise (logged out, logged out everywhere, expired, or forged)."""
+    user = db.session.scalars(_session_user_stmt(), {
+        "user_id": user_id, "generation": generation, "digest": token_digest(key), "at": now()}).unique().first()
+    if user is None or not user.active:
+        return None
+    user.login_session_key = key
+    return user
 
 
 # -- password reset --------------------------------------------------------------------------
@@ -257,21 +303,21 @@ def reset_password(token: str, new_password: str) -> User:
     fingerprint, and every API token is revoked."""
     user = user_for_reset_token(token)
     set_password(user, new_password)
-    user.failed_logins = 0
-    user.locked_until = None
-    revoked = db.session.execute(
-        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now()).execution_options(synchronize_session="fetch")
-    ).rowcount
+    revoked = _revoke_all_tokens(user)
+    end_other_sessions(user)
     db.session.flush()
     audit.record(user, "user.password_reset", user, tokens_revoked=revoked)
     return user
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def change_password(user: User, current_password: str, new_password: str, *,
+                    keep_session: str | None = None) -> None:
+    """Other browsers are logged out (the password's fingerprint is in their session ids); the
+    session ``keep_session`` carries on."""
     if not check_password_hash(user.password_hash, current_password):
         raise RuleViolation(_l("Your current password is not correct."), code="wrong_password")
     set_password(user, new_password)
+    end_other_sessions(user, keep=keep_session)
     db.session.flush()
     audit.record(user, "user.password_changed", user)
 
@@ -411,6 +457,36 @@ def ensure_may_manage_role(actor, role: str, community_id: int | None) -> None:
         raise PermissionDenied(_l("You may not grant or remove this role there."), code="role_not_yours")
 
 
+class NotAMember(NotFound):
+    """The person is not a member of the community a role would be held in. Answered like an
+    unknown person: an admin learns nothing about accounts outside their community."""
+
+    code = "not_a_member"
+
+
+def is_member(user: User, community_id: int) -> bool:
+    """A member of a community lives there (or registered for it), or already holds a grant there."""
+    return user.community_id == community_id or any(g.community_id == community_id for g in user.role_grants)
+
+
+def may_grant_to(actor, user: User, community_id: int | None) -> bool:
+    """Community admins grant roles only to members of their community: a grant makes the person's
+    e-mail and grants visible to that community's office, and nobody may be pulled into a community
+    they do not belong to. Platform admins (and the system, ``actor=None``) grant anywhere."""
+    if actor is None or has_role(actor, PLATFORM_ADMIN):
+        return True
+    return community_id is not None and is_member(user, community_id)
+
+
+def find_grantee(actor, login: str, community_id: int | None) -> User | None:
+    """The account ``actor`` may grant a role to in that community, by login; None both for an
+    unknown login and for someone outside the actor's reach, so the two cannot be told apart."""
+    user = find_user_by_login(login)
+    if user is None or not may_grant_to(actor, user, community_id):
+        return None
+    return user
+
+
 def _check_scope(role: str, community_id: int | None, merchant_id: int | None) -> None:
     """The scope a role is held in, as the table's CHECK has it (said here in words a person reads)."""
     if role == MERCHANT_STAFF:
@@ -437,6 +513,8 @@ def grant_role(user: User, role: str, community: Community | None = None, *, mer
         raise RuleViolation(_l("Unknown role."), code="unknown_role")
     community_id = community.id if community else None
     ensure_may_manage_role(actor, role, community_id)
+    if not may_grant_to(actor, user, community_id):
+        raise NotAMember(_l("This person is not a member of this community."))
     _check_scope(role, community_id, merchant_id)
     if any(g.role == role and g.community_id == community_id and g.merchant_id == merchant_id
            for g in user.role_grants):

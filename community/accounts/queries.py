@@ -41,12 +41,26 @@ def users_for(viewer, *, search="", role="", community_id=None, awaiting=False):
         stmt = stmt.where(sa.or_(sa.func.lower(User.email).like(like), User.mobile.like(like),
                                  sa.func.lower(User.display_name).like(like)))
     if role:
-        stmt = stmt.where(User.id.in_(sa.select(RoleGrant.user_id).where(RoleGrant.role == role)))
+        # Holding the role in the viewer's communities: a grant elsewhere is not the viewer's to see.
+        holders = sa.select(RoleGrant.user_id).where(RoleGrant.role == role)
+        if ids is not None:
+            holders = holders.where(RoleGrant.community_id.in_(ids))
+        stmt = stmt.where(User.id.in_(holders))
     if community_id:
         stmt = stmt.where(User.community_id == community_id)
     if awaiting:
         stmt = stmt.where(User.community_id.is_not(None), ~_resident_of_home_community())
     return stmt
+
+
+def visible_grants(viewer, user) -> list:
+    """The user's grants the viewer may see: their own, all of them for a platform admin, and
+    otherwise those held in the communities the viewer administers (a grant elsewhere, or at a
+    merchant, belongs to another office)."""
+    if viewer.id == user.id:
+        return list(user.role_grants)
+    ids = administered_community_ids(viewer)
+    return [g for g in user.role_grants if ids is None or g.community_id in ids]
 
 
 def _resident_of_home_community():

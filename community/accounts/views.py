@@ -1,33 +1,35 @@
 """Pages for registration, login, password reset and the profile. Thin: forms in, one operation,
 render or redirect."""
+import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import (
     Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for,
 )
+from flask_babel import format_timedelta
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_limiter import RateLimitExceeded
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_user
 
 from community.accounts import operations as ops
 from community.accounts import queries
+from community.accounts.auth import log_in, log_out
 from community.accounts.forms import (
     ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, ProfileForm, RegistrationForm,
     ResetPasswordForm, choices,
 )
 from community.accounts.models import ApiToken, Community, User
 from community.core.clock import local_today, now
-from community.core.errors import DomainError, NotFound, rerender_form
+from community.core.errors import DomainError, NotFound, handle_http_exception, rerender_form, wants_json
 from community.core.permissions import ensure_owner, get_or_404, login_required
 from community.core.urls import external_url
 from community.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
 TOKENS_PER_PAGE = 10
-
-
-def _login_key():
-    return "login:" + ops.login_key(request.form.get("login"))
 
 
 def _safe_next(target):
@@ -45,7 +47,27 @@ def community_choices():
     return choices((c.id, c.name) for c in db.session.scalars(sa.select(Community).order_by(Community.name)))
 
 
+def _registration_limited(limit):
+    """The page a person sees when their address has opened too many accounts (or tried too often):
+    what happened and when to try again, instead of a bare 429."""
+    wait = timedelta(seconds=max(1, int(limit.reset_at - time.time())))
+    page = render_template("accounts/register_limited.html", wait=format_timedelta(wait, threshold=1.0))
+    return make_response(page, 429)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def rate_limited(error):
+    """A limit's own page (registration) for people; every other 429 answers as usual."""
+    if error.response is not None and not wants_json():
+        return error.response
+    return handle_http_exception(error)
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_ATTEMPT_RATE_LIMIT"], methods=["POST"],
+               on_breach=_registration_limited)
+@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"], on_breach=_registration_limited,
+               deduct_when=lambda response: response.status_code == 302)  # an account was made
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("core.dashboard"))
@@ -60,14 +82,15 @@ def register():
                                  locale=session.get("lang"))
     except DomainError as error:
         return rerender_form("accounts/register.html", error, form=form)
-    login_user(user)
+    log_in(user)
     flash(_l("Welcome, %(name)s! Your account has been created.", name=user.display_name), "success")
     return redirect(url_for("core.dashboard"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
+# A flood cap per address; wrong passwords are throttled by ops.authenticate (accounts/throttle.py).
+# No limit per account: one that counts every address would let anyone shut its owner out.
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_IP"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"], key_func=_login_key, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.dashboard"))
@@ -75,10 +98,10 @@ def login():
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form), 422 if form.is_submitted() else 200
     try:
-        user = ops.authenticate(form.login.data, form.password.data)
+        user = ops.authenticate(form.login.data, form.password.data, client_ip=get_remote_address())
     except DomainError as error:
         return rerender_form("accounts/login.html", error, form=form)
-    login_user(user, remember=form.remember.data)
+    log_in(user, remember=form.remember.data)
     if user.locale:
         session["lang"] = user.locale
     flash(_l("Welcome back, %(name)s.", name=user.display_name), "success")
@@ -87,9 +110,18 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    log_out()
     flash(_l("You have been logged out."), "info")
     return redirect(url_for("core.home"))
+
+
+@bp.route("/profile/log-out-everywhere", methods=["POST"])
+@login_required
+def log_out_everywhere():
+    ops.log_out_everywhere(current_user)
+    log_out()
+    flash(_l("You have been logged out on every device, and your API tokens have been revoked."), "info")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -136,7 +168,8 @@ def user_profile(user_id):
 
 def _render_profile(user, token_form=None):
     """The profile; its owner also sees their API tokens (nobody else, not even an admin)."""
-    context = {"user": user, "today": local_today(user.timezone)}
+    context = {"user": user, "today": local_today(user.timezone),
+               "grants": queries.visible_grants(current_user, user)}
     if user.id == current_user.id:
         page = max(request.args.get("tokens_page", 1, type=int), 1)
         context.update(
@@ -195,7 +228,8 @@ def change_password():
     if not form.validate_on_submit():
         return render_template("accounts/change_password.html", form=form), 422 if form.is_submitted() else 200
     try:
-        ops.change_password(current_user, form.current.data, form.password.data)
+        ops.change_password(current_user, form.current.data, form.password.data,
+                            keep_session=current_user.login_session_key)
     except DomainError as error:
         return rerender_form("accounts/change_password.html", error, form=form)
     # The new password's fingerprint ends every other session; this one carries on.

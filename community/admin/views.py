@@ -102,9 +102,9 @@ def roles():
         return render_template("admin/roles.html", form=form), 422
     # Checked before looking the login up, so the form reveals no accounts.
     ops.ensure_may_manage_role(current_user, form.role.data, community.id if community else None)
-    user = ops.find_user_by_login(form.login.data)
+    user = ops.find_grantee(current_user, form.login.data, community.id if community else None)
     if user is None:
-        form.login.errors.append(_l("No account with this e-mail or mobile number."))
+        form.login.errors.append(_no_grantee_message())
         return render_template("admin/roles.html", form=form), 422
     try:
         ops.grant_role(user, form.role.data, community, actor=current_user)
@@ -112,6 +112,14 @@ def roles():
         return rerender_form("admin/roles.html", error, form=form)
     flash(_l("Role granted to %(name)s.", name=user.display_name), "success")
     return redirect(url_for("admin.user", user_id=user.id))
+
+
+def _no_grantee_message():
+    """An unknown login and a person outside the admin's community get the same words; a platform
+    admin, who may grant to anyone, is told the account does not exist."""
+    if has_role(current_user, PLATFORM_ADMIN):
+        return _l("No account with this e-mail or mobile number.")
+    return _l("No member of this community has this e-mail or mobile number.")
 
 
 def _user_in_scope(user_id) -> User:
@@ -125,7 +133,8 @@ def _user_in_scope(user_id) -> User:
 def _user_page(user, form=None):
     """The template and context of a user's page, for showing it and for re-rendering it."""
     return "admin/user.html", {
-        "user": user, "form": form or TalentForm(obj=user.talent), "awaiting": ops.awaits_verification(user),
+        "user": user, "grants": queries.visible_grants(current_user, user),
+        "form": form or TalentForm(obj=user.talent), "awaiting": ops.awaits_verification(user),
         "can_set_talent": ops.may_set_talent(current_user, user),
     }
 

@@ -45,11 +45,14 @@ class DomainError(Exception):
     status = 422
     code = "invalid"
     # True when what was flushed before the error is part of the outcome and must be committed
-    # (a failed login still counts toward lock-out).
+    # (a failed login still counts toward the login throttle).
     keeps_changes = False
 
     # What a refusal says when the code raising it has nothing more precise to say.
     default_message = HTTP_DETAILS[422]
+
+    # Response headers the refusal needs (Retry-After on a 429), on pages and in the API alike.
+    headers: dict = {}
 
     def __init__(self, message=None, *, code=None, status=None, **extra):
         message = self.default_message if message is None else message
@@ -202,8 +205,10 @@ def handle_domain_error(error: DomainError):
                            error.message, code=error.code, **error.extra)
         if error.status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        response.headers.update(error.headers)
         return response
-    return error_page(error.status, HTTP_TITLES.get(error.status, _l("Invalid input")), error.message)
+    body, status = error_page(error.status, HTTP_TITLES.get(error.status, _l("Invalid input")), error.message)
+    return body, status, error.headers
 
 
 def handle_unexpected(error: Exception):
@@ -313,4 +318,5 @@ def _rerendered(error: DomainError, draw):
     flash(str(error.message), "danger")
     response = make_response(draw(error))
     response.status_code = error.status
+    response.headers.extend(error.headers or {})
     return response

@@ -112,14 +112,6 @@ def test_reset_enforces_the_password_rule(client, resident, reset_link, english)
     assert _reset(client, path).status_code == 302  # the failed tries did not use the link up
 
 
-def test_reset_unlocks_a_locked_account(client, resident, reset_link, app):
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        client.post("/login", data={"login": resident.email, "password": "wrong-password1"})
-    assert client.post("/login", data={"login": resident.email, "password": DEFAULT_PASSWORD}).status_code == 429
-    assert _reset(client, reset_link(resident)).status_code == 302
-    assert _can_log_in(client, resident, NEW)
-
-
 def test_change_password(client, resident, login, db, audit_actions):
     login(resident)
     response = client.post("/profile/password", data={"current": DEFAULT_PASSWORD, "password": NEW, "confirm": NEW})

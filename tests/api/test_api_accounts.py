@@ -128,24 +128,29 @@ def test_unknown_account_is_401_problem_like_a_wrong_password(client, resident, 
     assert unknown["detail"] == wrong["detail"]
 
 
-def test_wrong_passwords_on_the_api_lock_the_account(client, resident, app, db, assert_problem):
-    limit = app.config["LOGIN_MAX_FAILURES"]
-    for _ in range(limit - 1):
+def test_wrong_passwords_on_the_api_are_throttled_not_locked(client, resident, app, assert_problem):
+    clock.freeze(datetime(2026, 5, 1, 2, 0, tzinfo=timezone.utc))
+    for _ in range(app.config["LOGIN_THROTTLE_FREE_FAILURES"]):
         assert_problem(_token(client, resident.email, "wrong-password1"), 401)
-    db.session.refresh(resident)
-    assert resident.failed_logins == limit - 1
-    locked = assert_problem(_token(client, resident.email, "wrong-password1"), 429)
-    assert locked["code"] == "account_locked"
-    assert ISO_WITH_OFFSET.match(locked["locked_until"])
-    # even the right password is refused while locked, and the web login agrees
-    assert assert_problem(_token(client, resident.email), 429)["code"] == "account_locked"
-    assert client.post("/login", data={"login": resident.email, "password": DEFAULT_PASSWORD}).status_code == 429
+    response = _token(client, resident.email)  # the right password waits too
+    throttled = assert_problem(response, 429)
+    assert throttled["code"] == "login_throttled" and throttled["retry_after"] == 1
+    assert int(response.headers["Retry-After"]) >= 1
+    # an unknown login is throttled exactly the same way
+    for _ in range(app.config["LOGIN_THROTTLE_FREE_FAILURES"]):
+        assert_problem(_token(client, "nobody@example.test", "wrong-password1"), 401)
+    assert assert_problem(_token(client, "nobody@example.test"), 429) == throttled
+    # the owner elsewhere is not affected, and here after the wait
+    assert client.post("/api/v1/auth/token", json={"email": resident.email, "password": DEFAULT_PASSWORD},
+                       environ_base={"REMOTE_ADDR": "198.51.100.20"}).status_code == 201
+    clock.freeze(clock.now() + timedelta(seconds=1))
+    assert _token(client, resident.email).status_code == 201
 
 
-def test_web_failures_count_toward_api_lock_out(client, resident, app, assert_problem):
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+def test_web_failures_count_toward_the_api_throttle(client, resident, app, assert_problem):
+    for _ in range(app.config["LOGIN_THROTTLE_FREE_FAILURES"]):
         client.post("/login", data={"login": resident.email, "password": "wrong-password1"})
-    assert assert_problem(_token(client, resident.email), 429)["code"] == "account_locked"
+    assert assert_problem(_token(client, resident.email), 429)["code"] == "login_throttled"
 
 
 def test_token_validation_errors_list_the_fields(client, assert_problem):
@@ -171,16 +176,6 @@ def test_token_endpoint_is_rate_limited_per_ip(client, resident, app, monkeypatc
     body = assert_problem(_token(client, resident.email), 429)
     assert body["title"]
     assert "2 per 1 minute" not in body["detail"]  # a sentence for people, not the limit string
-
-
-def test_token_endpoint_is_rate_limited_per_account(client, create_user, app, monkeypatch, assert_problem):
-    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT_ACCOUNT", "2 per minute")
-    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES", 100)
-    target, other = create_user("target@example.test"), create_user("other@example.test")
-    for _ in range(2):
-        assert _token(client, target.email, "wrong-password1").status_code == 401
-    assert_problem(_token(client, "TARGET@example.test"), 429)
-    assert _token(client, other.email).status_code == 201  # another account is not affected
 
 
 def test_bearer_write_needs_no_csrf_token(client, resident, api_token, csrf_on):
