@@ -14,7 +14,8 @@ from community.amenities.models import CONFIRMED, Booking, Resource, Suspension
 from community.extensions import db
 from community.notifications.kinds import register_group, register_kind
 from community.notifications.models import Notice
-from community.notifications.operations import model_type, notify
+from community.core.audit import object_type_of
+from community.notifications.operations import notify
 
 BOOKINGS = "bookings"
 MY_BOOKINGS = "amenities.my_bookings"
@@ -144,7 +145,7 @@ def booking_suspended(suspension: Suspension) -> Notice:
 
 def _reminder_candidates(at: datetime) -> list[Booking]:
     """Confirmed bookings starting within the next hour that have no reminder yet."""
-    reminded = sa.exists().where(Notice.kind == REMINDER_KIND, Notice.object_type == model_type(Booking),
+    reminded = sa.exists().where(Notice.kind == REMINDER_KIND, Notice.object_type == object_type_of(Booking),
                                  Notice.object_id == Booking.id)
     return db.session.scalars(
         sa.select(Booking)

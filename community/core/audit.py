@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.core.clock import now
+from community.core.jsonable import jsonable
 from community.core.labels import ensure_recordable
 from community.extensions import db
 
@@ -52,7 +53,7 @@ def record(actor, action: str, obj=None, *, community_id=None, object_type=None,
         object_type=object_type,
         object_id=getattr(obj, "id", None),
         community_id=community_id if community_id is not None else getattr(obj, "community_id", None),
-        details={k: _jsonable(v) for k, v in details.items()},
+        details={k: jsonable(v) for k, v in details.items()},
     )
     db.session.add(entry)
     return entry
@@ -63,7 +64,9 @@ def object_type_of(obj) -> str:
     (community.amenities.models.Booking -> "amenities.Booking"; core models -> "core.<Model>")."""
     if obj is None:
         return ""
-    cls = obj.__class__  # not type(obj): through current_user's LocalProxy, the User it stands for
+    # A model class, or an instance: obj.__class__, not type(obj), so that through current_user's
+    # LocalProxy it is the User it stands for.
+    cls = obj if isinstance(obj, type) else obj.__class__
     package, _, rest = cls.__module__.partition(".")
     domain = rest.partition(".")[0]
     in_a_package = hasattr(sys.modules.get(f"community.{domain}"), "__path__")
@@ -78,15 +81,3 @@ def _check_code(name, code) -> None:
         raise ValueError(f"audit {name} {code!r} is longer than {CODE_LENGTH} characters")
     if name == "object_type" and code and code.count(".") != 1:
         raise ValueError(f"audit object_type {code!r}: write it as '<domain>.<Model>'")
-
-
-def _jsonable(value):
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    return str(value)

@@ -3,7 +3,7 @@
 Like every operation these add and flush and never commit: a notice and its e-mail commit with
 the work that caused them, or vanish with it."""
 import smtplib
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 import sqlalchemy as sa
@@ -11,6 +11,8 @@ from flask import current_app
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 
 from community.core import audit
+from community.core.audit import object_type_of
+from community.core.jsonable import jsonable
 from community.core.clock import now
 from community.core.db import is_unique_violation, savepoint
 from community.core.errors import NotFound, PermissionDenied
@@ -51,7 +53,7 @@ def notify(user, kind: str, *, obj=None, link=None, once: bool = False, email: b
     spec = get_kind(kind)
     if spec is None:
         raise ValueError(f"unknown notice kind {kind!r}; register it with notifications.kinds.register_kind")
-    stored = {key: _jsonable(value) for key, value in params.items()}
+    stored = {key: jsonable(value) for key, value in params.items()}
     endpoint, args, url = _link_parts(link if link is not None else spec.link)
     object_type, object_id = object_ref(obj)
     notice = Notice(user_id=user.id, kind=kind, params=stored, link_endpoint=endpoint, link_args=args,
@@ -83,18 +85,11 @@ def _add_once(notice: Notice) -> bool:
     return True
 
 
-def model_type(cls) -> str:
-    """"<domain>.<Model>" for a model class of community.<domain>, e.g. "amenities.Booking"."""
-    parts = cls.__module__.split(".")
-    domain = parts[1] if len(parts) > 2 and parts[0] == "community" else parts[0]
-    return f"{domain}.{cls.__name__}"
-
-
 def object_ref(obj) -> tuple[str | None, int | None]:
-    """(model_type, id) of what a notice is about."""
+    """("<domain>.<Model>", id) of what a notice is about, named as the audit log names it."""
     if obj is None:
         return None, None
-    return model_type(type(obj)), getattr(obj, "id", None)
+    return object_type_of(obj), getattr(obj, "id", None)
 
 
 def _link_parts(link) -> tuple[str | None, dict | None, str | None]:
@@ -102,22 +97,10 @@ def _link_parts(link) -> tuple[str | None, dict | None, str | None]:
         return None, None, None
     if isinstance(link, tuple):
         endpoint, args = link
-        return endpoint, {key: _jsonable(value) for key, value in (args or {}).items()}, None
+        return endpoint, {key: jsonable(value) for key, value in (args or {}).items()}, None
     if link.startswith("/"):
         return None, None, link
     return link, {}, None
-
-
-def _jsonable(value):
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): _jsonable(item) for key, item in value.items()}
-    return str(value)
 
 
 def mark_read(notice: Notice, *, user) -> Notice:
