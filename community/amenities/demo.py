@@ -48,7 +48,11 @@ DEMO_BOOKINGS = [
     (2, "KTV 活动室", 2, "20:00", 1),
     (3, "洗衣机 1号", 2, "19:00", 1),
     (3, "咖啡书吧", 1, "15:00", 2),
+    (4, "洗衣机 2号", 1, "07:45", 1),
 ]
+# Bookings the office then cancels, with the reason the resident reads in the notice and e-mail
+# (the e-mail waits in the outbox as "not sent (no server)" unless MAIL_SERVER is set).
+DEMO_OFFICE_CANCELLATIONS = {(4, "洗衣机 2号"): "洗衣机 2号维修，请改约 1号机。"}
 
 
 def _demo_resources(community, admin, echo) -> dict[str, Resource]:
@@ -61,19 +65,22 @@ def _demo_resources(community, admin, echo) -> dict[str, Resource]:
     return existing
 
 
-def _demo_booking(user, resource: Resource, days_ahead: int, start_text: str, slots: int, echo) -> None:
+def _demo_booking(user, resource: Resource, days_ahead: int, start_text: str, slots: int, echo) -> Booking | None:
+    """Book once (the new booking, or None when the resident already has one of this resource)."""
     has_one = db.session.scalar(sa.select(Booking.id).where(
         Booking.user_id == user.id, Booking.resource_id == resource.id).limit(1))
     if has_one is not None:
-        return
+        return None
     day = local_today(resource.community.timezone) + timedelta(days=days_ahead)
     start = datetime.combine(day, time.fromisoformat(start_text), tzinfo=resource.tz)
     end = start + timedelta(minutes=resource.slot_minutes * slots)
     try:
         booking = ops.book(user, resource, start, end)
         echo(f"  booked {resource.name} for {user.email} ({booking.status})")
+        return booking
     except DomainError as error:  # e.g. the slot was taken by hand in the demo meanwhile
         echo(f"  skipped {resource.name} for {user.email}: {error.message}")
+        return None
 
 
 @demo_loader(20, "amenities")
@@ -83,6 +90,11 @@ def load_amenities(echo):
     resources = _demo_resources(community, admin, echo)
     for number, name, days_ahead, start_text, slots in DEMO_BOOKINGS:
         user = demo_user(f"resident{number}@demo.test")
-        if user is not None:
-            _demo_booking(user, resources[name], days_ahead, start_text, slots, echo)
+        if user is None:
+            continue
+        booking = _demo_booking(user, resources[name], days_ahead, start_text, slots, echo)
+        reason = DEMO_OFFICE_CANCELLATIONS.get((number, name))
+        if booking is not None and reason:
+            ops.cancel_booking(booking, actor=admin, reason=reason)
+            echo(f"  the office cancelled it: {reason}")
     db.session.flush()
