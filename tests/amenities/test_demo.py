@@ -32,10 +32,10 @@ def test_demo_amenities_are_created_once(db):
     cancelled = db.session.scalar(sa.select(Booking).where(Booking.status == "cancelled"))
     assert cancelled.user.email == "resident4@demo.test" and "维修" in cancelled.decision_reason
     told = db.session.scalars(sa.select(Notice.kind).where(Notice.user_id == cancelled.user_id)).all()
-    assert told == ["amenities.booking_cancelled_by_office"]
+    assert told == ["amenities.booking_confirmed", "amenities.booking_cancelled_by_office"]
     mail = db.session.scalar(sa.select(OutboxEmail).where(OutboxEmail.recipient == "resident4@demo.test"))
     assert "维修" in mail.body  # waiting in the outbox for the platform admin's page
     clock.freeze(datetime(2026, 3, 5, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))  # days later
     load_all(echo=lambda *_: None)
     assert snapshot(db) == (resources, bookings)
-    assert db.session.scalar(sa.select(sa.func.count(Notice.id)).where(Notice.user_id == cancelled.user_id)) == 1
+    assert db.session.scalar(sa.select(sa.func.count(Notice.id)).where(Notice.user_id == cancelled.user_id)) == 2
