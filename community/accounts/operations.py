@@ -178,7 +178,7 @@ def _timing_hash(method: str) -> str:
 def start_session(user: User) -> str:
     """Open a login session for ``user`` and return its key; ``user.get_id()`` now names it, so
     the cookies Flask-Login writes next belong to this session."""
-    key = secrets.token_urlsafe(24)
+    key = tokens.generate()
     at = now()
     db.session.add(LoginSession(user_id=user.id, key_hash=token_digest(key), created_at=at,
                                 expires_at=at + current_app.config["LOGIN_SESSION_LIFETIME"]))
