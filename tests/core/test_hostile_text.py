@@ -308,15 +308,29 @@ def test_every_page_shows_hostile_text_as_text(app, client, db, login, hostile_w
 # -- e-mails, notices, calendar --------------------------------------------------------------------
 
 def test_emails_carry_hostile_text_as_typed(db, outbox, hostile_world):
-    """E-mails are text/plain: the payload as typed, never HTML-escaped, and subjects one line."""
+    """E-mails are text/plain: the payload as typed, never HTML-escaped; a subject is one line,
+    even when a name with a line break in it (stored before any rule refused one) fills it."""
+    from email.message import EmailMessage
+
+    from community.amenities import operations as amenities
+
+    hall, admin = hostile_world["hall"], hostile_world["admin"]
+    hall.name = PAYLOAD + "\r\nBcc: evil@example.test"
+    start = (NOW + timedelta(days=2)).replace(hour=10, minute=0)
+    pending = amenities.book(hostile_world["resident"], hall, start, start + timedelta(hours=1))
+    amenities.reject_booking(pending, actor=admin, reason=PAYLOAD + "\nsecond line")
+    db.session.commit()
+
     emails = outbox()
     about_bookings = [m for m in emails if m.kind.startswith("amenities.")]
     assert {m.kind for m in about_bookings} >= {"amenities.booking_rejected", "amenities.booking_cancelled_by_office"}
     for message in emails:
         assert "&lt;" not in message.body + message.subject and "&amp;" not in message.body + message.subject
         assert "\n" not in message.subject and "\r" not in message.subject
+        EmailMessage()["Subject"] = message.subject  # what delivery does; a line break would raise
     for message in about_bookings:
         assert PAYLOAD in message.body and PAYLOAD in message.subject
+    assert any("Bcc: evil@example.test" in m.subject and "second line" in m.body for m in about_bookings)
 
 
 def test_the_outbox_and_notices_show_hostile_text_as_text(client, login, hostile_world):
