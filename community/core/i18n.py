@@ -1,4 +1,5 @@
-"""Which language and time zone a request is shown in."""
+"""Which language and time zone a request is shown in, and translated text that stays text (lazy
+strings escape for HTML like plain strings and are plain text in JSON)."""
 from flask import current_app, has_request_context, session
 from flask.json.provider import DefaultJSONProvider
 from flask_babel.speaklater import LazyString
@@ -29,7 +30,8 @@ def select_timezone():
 
 def N_(text: str) -> str:
     """Mark a string for the catalogs without translating it now: for text stored in English by
-    work that has no reader (a job) and translated when shown, with ``_(stored_text)``."""
+    work that has no reader (a job) and translated when shown: ``_(stored_text)`` in Python,
+    ``translated(stored_text)`` in a template (Jinja's ``_()`` would mark it safe HTML)."""
     return text
 
 
