@@ -21,8 +21,13 @@ DEFAULT_PRODUCT_ID = "-//Talent Community//Amenities//EN"
 STATUSES = ("CONFIRMED", "CANCELLED", "TENTATIVE")
 REFRESH = "PT1H"  # how often clients should re-fetch the feed
 
-# Control characters other than HTAB are not allowed in TEXT values (RFC 5545 3.3.11).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Control characters other than HTAB are not allowed in TEXT values (RFC 5545 3.3.11); C1
+# controls are dropped too, since nothing a person types needs them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Every other way to break a line: CR and LF alone or together, and the Unicode separators that
+# lenient readers (anything using Python's str.splitlines) also end a line at. Each becomes the
+# escaped "\n", so a name like "Gym\r\nATTENDEE:mailto:x" stays one SUMMARY, two lines long.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 def _require_aware(value: datetime, name: str) -> None:
@@ -63,7 +68,7 @@ class CalendarEvent:
 def escape_text(value: str) -> str:
     """Escape a TEXT value: backslash, semicolon, comma and newlines (RFC 5545 3.3.11)."""
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    value = _LINE_BREAK.sub("\\\\n", value)
     return _CONTROL.sub("", value)
 
 

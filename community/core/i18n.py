@@ -1,6 +1,10 @@
-"""Which language and time zone a request is shown in."""
+"""Which language and time zone a request is shown in, and translated text that stays text (lazy
+strings escape for HTML like plain strings and are plain text in JSON)."""
 from flask import current_app, has_request_context, session
+from flask.json.provider import DefaultJSONProvider
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 from community.core.clock import DEFAULT_TZ
 
@@ -26,7 +30,8 @@ def select_timezone():
 
 def N_(text: str) -> str:
     """Mark a string for the catalogs without translating it now: for text stored in English by
-    work that has no reader (a job) and translated when shown, with ``_(stored_text)``."""
+    work that has no reader (a job) and translated when shown: ``_(stored_text)`` in Python,
+    ``translated(stored_text)`` in a template (Jinja's ``_()`` would mark it safe HTML)."""
     return text
 
 
@@ -35,11 +40,30 @@ def _escape_lazy_strings():
     so ``_l("Welcome back, %(name)s.", name=user.display_name)`` shown on a page, or kept as a
     flash (the session stores anything with ``__html__`` as Markup), would put a display name
     like ``<script>`` into the page unescaped. None of our texts holds markup: a lazy string is
-    escaped like any other string."""
-    from flask_babel.speaklater import LazyString
-    from markupsafe import escape
-
+    escaped like any other string. That covers every way into HTML: ``{{ lazy }}``, a flash read
+    back from the session, ``Markup("…%s") % lazy``, a WTForms label or error, and even
+    ``Markup(lazy)`` / ``|safe`` (Bootstrap-Flask's ``field.description|safe``)."""
     LazyString.__html__ = lambda self: escape(str(self))
 
 
 _escape_lazy_strings()
+
+
+class TextJSONProvider(DefaultJSONProvider):
+    """JSON writes a lazy string as its text. Flask's default encoder asks an unknown object for
+    ``__html__``, which for a lazy string is now escaped HTML: an API answer or a ``|tojson``
+    would have said ``&lt;`` where the person typed ``<``. JSON is not HTML; a lazy string in it
+    is the same text a plain string would be."""
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, LazyString):
+            return str(o)
+        return DefaultJSONProvider.default(o)
+
+
+def init_app(app):
+    """Use TextJSONProvider for jsonify, the API and the templates' ``|tojson`` (the Jinja
+    environment may already exist, with the old provider's ``dumps`` in its policies)."""
+    app.json = TextJSONProvider(app)
+    app.jinja_env.policies["json.dumps_function"] = app.json.dumps

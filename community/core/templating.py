@@ -1,6 +1,6 @@
 """Jinja filters and globals shared by every page."""
 from flask import current_app, request, url_for
-from flask_babel import format_datetime, format_timedelta
+from flask_babel import format_datetime, format_timedelta, gettext
 
 from community.core.i18n import select_locale
 from flask_login import current_user
@@ -35,6 +35,15 @@ def interval(delta):
     return format_timedelta(delta, granularity=unit, threshold=10**9, add_direction=False)
 
 
+def translated(text):
+    """A stored text (a job's ``N_`` reason, kept in English) in the reader's language, as plain
+    text the page escapes. Jinja's own ``_()`` is for literals written in the template: it marks
+    what it returns as safe HTML and %-formats it, so ``_(booking.decision_reason)`` would put
+    whatever is stored (an office's reason, once its author is gone) into the page as markup, and a
+    reason with a "%" in it would fail the page."""
+    return gettext(text) if text else ""
+
+
 def page_url(page):
     """This page's URL with ?page= changed, keeping the other filters."""
     args = {**(request.view_args or {}), **request.args.to_dict(), "page": page}
@@ -66,6 +75,7 @@ def init_app(app):
     app.add_template_filter(interval, "interval")
     app.add_template_global(nav_items)
     app.add_template_global(page_url)
+    app.add_template_global(translated)
     app.add_template_global(has_role)
     for helper in (role_label, talent_tier_label, talent_type_label, action_label, object_label, audit_details,
                    audit_domain):

@@ -186,7 +186,9 @@ class MailServerMissing(Exception):
 
 
 def queue_email(recipient: str, subject: str, body: str, *, kind="generic") -> OutboxEmail:
-    message = OutboxEmail(recipient=recipient, subject=subject, body=body, kind=kind)
+    # One line: a name with a line break in it must not end the Subject header (Python refuses such
+    # a header at delivery, and the e-mail would fail every attempt).
+    message = OutboxEmail(recipient=recipient, subject=" ".join(subject.splitlines())[:255], body=body, kind=kind)
     db.session.add(message)
     db.session.flush()
     return message
