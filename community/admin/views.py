@@ -11,7 +11,7 @@ from community.core import clock
 from community.core.errors import DomainError, NotFound, rerender_form
 from community.core.forms import choices
 from community.core.jobs import job_statuses
-from community.core.labels import audit_action_choices, audit_domain_choices, audit_object_choices
+from community.core.labels import audit_action_choices, audit_domain_choices, audit_names, audit_object_choices
 from community.core.pagination import paginate
 from community.core.permissions import (
     COMMUNITY_ADMIN, PLATFORM_ADMIN, get_or_404, has_role, role_required,
@@ -208,7 +208,7 @@ def audit():
     pagination = paginate(stmt)
     return render_template(
         "admin/audit.html", pagination=pagination,
-        object_names=queries.audit_object_names(pagination.items),
+        names=audit_names(pagination.items, current_user),
         # The menus list what the domains registered, not a DISTINCT scan of the whole log.
         domains=audit_domain_choices(), actions=audit_action_choices(), object_types=audit_object_choices(),
         communities=db.session.scalars(queries.communities_for(current_user)).all(),
