@@ -74,7 +74,7 @@ def users():
     args = request.args
     stmt = queries.users_for(current_user, search=args.get("q", ""), role=args.get("role", ""),
                              community_id=args.get("community_id", type=int), awaiting=args.get("awaiting") == "1")
-    return render_template("admin/users.html", pagination=paginate(stmt),
+    return render_template("admin/users.html", pagination=paginate(stmt), awaits_verification=ops.awaits_verification,
                            communities=db.session.scalars(queries.communities_for(current_user)).all())
 
 
