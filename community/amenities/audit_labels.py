@@ -7,7 +7,7 @@ in "amenities.status" / "amenities.kind" (community/amenities/labels.py).
 
 The name resolvers at the end read amenity rows for the audit page, one query per type for a whole
 page of entries (core.labels.audit_names calls them); they name things as the amenity pages do
-("Room A Mon 1/5 10:00–11:00")."""
+("Room A Mon 1/5 10:00–11:00 (resident's name)")."""
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -118,14 +118,14 @@ def resource_names(ids, viewer):
 
 
 def booking_names(ids, viewer):
-    """"Room A Mon 1/5 10:00–11:00 · resident name", in the resource's time zone."""
+    """"Room A Mon 1/5 10:00–11:00 (resident's name)", in the resource's time zone."""
     rows = db.session.execute(
         sa.select(Booking.id, Booking.start_at, Booking.end_at, Resource.name, Community.timezone,
                   User.display_name)
         .join(Resource, Booking.resource_id == Resource.id).join(Community, Resource.community_id == Community.id)
         .join(User, Booking.user_id == User.id).where(Booking.id.in_(ids)))
-    return {row.id: f"{row.name} {_span(row.start_at, row.end_at, _tz(row.timezone))} · {row.display_name}"
-            for row in rows}
+    return {row.id: gettext("%(slot)s (%(name)s)", slot=f"{row.name} {_span(row.start_at, row.end_at, _tz(row.timezone))}",
+                            name=row.display_name) for row in rows}
 
 
 def closure_names(ids, viewer):
@@ -154,9 +154,10 @@ def suspension_names(ids, viewer):
 
 
 def feed_names(ids, viewer):
+    """A calendar link by its owner's name."""
     rows = db.session.execute(sa.select(CalendarFeed.id, User.display_name)
                               .join(User, CalendarFeed.user_id == User.id).where(CalendarFeed.id.in_(ids)))
-    return {row.id: gettext("calendar link of %(name)s", name=row.display_name) for row in rows}
+    return dict(rows.all())  # "Calendar link · <owner>": the object's label already says what it is
 
 
 register_audit_labels(

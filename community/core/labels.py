@@ -345,8 +345,8 @@ def audit_details(details, *, action="", object_type="", names: AuditNames | Non
     """An audit entry's details as (label, readable value) pairs, in the order they were written.
     Keys resolve in the entry's domain first (from its action, then its object type), then in core;
     ids of objects read as their names (from ``names``, see audit_names): one object is its
-    AuditName (a str that may carry a ``url``), several a joined text; a detail its formatter
-    leaves out (None) is not listed."""
+    AuditName (a str that may carry a ``url``), a list of them a list (one line each, the first
+    few and how many more); a detail its formatter leaves out (None) is not listed."""
     if not isinstance(details, dict):
         return []
     names = names if names is not None else AuditNames()
@@ -357,7 +357,7 @@ def audit_details(details, *, action="", object_type="", names: AuditNames | Non
         ref = AUDIT_LABELS.ref_type(key, details, action, object_type)
         if ref and _ids(value):
             found = [names.name(ref, ident) for ident in _ids(value)]
-            text = found[0] if len(found) == 1 and not isinstance(value, list) else _joined(found)
+            text = found[0] if not isinstance(value, list) else _first_few(found)
         else:
             text = _detail_value(value, domain.values.get(key) if domain else None, details)
         if text is not None:
@@ -397,15 +397,20 @@ def _call(formatter, value, details):
     return formatter(value, details or {}) if wants_details else formatter(value)
 
 
+def _first_few(items: list) -> list:
+    """The first LIST_SHOWN items, and "n more" for the rest."""
+    shown = list(items[:LIST_SHOWN])
+    if len(items) > LIST_SHOWN:
+        rest = len(items) - LIST_SHOWN
+        shown.append(AuditName(ngettext("%(num)d more", "%(num)d more", rest)))
+    return shown
+
+
 def _joined(items: list) -> str:
     """A list as the reader's language writes one ("A, B and C", "A、B和C"), the first few only."""
     if not items:
         return "—"
-    shown = [str(item) for item in items[:LIST_SHOWN]]
-    if len(items) > LIST_SHOWN:
-        rest = len(items) - LIST_SHOWN
-        shown.append(ngettext("%(num)d more", "%(num)d more", rest, num=rest))
-    return format_list(shown, locale=get_locale() or "zh_CN")
+    return format_list([str(item) for item in _first_few(items)], locale=get_locale() or "zh_CN")
 
 
 def file_size(size) -> str:

@@ -33,7 +33,13 @@ def _entry(page, entry_id):
 def _text(markup):
     """What a reader (or a screen reader, or a copy-paste) gets: the text without tags, each
     list item on its own line."""
-    return re.sub(r"[ \t]+", " ", re.sub(r"<[^>]+>", "", markup.replace("</li>", "\n")))
+    markup = markup.replace("</li>", "\n").replace("<ul", "\n<ul")
+    return re.sub(r"[ \t]+", " ", re.sub(r"<[^>]+>", "", markup))
+
+
+def _lines(text):
+    """The text's non-blank lines, each stripped, joined by newlines (and one at the end)."""
+    return "".join(line.strip() + "\n" for line in text.splitlines() if line.strip())
 
 
 def _last(db, action):
@@ -55,15 +61,15 @@ def test_a_recurring_booking_names_its_amenity_rule_and_bookings(db, resident, r
     db.session.commit()
     entry = _last(db, "amenity.booked_series")
     text = _text(_entry(audit_page(), entry.id))
-    assert "重复规则: 每周，共 2 次" in text
-    assert "预约数: 2" in text
-    assert "空间: Room A" in text
-    assert "预约: Room A 周二 1/8 10:00–11:00 · resident和Room A 周二 1/15 10:00–11:00 · resident" in text
+    assert "重复规则：每周，共 2 次" in text
+    assert "预约数：2" in text
+    assert "空间：Room A" in text
+    assert "预约：\nRoom A 周二 1/8 10:00–11:00（resident）\nRoom A 周二 1/15 10:00–11:00（resident）\n" in _lines(text)
     for internal in ("FREQ=", "booking_ids", "resource_id", "count:", "#"):
         assert internal not in text, internal
     english = _text(_entry(audit_page("en"), entry.id))
     assert "Repeats: Weekly, 2 times" in english
-    assert "Bookings: Room A Tue 1/8 10:00–11:00 · resident and Room A Tue 1/15 10:00–11:00 · resident" in english
+    assert "Bookings:\nRoom A Tue 1/8 10:00–11:00 (resident)\nRoom A Tue 1/15 10:00–11:00 (resident)\n" in _lines(english)
     # the amenity is linked to its settings for its admins
     assert f'href="/admin/amenities/{room.id}/edit"' in _entry(audit_page(), entry.id)
 
@@ -85,7 +91,7 @@ def test_cancelled_by_the_office_names_the_resident(db, resident, room, book, co
     assert "Cancelled by the office: yes" in text
     assert "Resident: resident (resident@example.test)" in text
     assert "Reason: Pipe burst" in text
-    assert "Booking Room A Tue 1/8 10:00–11:00 · resident" in " ".join(text.split())
+    assert "Booking Room A Tue 1/8 10:00–11:00 (resident)" in " ".join(text.split())
     for internal in ("by_admin", "resident_id", "late:"):
         assert internal not in text
 
@@ -94,7 +100,7 @@ def test_settings_changes_list_the_settings_by_name(db, room, community_admin, a
     ops.update_resource(room, actor=community_admin, capacity=4, name="Room B")
     db.session.commit()
     entry = _last(db, "amenity.resource_updated")
-    assert "修改的设置: 容量和名称" in _text(_entry(audit_page(), entry.id))
+    assert "修改的设置：容量和名称" in _text(_entry(audit_page(), entry.id))
     assert "Settings changed: Capacity and Name" in _text(_entry(audit_page("en"), entry.id))
 
 
@@ -104,7 +110,7 @@ def test_a_new_calendar_link_and_a_fee(db, resident, room, community_admin, audi
     audit.record(community_admin, "amenity.paid", room, fee=1250, currency="CNY")  # as mark_paid writes it
     db.session.commit()
     feed = _text(_entry(audit_page("en"), _last(db, "amenity.feed_issued").id))
-    assert "Replaces the previous link: yes" in feed and "calendar link of resident" in feed
+    assert "Replaces the previous link: yes" in feed and "Calendar link resident" in " ".join(feed.split())
     paid = _text(_entry(audit_page("en"), _last(db, "amenity.paid").id))
     assert "Fee: ¥12.50" in paid and "Currency" not in paid and "currency" not in paid
 
@@ -174,3 +180,40 @@ def test_names_cost_one_query_per_type_for_the_whole_page(db, app, client, login
     many = queries_for_the_page()
     assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id))) > 12  # a fuller page
     assert many <= few  # (the fuller page may have pushed an entry of another type off it)
+
+
+def test_long_lists_show_the_first_few_and_how_many_more(app):
+    from flask_babel import force_locale
+
+    from community.core import labels
+
+    with app.test_request_context(), force_locale("en"):
+        names = labels.AuditNames()
+        names.resolvable.add("amenities.Booking")
+        names[("amenities.Booking", 1)] = labels.AuditName("Room A Tue 1/8 10:00–11:00 (resident)")
+        [(label, items)] = labels.audit_details({"booking_ids": list(range(1, 8))}, action="amenity.booked_series",
+                                                names=names)
+        assert str(label) == "Bookings"
+        assert [str(item) for item in items] == ["Room A Tue 1/8 10:00–11:00 (resident)", "deleted (no. 2)",
+                                                 "deleted (no. 3)", "deleted (no. 4)", "deleted (no. 5)", "2 more"]
+        assert labels.audit_details({"fields": ["capacity", "name", "kind"]}, action="amenity.resource_updated") == [
+            (labels.AUDIT_LABELS.domains["amenities"].details["fields"], "Capacity, Name, and Kind")]
+
+
+@pytest.mark.parametrize("rule, english, chinese", [
+    ("FREQ=WEEKLY;COUNT=2", "Weekly, 2 times", "每周，共 2 次"),
+    ("FREQ=DAILY;COUNT=1", "Daily, 1 time", "每天，共 1 次"),
+    ("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE;UNTIL=20300301", "Every 2 weeks, on Mon and Wed, until Mar 1, 2030",
+     "每 2 周，在周一和周三，至 2030年3月1日"),
+    ("FREQ=HOURLY", "FREQ=HOURLY", "FREQ=HOURLY"),  # not a rule we write: shown as stored
+])
+def test_recurrence_rules_read_as_words(app, rule, english, chinese):
+    from flask_babel import force_locale
+
+    from community.amenities.audit_labels import describe_rrule
+
+    with app.test_request_context():
+        with force_locale("en"):
+            assert describe_rrule(rule) == english
+        with force_locale("zh_CN"):
+            assert describe_rrule(rule) == chinese
