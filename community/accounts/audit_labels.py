@@ -2,10 +2,19 @@
 
 Object and detail labels are short words other domains use too ("User", "Community"), so they are
 translated in the "accounts" context; action labels are whole phrases."""
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
+from community.accounts import queries
 from community.core.labels import register_audit_labels
+
+
+def merchant_label(merchant_id):
+    """There is no merchants table yet: a merchant is its number until the perks domain names it
+    (then it registers a name resolver and "merchant_id" becomes a ref)."""
+    return gettext("Merchant no. %(id)s", id=merchant_id)
+
 
 register_audit_labels(
     "accounts",
@@ -37,5 +46,9 @@ register_audit_labels(
     details={
         "tokens_revoked": _l("API tokens revoked"),
         "sessions_ended": _l("Logins ended"),
+        "merchant_id": lazy_pgettext("accounts", "Merchant"),
     },
+    values={"merchant_id": merchant_label},
+    names={"User": queries.audit_user_names, "Community": queries.audit_community_names,
+           "Building": queries.audit_building_names, "ApiToken": queries.audit_token_names},
 )

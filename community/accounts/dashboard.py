@@ -3,10 +3,11 @@ import sqlalchemy as sa
 
 from community.accounts.models import Community, User
 from community.accounts.operations import awaits_verification
-from community.accounts.queries import audit_object_names, awaiting_verification_count
+from community.accounts.queries import awaiting_verification_count
 from community.core.audit import AuditEntry
 from community.core.clock import local_today
 from community.core.dashboard import dashboard_panel
+from community.core.labels import audit_names, grant_scope_label
 from community.core.permissions import (
     COMMUNITY_ADMIN, MERCHANT_STAFF, PLATFORM_ADMIN, RESIDENT, SPECIALIST, community_ids_with_role,
 )
@@ -26,12 +27,19 @@ def applicant_panel(user):
 
 @dashboard_panel(20, (MERCHANT_STAFF,), "core/panels/merchant.html")
 def merchant_panel(user):
-    return {"communities": [g.community for g in user.role_grants if g.role == MERCHANT_STAFF]}
+    """Until the perks domain lands: where they work (a merchant, or a community for grants made
+    before merchants existed), what the counter will do, and what works today."""
+    return {"workplaces": _scopes_of(user, MERCHANT_STAFF)}
 
 
 @dashboard_panel(30, (SPECIALIST,), "core/panels/specialist.html")
 def specialist_panel(user):
-    return {"communities": [g.community for g in user.role_grants if g.role == SPECIALIST]}
+    """Until the tickets domain lands: which communities they serve and what is coming."""
+    return {"communities": _scopes_of(user, SPECIALIST)}
+
+
+def _scopes_of(user, role) -> list[str]:
+    return [grant_scope_label(g) for g in user.role_grants if g.role == role]
 
 
 @dashboard_panel(40, (COMMUNITY_ADMIN, PLATFORM_ADMIN), "core/panels/operator.html")
@@ -49,6 +57,6 @@ def operator_panel(user):
         "communities": db.session.scalars(communities).all(),
         "resident_count": db.session.scalar(residents),
         "recent": (entries := db.session.scalars(recent).all()),
-        "object_names": audit_object_names(entries),
+        "audit_names": audit_names(entries, user),
         "awaiting": awaiting_verification_count(user),
     }

@@ -3,10 +3,10 @@ from wtforms import BooleanField, DateField, IntegerField, PasswordField, Select
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from community.accounts.models import TALENT_TIERS, TALENT_TYPES
-from community.accounts.operations import password_problems
+from community.accounts.operations import may_manage_role, password_problems
 from community.core.forms import PageForm, choices
 from community.core.labels import role_label, talent_tier_label, talent_type_label
-from community.core.permissions import ROLES
+from community.core.permissions import PLATFORM_ADMIN, ROLES
 
 
 class PasswordStrength:
@@ -92,14 +92,29 @@ class BuildingForm(PageForm):
 
 
 class GrantRoleForm(PageForm):
+    """Offers only the roles and communities ``actor`` may grant (accounts.operations.may_manage_role):
+    a community admin is not shown platform admin. What is submitted is not held to the menus
+    (validate_choice=False) but to the same rules in grant_role, so a forged or stale choice is
+    refused with the rule's own message on the form again, like every other refusal."""
+
     login = StringField(_l("User's e-mail or mobile number"), validators=[DataRequired(), Length(max=255)])
-    role = SelectField(_l("Role"))
-    community_id = SelectField(_l("Community"), coerce=int, validators=[Optional()])
+    role = SelectField(_l("Role"), validate_choice=False)
+    community_id = SelectField(_l("Community"), coerce=int, validators=[Optional()], validate_choice=False)
     submit = SubmitField(_l("Grant role"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor, communities=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = choices((r, role_label(r)) for r in ROLES)
+        scopes = [None] + [c.id for c in communities]
+        self.role.choices = choices((r, role_label(r)) for r in grantable_roles(actor, scopes))
+        offered = [(c.id, c.name) for c in communities]
+        if may_manage_role(actor, PLATFORM_ADMIN, None):
+            offered.insert(0, (0, _l("— none (platform admin applies everywhere)")))
+        self.community_id.choices = choices(offered)
+
+
+def grantable_roles(actor, scopes) -> list[str]:
+    """The roles ``actor`` may grant in at least one of ``scopes`` (community ids, None: everywhere)."""
+    return [role for role in ROLES if any(may_manage_role(actor, role, scope) for scope in scopes)]
 
 
 class TalentForm(PageForm):

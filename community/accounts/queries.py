@@ -1,10 +1,12 @@
 """Reads about accounts, always scoped to what the viewer may see before paginating."""
 import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext
 from sqlalchemy.orm import selectinload
 
-from community.accounts.models import ApiToken, Community, RoleGrant, User
+from community.accounts.models import ApiToken, Building, Community, RoleGrant, User
 from community.core.audit import AuditEntry
-from community.core.labels import audit_action_prefixes
+from community.core.labels import AuditName, audit_action_prefixes
 from community.core.permissions import COMMUNITY_ADMIN, RESIDENT, community_ids_with_role
 from community.extensions import db
 
@@ -29,13 +31,23 @@ def api_tokens_of(user, at):
             .order_by(sa.case((usable, 0), else_=1), ApiToken.created_at.desc(), ApiToken.id.desc()))
 
 
+def _user_scope(viewer):
+    """The people an operator sees: those who live in (or registered for) a community they run,
+    or hold a grant there; None for a platform admin (everyone)."""
+    ids = administered_community_ids(viewer)
+    if ids is None:
+        return None
+    in_scope = sa.select(RoleGrant.user_id).where(RoleGrant.community_id.in_(ids))
+    return sa.or_(User.community_id.in_(ids), User.id.in_(in_scope))
+
+
 def users_for(viewer, *, search="", role="", community_id=None, awaiting=False):
     # The list shows each user's tier and whether it expired in their community's calendar.
     stmt = sa.select(User).order_by(User.id).options(selectinload(User.talent), selectinload(User.community))
     ids = administered_community_ids(viewer)
-    if ids is not None:
-        in_scope = sa.select(RoleGrant.user_id).where(RoleGrant.community_id.in_(ids))
-        stmt = stmt.where(sa.or_(User.community_id.in_(ids), User.id.in_(in_scope)))
+    scope = _user_scope(viewer)
+    if scope is not None:
+        stmt = stmt.where(scope)
     if search:
         like = f"%{search.strip().lower()}%"
         stmt = stmt.where(sa.or_(sa.func.lower(User.email).like(like), User.mobile.like(like),
@@ -96,24 +108,36 @@ def audit_for(viewer, *, action="", actor="", domain="", object_type="", communi
     return stmt
 
 
+# -- names for the audit log (core.labels.audit_names asks these, one query per type a page) ------
 
-AUDIT_USER, AUDIT_COMMUNITY = "accounts.User", "accounts.Community"  # audit object types
+def audit_user_names(ids, viewer) -> dict:
+    """id -> "Name (login)", linked to the user's page when the viewer may open it: a person who
+    moved out of the viewer's community is still named in its log, but their page is not the
+    viewer's to open."""
+    scope = _user_scope(viewer)
+    linkable = sa.true() if scope is None else sa.case((scope, True), else_=False)
+    rows = db.session.execute(sa.select(User.id, User.display_name, User.email, User.mobile,
+                                        linkable.label("linkable")).where(User.id.in_(ids)))
+    return {row.id: AuditName(f"{row.display_name} ({row.email or row.mobile})",
+                              url_for("admin.user", user_id=row.id) if row.linkable else None)
+            for row in rows}
 
 
-def audit_object_names(entries) -> dict:
-    """(object_type, object_id) -> a name a person recognises, for the users and communities
-    the entries are about; two queries for a whole page."""
-    wanted = {}
-    for entry in entries:
-        if entry.object_id is not None:
-            wanted.setdefault(entry.object_type, set()).add(entry.object_id)
-    names = {}
-    if wanted.get(AUDIT_USER):
-        for user in db.session.execute(sa.select(User.id, User.display_name, User.email, User.mobile)
-                                       .where(User.id.in_(wanted[AUDIT_USER]))):
-            names[(AUDIT_USER, user.id)] = f"{user.display_name} ({user.email or user.mobile})"
-    if wanted.get(AUDIT_COMMUNITY):
-        for community in db.session.execute(sa.select(Community.id, Community.name)
-                                            .where(Community.id.in_(wanted[AUDIT_COMMUNITY]))):
-            names[(AUDIT_COMMUNITY, community.id)] = community.name
-    return names
+def audit_community_names(ids, viewer) -> dict:
+    runs = administered_community_ids(viewer)
+    rows = db.session.execute(sa.select(Community.id, Community.name).where(Community.id.in_(ids)))
+    return {row.id: AuditName(row.name, url_for("admin.community", community_id=row.id)
+                              if runs is None or row.id in runs else None) for row in rows}
+
+
+def audit_building_names(ids, viewer) -> dict:
+    rows = db.session.execute(sa.select(Building.id, Building.name, Community.name.label("community"))
+                              .join(Community, Building.community_id == Community.id).where(Building.id.in_(ids)))
+    return {row.id: f"{row.name} · {row.community}" for row in rows}
+
+
+def audit_token_names(ids, viewer) -> dict:
+    """A token by its name and its owner's; never its digest."""
+    rows = db.session.execute(sa.select(ApiToken.id, ApiToken.name, User.display_name)
+                              .join(User, ApiToken.user_id == User.id).where(ApiToken.id.in_(ids)))
+    return {row.id: gettext("“%(token)s” of %(name)s", token=row.name, name=row.display_name) for row in rows}

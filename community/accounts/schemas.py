@@ -14,8 +14,10 @@ class TokenSchema(Schema):
 
 
 class RoleGrantSchema(Schema):
+    """One grant and its scope: a community, a merchant (merchant_staff), or neither (platform_admin)."""
     role = fields.String()
     community_id = fields.Integer(allow_none=True)
+    merchant_id = fields.Integer(allow_none=True)
 
 
 class TalentSchema(Schema):

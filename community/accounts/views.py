@@ -23,7 +23,7 @@ from community.accounts.forms import (
 )
 from community.accounts.models import ApiToken, Community, User
 from community.core.clock import local_today, now
-from community.core.errors import DomainError, NotFound, handle_http_exception, rerender_form, wants_json
+from community.core.errors import NotFound, handle_http_exception, rerender_on_domain_error, wants_json
 from community.core.permissions import ensure_owner, get_or_404, login_required
 from community.core.urls import external_url
 from community.extensions import db, limiter
@@ -75,13 +75,11 @@ def register():
     form.community_id.choices = community_choices()
     if not form.validate_on_submit():
         return render_template("accounts/register.html", form=form), 422 if form.is_submitted() else 200
-    try:
+    with rerender_on_domain_error("accounts/register.html", form=form):
         user = ops.register_user(login=form.login.data, password=form.password.data,
                                  display_name=form.display_name.data,
                                  community=db.session.get(Community, form.community_id.data),
                                  locale=session.get("lang"))
-    except DomainError as error:
-        return rerender_form("accounts/register.html", error, form=form)
     log_in(user)
     flash(_l("Welcome, %(name)s! Your account has been created.", name=user.display_name), "success")
     return redirect(url_for("core.dashboard"))
@@ -97,10 +95,8 @@ def login():
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form), 422 if form.is_submitted() else 200
-    try:
+    with rerender_on_domain_error("accounts/login.html", form=form):  # a wrong password keeps its count
         user = ops.authenticate(form.login.data, form.password.data, client_ip=get_remote_address())
-    except DomainError as error:
-        return rerender_form("accounts/login.html", error, form=form)
     log_in(user, remember=form.remember.data)
     if user.locale:
         session["lang"] = user.locale
@@ -144,10 +140,8 @@ def reset_password(token):
         ops.user_for_reset_token(token)  # an expired or used link says so before anyone types
     if not form.validate_on_submit():
         return render_template("accounts/reset.html", form=form), 422 if form.is_submitted() else 200
-    try:
+    with rerender_on_domain_error("accounts/reset.html", form=form):
         ops.reset_password(token, form.password.data)
-    except DomainError as error:
-        return rerender_form("accounts/reset.html", error, form=form)
     flash(_l("Your password has been changed. Please log in with the new one."), "success")
     return redirect(url_for("accounts.login"))
 
@@ -187,11 +181,8 @@ def create_api_token():
     form = ApiTokenForm()
     if not form.validate_on_submit():
         return _render_profile(current_user, token_form=form), 422
-    try:
+    with rerender_on_domain_error(render=lambda _error: _render_profile(current_user, token_form=form)):
         record, token = ops.issue_api_token(current_user, form.name.data)
-    except DomainError as error:
-        flash(str(error.message), "danger")
-        return _render_profile(current_user, token_form=form), error.status
     response = make_response(render_template("accounts/token_created.html", record=record, token=token), 201)
     # The clear token is in this page only: no cache, no back-button copy.
     response.headers["Cache-Control"] = "no-store"
@@ -227,11 +218,9 @@ def change_password():
     form = ChangePasswordForm()
     if not form.validate_on_submit():
         return render_template("accounts/change_password.html", form=form), 422 if form.is_submitted() else 200
-    try:
+    with rerender_on_domain_error("accounts/change_password.html", form=form):
         ops.change_password(current_user, form.current.data, form.password.data,
                             keep_session=current_user.login_session_key)
-    except DomainError as error:
-        return rerender_form("accounts/change_password.html", error, form=form)
     # The new password's fingerprint ends every other session; this one carries on.
     remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
     login_user(current_user._get_current_object(), remember=remembered)

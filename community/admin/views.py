@@ -8,10 +8,9 @@ from community.accounts import queries
 from community.accounts.forms import BuildingForm, CommunityForm, GrantRoleForm, TalentForm
 from community.accounts.models import Community, RoleGrant, User
 from community.core import clock
-from community.core.errors import DomainError, NotFound, rerender_form
-from community.core.forms import choices
+from community.core.errors import NotFound, rerender_on_domain_error
 from community.core.jobs import job_statuses
-from community.core.labels import audit_action_choices, audit_domain_choices, audit_object_choices
+from community.core.labels import audit_action_choices, audit_domain_choices, audit_names, audit_object_choices
 from community.core.pagination import paginate
 from community.core.permissions import (
     COMMUNITY_ADMIN, PLATFORM_ADMIN, get_or_404, has_role, role_required,
@@ -49,11 +48,9 @@ def create_community():
     pagination = paginate(queries.communities_for(current_user))
     if not form.validate_on_submit():
         return render_template("admin/communities.html", pagination=pagination, form=form), 422
-    try:
+    with rerender_on_domain_error("admin/communities.html", pagination=pagination, form=form):
         community = ops.create_community(name=form.name.data, address=form.address.data or "",
                                          timezone=form.timezone.data, actor=current_user)
-    except DomainError as error:
-        return rerender_form("admin/communities.html", error, pagination=pagination, form=form)
     flash(_l("Community %(name)s created.", name=community.name), "success")
     return redirect(url_for("admin.community", community_id=community.id))
 
@@ -63,11 +60,9 @@ def community(community_id):
     community = _community_or_404(community_id)
     form = BuildingForm()
     if form.validate_on_submit():
-        try:
+        with rerender_on_domain_error("admin/community.html", community=community, form=form):
             building = ops.add_building(community, name=form.name.data, floors=form.floors.data,
                                         actor=current_user)
-        except DomainError as error:
-            return rerender_form("admin/community.html", error, community=community, form=form)
         flash(_l("Building %(name)s added.", name=building.name), "success")
         return redirect(url_for("admin.community", community_id=community.id))
     status = 422 if form.is_submitted() else 200
@@ -79,16 +74,13 @@ def users():
     args = request.args
     stmt = queries.users_for(current_user, search=args.get("q", ""), role=args.get("role", ""),
                              community_id=args.get("community_id", type=int), awaiting=args.get("awaiting") == "1")
-    return render_template("admin/users.html", pagination=paginate(stmt),
+    return render_template("admin/users.html", pagination=paginate(stmt), awaits_verification=ops.awaits_verification,
                            communities=db.session.scalars(queries.communities_for(current_user)).all())
 
 
 def _grant_form():
-    form = GrantRoleForm()
-    form.community_id.choices = choices([(0, "—")] + [
-        (c.id, c.name) for c in db.session.scalars(queries.communities_for(current_user))
-    ])
-    return form
+    return GrantRoleForm(actor=current_user,
+                         communities=db.session.scalars(queries.communities_for(current_user)).all())
 
 
 @bp.route("/roles", methods=["GET", "POST"])
@@ -100,16 +92,14 @@ def roles():
     if community is None and form.role.data != PLATFORM_ADMIN:
         form.community_id.errors.append(_l("Choose the community this role applies to."))
         return render_template("admin/roles.html", form=form), 422
-    # Checked before looking the login up, so the form reveals no accounts.
-    ops.ensure_may_manage_role(current_user, form.role.data, community.id if community else None)
-    user = ops.find_grantee(current_user, form.login.data, community.id if community else None)
-    if user is None:
-        form.login.errors.append(_no_grantee_message())
-        return render_template("admin/roles.html", form=form), 422
-    try:
+    with rerender_on_domain_error("admin/roles.html", form=form):
+        # Checked before looking the login up, so the form reveals no accounts.
+        ops.ensure_may_manage_role(current_user, form.role.data, community.id if community else None)
+        user = ops.find_grantee(current_user, form.login.data, community.id if community else None)
+        if user is None:
+            form.login.errors.append(_no_grantee_message())
+            return render_template("admin/roles.html", form=form), 422
         ops.grant_role(user, form.role.data, community, actor=current_user)
-    except DomainError as error:
-        return rerender_form("admin/roles.html", error, form=form)
     flash(_l("Role granted to %(name)s.", name=user.display_name), "success")
     return redirect(url_for("admin.user", user_id=user.id))
 
@@ -131,22 +121,26 @@ def _user_in_scope(user_id) -> User:
 
 
 def _user_page(user, form=None):
-    """The template and context of a user's page, for showing it and for re-rendering it."""
+    """The template and context of a user's page, for showing it and for re-rendering it. Only
+    the grants the viewer may remove get a Remove button (a button that answers 403 is a dead end)."""
     return "admin/user.html", {
         "user": user, "grants": queries.visible_grants(current_user, user),
         "form": form or TalentForm(obj=user.talent), "awaiting": ops.awaits_verification(user),
         "can_set_talent": ops.may_set_talent(current_user, user),
+        "may_remove": lambda grant: ops.may_manage_role(current_user, grant.role, grant.community_id),
     }
 
 
-def _refused_on_user_page(user, error: DomainError):
-    """The user's page again with the operation's message and its 4xx status. The failed
-    operation may have flushed (a grant, a removal, an audit row) before it raised: roll it back
-    now, so the page shows what is stored and nothing of it is committed."""
-    if not error.keeps_changes:
-        db.session.rollback()
-    template, context = _user_page(user)
-    return rerender_form(template, error, **context)
+def _refused_on_user_page(user):
+    """Inside the block, an operation's refusal shows the user's page again with its message and
+    its 4xx status. rerender_on_domain_error rolls back what the failed operation flushed (a grant,
+    a removal, an audit row) before the page is drawn, so it shows what is stored."""
+
+    def draw(_error):
+        template, context = _user_page(user)
+        return render_template(template, **context)
+
+    return rerender_on_domain_error(render=draw)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -167,10 +161,8 @@ def user(user_id):
 @bp.route("/users/<int:user_id>/verify", methods=["POST"])
 def verify(user_id):
     user = _user_in_scope(user_id)
-    try:
+    with _refused_on_user_page(user):
         ops.verify_resident(user, actor=current_user)
-    except DomainError as error:
-        return _refused_on_user_page(user, error)
     flash(_l("%(name)s is now a resident of %(community)s.", name=user.display_name, community=user.community.name),
           "success")
     return redirect(url_for("admin.user", user_id=user.id))
@@ -181,10 +173,8 @@ def revoke(grant_id):
     grant = _grant_in_scope(grant_id)
     ops.ensure_may_manage_role(current_user, grant.role, grant.community_id)
     user = grant.user
-    try:
+    with _refused_on_user_page(user):
         ops.revoke_role(grant, actor=current_user)
-    except DomainError as error:
-        return _refused_on_user_page(user, error)
     flash(_l("Role removed."), "success")
     return redirect(url_for("admin.user", user_id=user.id))
 
@@ -208,7 +198,7 @@ def audit():
     pagination = paginate(stmt)
     return render_template(
         "admin/audit.html", pagination=pagination,
-        object_names=queries.audit_object_names(pagination.items),
+        names=audit_names(pagination.items, current_user),
         # The menus list what the domains registered, not a DISTINCT scan of the whole log.
         domains=audit_domain_choices(), actions=audit_action_choices(), object_types=audit_object_choices(),
         communities=db.session.scalars(queries.communities_for(current_user)).all(),

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from community.core import audit, uploads
 from community.core.clock import now
 from community.core.errors import NotFound, PermissionDenied, RuleViolation
-from community.core.labels import register_audit_labels
+from community.core.labels import file_size, object_label, register_audit_labels
 from community.extensions import db
 
 OWNER_TYPE = re.compile(r"^[a-z][a-z_]*\.[A-Z][A-Za-z0-9]*$")  # "<domain>.<Model>"
@@ -286,5 +286,9 @@ register_audit_labels(
     actions={"attachment.added": _l("File attached"), "attachment.removed": _l("Attached file removed")},
     objects={"Attachment": _l("Attached file")},
     details={"file_name": _l("File name"), "purpose": _l("Purpose"), "owner_type": _l("Belongs to"),
-             "owner_id": _l("Belongs to (id)")},
+             "owner_id": _l("Belongs to (id)"), "size": _l("Size")},
+    values={"owner_type": object_label, "size": file_size},
+    refs={"owner_id": lambda details: details.get("owner_type")},  # named by the owner's domain
+    names={"Attachment": lambda ids, viewer: dict(db.session.execute(
+        sa.select(Attachment.id, Attachment.original_name).where(Attachment.id.in_(ids))).all())},
 )

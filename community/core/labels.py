@@ -1,12 +1,14 @@
 """Translatable display names for stored codes: roles, talent types and tiers, and the audit log's
 actions, object types and detail keys (which each domain registers for itself, under its own name)."""
 import dataclasses
+import inspect
 import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import format_datetime
+from babel.lists import format_list
+from flask_babel import format_datetime, format_decimal, get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
@@ -41,6 +43,17 @@ def talent_tier_label(code):
     return TALENT_TIER_LABELS.get(code, code or "—")
 
 
+def grant_scope_label(grant) -> str | None:
+    """Where a role grant applies, in words: its community's name, its merchant, or None for a
+    platform-wide grant. A merchant_staff grant names a merchant or (made before merchants
+    existed) a community, so nothing may assume either."""
+    if grant.community is not None:
+        return grant.community.name
+    if grant.merchant_id is not None:
+        return gettext("Merchant no. %(id)s", id=grant.merchant_id)
+    return None
+
+
 # -- audit log ---------------------------------------------------------------------------------
 # Each domain registers, under its own name, the display names of the audit actions it records,
 # the object types it audits and the detail keys it writes (with an optional formatter for a
@@ -49,8 +62,15 @@ def talent_tier_label(code):
 #     register_audit_labels("amenities", label=_l("Amenities"),
 #                           actions={"amenity.booked": _l("Amenity booked")},
 #                           objects={"Booking": lazy_pgettext("amenities", "Booking")},
-#                           details={"status": lazy_pgettext("amenities.status", "Status")},
-#                           values={"status": status_label})
+#                           details={"status": lazy_pgettext("amenities.status", "Status"),
+#                                    "resource_id": lazy_pgettext("amenities", "Amenity")},
+#                           values={"status": status_label},
+#                           refs={"resource_id": "amenities.Resource"},
+#                           names={"Resource": resource_names})
+#
+# ``refs`` say which detail keys hold ids (or lists of ids) of objects, and ``names`` how a domain
+# names its objects: ``resolve(ids, viewer) -> {id: AuditName | str}``, one query for all the ids
+# of a page (audit_names collects them). An entry then reads "Amenity: Room A", never "resource_id: 3".
 #
 # An entry's object type is "<domain>.<Model>" (core.audit.record derives it), so two domains'
 # "Category" are two objects. Actions keep the prefix they were written with ("amenity.booked",
@@ -65,6 +85,17 @@ CORE = "core"
 _DOMAIN_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+@dataclass(frozen=True)
+class AuditName:
+    """How the audit log names an object: text a person recognises, and a page the viewer may
+    open (None when there is none, or it is not theirs to open)."""
+    text: str
+    url: str | None = None
+
+    def __str__(self):
+        return self.text
+
+
 @dataclass
 class DomainAuditLabels:
     name: str
@@ -74,9 +105,11 @@ class DomainAuditLabels:
     objects: dict = field(default_factory=dict)
     details: dict = field(default_factory=dict)
     values: dict = field(default_factory=dict)
+    refs: dict = field(default_factory=dict)    # detail key -> object type, or function(details) -> type
+    names: dict = field(default_factory=dict)   # model -> resolve(ids, viewer) -> {id: AuditName | str}
 
     def knows_detail(self, key) -> bool:
-        return key in self.details or key in self.values
+        return key in self.details or key in self.values or key in self.refs
 
     @property
     def display_name(self):
@@ -96,14 +129,15 @@ class AuditLabels:
         twin.prefix_owners = dict(self.prefix_owners)
         twin.domains = {name: dataclasses.replace(
             d, action_prefixes=set(d.action_prefixes), actions=dict(d.actions), objects=dict(d.objects),
-            details=dict(d.details), values=dict(d.values)) for name, d in self.domains.items()}
+            details=dict(d.details), values=dict(d.values), refs=dict(d.refs), names=dict(d.names))
+            for name, d in self.domains.items()}
         return twin
 
     def register(self, domain, *, label=None, actions=None, objects=None, details=None, values=None,
-                 action_prefixes=()) -> None:
-        actions, objects = dict(actions or {}), dict(objects or {})
+                 refs=None, names=None, action_prefixes=()) -> None:
+        actions, objects, names = dict(actions or {}), dict(objects or {}), dict(names or {})
         prefixes = set(action_prefixes) | {action_prefix(code) for code in actions}
-        self._check(domain, prefixes, objects)  # before any change: a refused registration adds nothing
+        self._check(domain, prefixes, {**objects, **names})  # before any change: a refused one adds nothing
         entry = self.domains.setdefault(domain, DomainAuditLabels(domain))
         # Registering again (create_app runs once per test app) merges: the same labels, no copies.
         entry.label = label if label is not None else entry.label
@@ -112,6 +146,8 @@ class AuditLabels:
         entry.objects.update(objects)
         entry.details.update(details or {})
         entry.values.update(values or {})
+        entry.refs.update(refs or {})
+        entry.names.update(names)
         self.prefix_owners.update(dict.fromkeys(prefixes, domain))
 
     def _check(self, domain, prefixes, objects) -> None:
@@ -157,6 +193,16 @@ class AuditLabels:
                 return domain
         return None
 
+    def ref_type(self, key, details, action="", object_type="") -> str | None:
+        """The object type a detail key's ids refer to, if the entry's domain says it holds ids."""
+        domain = self.detail_labels_for(key, action, object_type)
+        ref = domain.refs.get(key) if domain else None
+        return ref(details) if callable(ref) else ref
+
+    def name_resolver(self, object_type):
+        domain = self.domains.get(self.domain_of_object_type(object_type))
+        return domain.names.get(object_type.partition(".")[2]) if domain else None
+
     # -- the audit page's filter menus (what the domains registered, never a scan of the log) ---
     def _listed(self):
         return [d for _, d in sorted(self.domains.items()) if d.actions or d.objects]
@@ -185,15 +231,20 @@ AUDIT_LABELS = AuditLabels()
 
 # The module functions read AUDIT_LABELS when called, so a test can put a copy in its place.
 def register_audit_labels(domain: str, *, label=None, actions: dict | None = None, objects: dict | None = None,
-                          details: dict | None = None, values: dict | None = None, action_prefixes=()) -> None:
+                          details: dict | None = None, values: dict | None = None, refs: dict | None = None,
+                          names: dict | None = None, action_prefixes=()) -> None:
     """Register a domain's audit labels; calling it again for the same domain merges (harmless).
 
     ``actions``: full action code -> label (their prefixes become the domain's; ``action_prefixes``
     claims more, for actions recorded without a label); ``objects``: model class name -> label;
-    ``details``: detail key -> label; ``values``: detail key -> function(value) -> text.
+    ``details``: detail key -> label; ``values``: detail key -> ``function(value)`` or
+    ``function(value, details)`` -> text, or None to leave the detail out (it is said by another);
+    a list value is formatted item by item and joined. ``refs``: detail key -> the object type
+    ("accounts.User") its ids (or list of ids) refer to, or ``function(details) -> type``;
+    ``names``: model class name -> ``resolve(ids, viewer) -> {id: AuditName | str}``.
     ValueError if a prefix already belongs to another domain."""
     AUDIT_LABELS.register(domain, label=label, actions=actions, objects=objects, details=details,
-                          values=values, action_prefixes=action_prefixes)
+                          values=values, refs=refs, names=names, action_prefixes=action_prefixes)
 
 
 def ensure_recordable(action: str) -> None:
@@ -236,38 +287,140 @@ def audit_action_prefixes(domain: str) -> list[str]:
     return AUDIT_LABELS.action_prefixes(domain)
 
 
-def audit_details(details, *, action="", object_type="") -> list[tuple[object, str]]:
+class AuditNames(dict):
+    """(object type, id) -> AuditName for one page of entries; ``resolvable`` holds the types some
+    domain names, so an id of such a type that found no row is an object since deleted."""
+
+    def __init__(self):
+        super().__init__()
+        self.resolvable: set = set()
+
+    def of_object(self, entry) -> AuditName | None:
+        return self.get((entry.object_type, entry.object_id))
+
+    def text(self, object_type, ident) -> str:
+        return str(self.name(object_type, ident))
+
+    def name(self, object_type, ident) -> AuditName:
+        found = self.get((object_type, ident))
+        if found is not None:
+            return found
+        if object_type in self.resolvable:
+            return AuditName(gettext("deleted (no. %(id)s)", id=ident))
+        return AuditName(f"#{ident}")
+
+
+def audit_names(entries, viewer) -> AuditNames:
+    """The names of every object the entries are about or mention in their details, asked of the
+    domain that owns each type: one query per type for the whole page, never one per entry."""
+    wanted: dict[str, set] = {}
+    for entry in entries:
+        if entry.object_type and entry.object_id is not None:
+            wanted.setdefault(entry.object_type, set()).add(entry.object_id)
+        details = entry.details if isinstance(entry.details, dict) else {}
+        for key, value in details.items():
+            ref = AUDIT_LABELS.ref_type(key, details, entry.action, entry.object_type)
+            if ref:
+                wanted.setdefault(ref, set()).update(_ids(value))
+    names = AuditNames()
+    for object_type, ids in wanted.items():
+        resolve = AUDIT_LABELS.name_resolver(object_type)
+        if resolve is None or not ids:
+            continue
+        names.resolvable.add(object_type)
+        for ident, name in resolve(ids, viewer).items():
+            names[(object_type, ident)] = name if isinstance(name, AuditName) else AuditName(str(name))
+    return names
+
+
+def _ids(value) -> list:
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items if isinstance(item, int) and not isinstance(item, bool)]
+
+
+LIST_SHOWN = 5  # a series of 52 bookings reads as its first few and a count of the rest
+
+
+def audit_details(details, *, action="", object_type="", names: AuditNames | None = None) -> list[tuple[object, str]]:
     """An audit entry's details as (label, readable value) pairs, in the order they were written.
-    Keys resolve in the entry's domain first (from its action, then its object type), then in core."""
+    Keys resolve in the entry's domain first (from its action, then its object type), then in core;
+    ids of objects read as their names (from ``names``, see audit_names): one object is its
+    AuditName (a str that may carry a ``url``), a list of them a list (one line each, the first
+    few and how many more); a detail its formatter leaves out (None) is not listed."""
     if not isinstance(details, dict):
         return []
+    names = names if names is not None else AuditNames()
     pairs = []
     for key, value in details.items():
         domain = AUDIT_LABELS.detail_labels_for(key, action, object_type)
         label = domain.details.get(key, key) if domain else key
-        formatter = domain.values.get(key) if domain else None
-        pairs.append((label, _detail_value(value, formatter)))
+        ref = AUDIT_LABELS.ref_type(key, details, action, object_type)
+        if ref and _ids(value):
+            found = [names.name(ref, ident) for ident in _ids(value)]
+            text = found[0] if not isinstance(value, list) else _first_few(found)
+        else:
+            text = _detail_value(value, domain.values.get(key) if domain else None, details)
+        if text is not None:
+            pairs.append((label, text))
     return pairs
 
 
 _ISO_INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)$")
 
 
-def _detail_value(value, formatter=None) -> str:
+def _detail_value(value, formatter=None, details=None) -> str | None:
     if value is None or value == "":
         return "—"
+    if isinstance(value, list):
+        items = [_detail_value(item, formatter, details) for item in value]
+        return _joined([item for item in items if item is not None])
     if formatter is not None:
-        return str(formatter(value))
+        text = _call(formatter, value, details)
+        return None if text is None else str(text)
     if isinstance(value, bool):
         return str(_l("yes") if value else _l("no"))
-    if isinstance(value, list):
-        return ", ".join(_detail_value(item) for item in value)
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     if isinstance(value, str) and _ISO_INSTANT.match(value):
         # audit.record stores instants as ISO 8601; show them as the page shows every time.
         return format_datetime(datetime.fromisoformat(value.replace("Z", "+00:00")), "short")
     return str(value)
+
+
+def _call(formatter, value, details):
+    """``formatter(value)``, or ``formatter(value, details)`` for one that reads a neighbour (a fee
+    and its currency)."""
+    try:
+        wants_details = len(inspect.signature(formatter).parameters) >= 2
+    except (TypeError, ValueError):  # a builtin or a C function: one argument
+        wants_details = False
+    return formatter(value, details or {}) if wants_details else formatter(value)
+
+
+def _first_few(items: list) -> list:
+    """The first LIST_SHOWN items, and "n more" for the rest."""
+    shown = list(items[:LIST_SHOWN])
+    if len(items) > LIST_SHOWN:
+        rest = len(items) - LIST_SHOWN
+        shown.append(AuditName(ngettext("%(num)d more", "%(num)d more", rest)))
+    return shown
+
+
+def _joined(items: list) -> str:
+    """A list as the reader's language writes one ("A, B and C", "A、B和C"), the first few only."""
+    if not items:
+        return "—"
+    return format_list([str(item) for item in _first_few(items)], locale=get_locale() or "zh_CN")
+
+
+def file_size(size) -> str:
+    """Bytes as a person reads them: "830 B", "12.5 KB", "3.2 MB"."""
+    if not isinstance(size, (int, float)) or isinstance(size, bool):
+        return str(size)
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= factor:
+            return f"{format_decimal(round(size / factor, 1))} {unit}"
+    return f"{size} B"
 
 
 def _language_label(code):

@@ -6,7 +6,7 @@ from community.core.i18n import select_locale
 from flask_login import current_user
 
 from community.core.labels import (
-    action_label, audit_details, audit_domain, object_label, role_label, talent_tier_label, talent_type_label,
+    action_label, audit_details, audit_domain, grant_scope_label, object_label, role_label, talent_tier_label, talent_type_label,
 )
 from community.core.money import Money
 from community.core.permissions import has_role
@@ -78,7 +78,7 @@ def init_app(app):
     app.add_template_global(translated)
     app.add_template_global(has_role)
     for helper in (role_label, talent_tier_label, talent_type_label, action_label, object_label, audit_details,
-                   audit_domain):
+                   audit_domain, grant_scope_label):
         app.add_template_global(helper)
 
     @app.context_processor

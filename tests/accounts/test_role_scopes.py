@@ -149,3 +149,14 @@ def test_the_same_role_in_another_scope_is_allowed(db, person, community, create
     ])
     db.session.commit()
     assert len(_scopes(db, person)) == 5
+
+
+def test_me_says_where_each_grant_applies(client, db, create_user, api_token):
+    """/api/v1/me names each grant's scope: a merchant for merchant staff at a merchant."""
+    from community.accounts import operations as ops
+
+    staff = create_user("counter@example.test", roles=())
+    ops.grant_role(staff, "merchant_staff", merchant_id=7)
+    db.session.commit()
+    body = client.get("/api/v1/me", headers=api_token(staff)).get_json()
+    assert body["roles"] == [{"role": "merchant_staff", "community_id": None, "merchant_id": 7}]

@@ -90,7 +90,7 @@ def test_unknown_codes_fall_back_to_the_code(client, platform_admin, login, db, 
     entries = _entries(client.get("/admin/audit").get_data(as_text=True))
     assert ">gadget.polished<" in entries and ">gadgets.Gadget<" in entries and "#42" in entries
     for text in ("shine: <span class=\"text-body\">3</span>", "colour: <span class=\"text-body\">—</span>",
-                 "tags: <span class=\"text-body\">a, b</span>", "ok: <span class=\"text-body\">yes</span>"):
+                 "tags: <span class=\"text-body\">a and b</span>", "ok: <span class=\"text-body\">yes</span>"):
         assert text in entries
 
 

@@ -49,3 +49,24 @@ def test_query_count_does_not_grow_with_the_rows(client, create_user, community_
     with recorded_statements(db, "SELECT") as many:
         assert client.get("/admin/users").status_code == 200
     assert len(many) == len(few)
+
+
+def test_people_waiting_for_verification_are_marked_and_can_be_filtered(client, create_user, community,
+                                                                         community_admin, db, login, english):
+    """Applicants (registered for the community, not yet its residents) carry a badge linking to
+    their page, where the office verifies them; the filter keeps the search it is combined with."""
+    resident = create_user("settled@example.test")
+    applicant = ops.register_user(login="newcomer@example.test", password="secret123x", display_name="Newcomer",
+                                  community=community)
+    other = ops.register_user(login="newbie@example.test", password="secret123x", display_name="Newbie",
+                              community=community)
+    db.session.commit()
+    login(community_admin)
+    page = client.get("/admin/users").get_data(as_text=True)
+    badge = f'href="/admin/users/{applicant.id}" data-awaiting'
+    assert badge in _row(page, applicant.email) and "Waiting for verification" in _row(page, applicant.email)
+    assert "data-awaiting" not in _row(page, resident.email)
+    filtered = client.get("/admin/users", query_string={"awaiting": "1", "q": "newc"}).get_data(as_text=True)
+    assert applicant.email in filtered and other.email not in filtered and resident.email not in filtered
+    assert '<option value="1" selected>Waiting for verification</option>' in filtered  # the filter is part of the form
+    assert 'value="newc"' in filtered

@@ -47,7 +47,7 @@ def test_me_with_bearer_token(client, resident, api_token):
     assert response.status_code == 200
     body = response.get_json()
     assert body["email"] == resident.email
-    assert body["roles"] == [{"role": "resident", "community_id": resident.community_id}]
+    assert body["roles"] == [{"role": "resident", "community_id": resident.community_id, "merchant_id": None}]
     assert body["timezone"] == "Asia/Shanghai"
     assert ISO_WITH_OFFSET.match(body["created_at"]), body["created_at"]
 

@@ -1,0 +1,122 @@
+"""No dead ends: for every kind of person the demo has, every link their navigation and their
+dashboard offer opens a page (no 403, 404 or 500), and a role whose domain has not landed yet
+(specialist, merchant staff) gets a home that says what is coming and links to what works now."""
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+
+from community.accounts import operations as ops
+from community.core import clock
+from tests.factories.amenities import local
+
+MERCHANT = 7
+
+
+class Links(HTMLParser):
+    """The hrefs of <a> elements inside <nav> and <main>, in order."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth = {"nav": 0, "main": 0}
+        self.hrefs = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.depth:
+            self.depth[tag] += 1
+        elif tag == "a" and any(self.depth.values()):
+            href = dict(attrs).get("href")
+            if href and not href.startswith("#"):
+                self.hrefs.append(href)
+
+    def handle_endtag(self, tag):
+        if tag in self.depth:
+            self.depth[tag] -= 1
+
+
+def links_on(page: str) -> list[str]:
+    parser = Links()
+    parser.feed(page)
+    return [h for h in dict.fromkeys(parser.hrefs) if not urlsplit(h).netloc]  # this site's pages only
+
+
+@pytest.fixture
+def city(db, community, create_user, make_resource, book):
+    """Something for every panel to show: a room, a booking, a resident who moved away (the
+    admin's recent activity mentions them), a resident waiting for verification."""
+    admin = create_user("admin@example.test", roles=("community_admin",))
+    room = make_resource(actor=admin, requires_approval=True)
+    resident = create_user("resident@example.test", tier="senior")
+    book(resident, room, local(1, 10, base=clock.now()))
+    moved = create_user("moved@example.test")
+    ops.revoke_role(moved.role_grants[0], actor=admin)
+    applicant = create_user("applicant@example.test", roles=())
+    applicant.community = community  # registered for it, not yet verified
+    db.session.commit()
+    return {"community": community, "admin": admin, "resident": resident}
+
+
+def _people(city, create_user, db):
+    community = city["community"]
+    merchant = create_user("merchant@example.test", roles=())
+    ops.grant_role(merchant, "merchant_staff", merchant_id=MERCHANT)
+    legacy = create_user("legacy-merchant@example.test", roles=("merchant_staff",))
+    db.session.commit()
+    applicant = ops.find_user_by_login("applicant@example.test")
+    assert ops.awaits_verification(applicant)
+    nobody = create_user("nobody@example.test", roles=())
+    return {
+        "resident": city["resident"],
+        "specialist": create_user("specialist@example.test", roles=("specialist",)),
+        "merchant_staff at a merchant": merchant,
+        "merchant_staff in a community (legacy)": legacy,
+        "community_admin": city["admin"],
+        "platform_admin": create_user("platform@example.test", roles=("platform_admin",)),
+        "applicant": applicant,
+        "no role at all": nobody,
+        "_community": community,
+    }
+
+
+ROLES = ["resident", "specialist", "merchant_staff at a merchant", "merchant_staff in a community (legacy)",
+         "community_admin", "platform_admin", "applicant", "no role at all"]
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+@pytest.mark.parametrize("who", ROLES)
+def test_every_link_of_the_navigation_and_the_dashboard_opens(client, city, create_user, db, login, who, language):
+    person = _people(city, create_user, db)[who]
+    login(person)
+    client.get(f"/lang/{language}")
+    dashboard = client.get("/dashboard")
+    assert dashboard.status_code == 200
+    links = links_on(dashboard.get_data(as_text=True))
+    assert "/dashboard" in links and any(h.startswith("/users/") or h == "/profile" for h in links)
+    broken = {}
+    for href in links:
+        if href.startswith("/lang/"):
+            continue  # switches the language and comes back; the test already runs in both
+        status = client.get(href).status_code
+        if status in (403, 404) or status >= 500:
+            broken[href] = status
+    assert broken == {}, f"{who} is offered pages that refuse them"
+
+
+@pytest.mark.parametrize("who, panel", [("specialist", "specialist"),
+                                        ("merchant_staff at a merchant", "merchant"),
+                                        ("merchant_staff in a community (legacy)", "merchant")])
+def test_roles_still_to_come_say_what_they_will_do_and_what_works_now(client, city, create_user, db, login,
+                                                                      who, panel):
+    person = _people(city, create_user, db)[who]
+    login(person)
+    client.get("/lang/en")
+    page = client.get("/dashboard").get_data(as_text=True)
+    section = page.split(f'data-panel="{panel}"', 1)[1].split("</section>", 1)[0]
+    assert "coming" in section.lower()
+    for endpoint in (f"/users/{person.id}", f"/users/{person.id}#api-tokens", "/notifications",
+                     "/profile/notifications"):
+        assert f'href="{endpoint}"' in section, endpoint
+    if who.endswith("at a merchant"):
+        assert f"Merchant no. {MERCHANT}" in section
+    elif who.endswith("(legacy)"):
+        assert "Test Community" in section
