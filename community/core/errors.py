@@ -273,12 +273,6 @@ def register_errorhandlers(app):
     app.register_error_handler(Exception, handle_unexpected_or_out_of_range)
 
 
-def rerender_form(template, error: DomainError, **context):
-    """Show the same form again with the domain's message; keeps what the person typed. Answers
-    with the error's status (4xx), so the unit of work rolls back what the operation flushed."""
-    return _rerendered(error, lambda _error: render_template(template, **context))
-
-
 @contextmanager
 def rerender_on_domain_error(template: str | None = None, *, render=None, **context):
     """The one way a page answers an operation's refusal: inside the block, a DomainError

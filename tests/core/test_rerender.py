@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import get_flashed_messages, render_template_string
 
 from community.accounts.models import Community
-from community.core.errors import Conflict, DomainError, rerender_form, rerender_on_domain_error
+from community.core.errors import Conflict, DomainError, rerender_on_domain_error
 
 
 class KeptError(DomainError):
@@ -44,14 +44,6 @@ def page_app(make_app, db, community):
             operation(outcome)
         return "done"
 
-    @app.route("/old/<outcome>", methods=["POST"])
-    def old(outcome):
-        try:
-            operation(outcome)
-        except DomainError as error:
-            return rerender_form("errors/error.html", error, status=0, title="Form", detail="again")
-        return "done"
-
     app.after_block = after_block
     return app
 
@@ -79,9 +71,8 @@ def test_an_error_that_keeps_its_changes_commits_them(page_app, db, community):
     assert response.status_code == 401 and address(db, community) == "kept"
 
 
-@pytest.mark.parametrize("path", ["/form/conflict", "/old/conflict"])
-def test_the_template_form_and_rerender_form_answer_alike(page_app, db, community, path):
-    response = page_app.test_client().post(path)
+def test_the_template_form_rerenders_the_template(page_app, db, community):
+    response = page_app.test_client().post("/form/conflict")
     assert response.status_code == 409 and "Already there." in response.get_data(as_text=True)
     assert address(db, community) == ""
 
