@@ -166,6 +166,30 @@ def test_a_paid_booking_keeps_paid_at_and_its_resident_is_told_the_refund_follow
     assert [e.details.get("refund_due") for e in entries] == [True, None]
 
 
+def test_the_notice_says_what_happened_why_and_about_the_refund_in_the_readers_language(
+        db, app, make_resource, people, book, community_admin):
+    from flask_babel import force_locale
+
+    from community.notifications.texts import render_notice
+
+    ktv = make_resource(kind="activity_room", name="KTV", fee_fen=3000)
+    booking = ops.mark_paid(book(people[0], ktv, at(1, 20)), actor=community_admin)
+    ops.add_closure(ktv, starts_at=at(1, 18), ends_at=at(1, 22), reason="Sound system broken", actor=community_admin,
+                    cancel_affected=True)
+    db.session.commit()
+    [notice] = notices_of(db, people[0])
+    with app.test_request_context("/"), force_locale("en"):
+        english = render_notice(notice, reader_tz=None)
+    assert english.subject == "Your booking of KTV was cancelled"
+    assert english.body.splitlines() == [
+        "KTV is closed from 12/2/26, 6:00\u202fPM to 12/2/26, 10:00\u202fPM, so the community office cancelled "
+        "your booking on 12/2/26, 8:00\u202fPM.",
+        "Reason: Sound system broken", "You paid ¥30.00 for it; it will be refunded to you."]
+    with app.test_request_context("/"), force_locale("zh_CN"):
+        chinese = render_notice(notice, reader_tz=None)
+    assert "Sound system broken" in chinese.body and "退还" in chinese.body and booking.id == notice.object_id
+
+
 def test_a_closure_that_is_over_is_refused_one_still_running_is_not(db, gym, community_admin):
     with pytest.raises(RuleViolation) as refused:
         ops.add_closure(gym, starts_at=at(-1, 8), ends_at=at(0, 9), reason="Yesterday", actor=community_admin)
@@ -219,6 +243,17 @@ def test_new_opening_hours_hit_the_bookings_outside_them(db, gym, people, book, 
                         cancel_affected=True, expected_ids=[early.id, late.id], reason="Shorter winter hours")
     db.session.commit()
     assert statuses(db, early, inside, late) == [CANCELLED, CONFIRMED, CANCELLED]
+
+
+def test_each_resident_is_told_what_the_change_did_to_their_booking(db, gym, people, book, community_admin):
+    early = book(people[0], gym, at(1, 8))  # outside 09:00-21:00
+    kept, extra = book(people[1], gym, at(1, 10)), book(people[2], gym, at(1, 10))  # one place left at 10:00
+    ops.update_resource(gym, actor=community_admin, capacity=1, opening_hours=hours_every_day("09:00-21:00"),
+                        cancel_affected=True, expected_ids=[early.id, extra.id], reason="Winter")
+    db.session.commit()
+    assert statuses(db, early, kept, extra) == [CANCELLED, CONFIRMED, CANCELLED]
+    assert notices_of(db, people[0])[0].params["cause"] == notices.OTHER_HOURS
+    assert notices_of(db, people[2])[0].params["cause"] == notices.FEWER_PLACES
 
 
 @pytest.mark.parametrize("status", ["closed", "archived"])

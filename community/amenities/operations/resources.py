@@ -131,22 +131,29 @@ def update_resource(resource: Resource, *, actor, cancel_affected: bool = False,
     values = _clean_resource_fields(fields)
     _check_slot_length(resource, values)
     changed = {k: v for k, v in values.items() if getattr(resource, k) != v}
-    fewer_places = changed.get("capacity", resource.capacity) < resource.capacity
-    new_hours = OpeningHours.from_dict(changed["opening_hours"]) if "opening_hours" in changed else None
-    cancelled = []
-    if fewer_places or new_hours is not None:
-        lock_resource(resource, require_active=False)
-        affected = queries.affected_by_settings(resource, capacity=changed["capacity"] if fewer_places else None,
-                                                hours=new_hours)
-        cause = _settings_cause(resource, affected, new_hours)
-        cancelled = _settle_affected(resource, affected, cause=cause, cancel_affected=cancel_affected,
-                                     expected_ids=expected_ids, reason=reason, actor=actor)
+    cancelled = _settle_new_settings(resource, changed, cancel_affected=cancel_affected, expected_ids=expected_ids,
+                                     reason=reason, actor=actor)
     for field, value in changed.items():
         setattr(resource, field, value)
     db.session.flush()
     audit.record(actor, "amenity.resource_updated", resource, fields=sorted(changed),
                  **_cancelled_detail(cancelled))
     return resource
+
+
+def _settle_new_settings(resource: Resource, changed: dict, **settle) -> list[Booking]:
+    """The bookings a lower capacity or new opening hours leave without room, refused or cancelled
+    (_settle_affected) under the resource lock; nothing to read when neither changes."""
+    fewer_places = changed.get("capacity", resource.capacity) < resource.capacity
+    new_hours = OpeningHours.from_dict(changed["opening_hours"]) if "opening_hours" in changed else None
+    if not fewer_places and new_hours is None:
+        return []
+    lock_resource(resource, require_active=False)
+    affected = queries.affected_by_settings(resource, capacity=changed["capacity"] if fewer_places else None,
+                                            hours=new_hours)
+    causes = {b.id: _settings_cause(resource, b, new_hours) for b in affected}
+    cause = notices.OTHER_HOURS if notices.OTHER_HOURS in causes.values() else notices.FEWER_PLACES
+    return _settle_affected(resource, affected, cause=cause, causes=causes, **settle)
 
 
 def _check_slot_length(resource: Resource, values: dict) -> None:
@@ -159,10 +166,10 @@ def _check_slot_length(resource: Resource, values: dict) -> None:
         raise problem
 
 
-def _settings_cause(resource: Resource, affected, new_hours) -> str:
-    """Which change the notice names: other hours for a booking outside them, else fewer places."""
-    if new_hours is not None and any(not rules.within_opening_hours(b.start_at, b.end_at, new_hours, resource.tz)
-                                     for b in affected):
+def _settings_cause(resource: Resource, booking: Booking, new_hours) -> str:
+    """Which change a booking's notice names: other hours when it is outside them, else fewer places."""
+    if new_hours is not None and not rules.within_opening_hours(booking.start_at, booking.end_at, new_hours,
+                                                                resource.tz):
         return notices.OTHER_HOURS
     return notices.FEWER_PLACES
 
@@ -295,9 +302,11 @@ def _affected_message(cause: str, n: int) -> str:
 
 
 def _settle_affected(resource: Resource, affected: list[Booking], *, cause: str, cancel_affected: bool,
-                     expected_ids, reason: str, actor, closure: Closure | None = None) -> list[Booking]:
+                     expected_ids, reason: str, actor, closure: Closure | None = None,
+                     causes: dict | None = None) -> list[Booking]:
     """Refuse the change while it leaves ``affected`` standing (BookingsAffected), or cancel them
-    all; the caller holds the resource lock. Returns the bookings cancelled."""
+    all; the caller holds the resource lock. ``cause`` names the change, ``causes`` (booking id ->
+    cause) what it did to each booking when that differs. Returns the bookings cancelled."""
     if not affected:
         return []
     refusal = dict(bookings=affected, cause=cause, tz=resource.tz)
@@ -317,7 +326,7 @@ def _settle_affected(resource: Resource, affected: list[Booking], *, cause: str,
         booking.decision_reason, booking.decided_by_id = reason, actor.id
     db.session.flush()
     for booking in affected:
-        _tell_cancelled(booking, cause=cause, actor=actor, closure=closure)
+        _tell_cancelled(booking, cause=(causes or {}).get(booking.id, cause), actor=actor, closure=closure)
     return affected
 
 
