@@ -417,3 +417,19 @@ def test_another_communitys_admin_cannot_confirm_a_change(client, db, login, gym
                         {"action": "archive", "confirm": "cancel", "affected": [booking.id], "cancel_reason": "x"})):
         assert client.post(path, data=data).status_code == 404
     assert statuses(db, booking) == [CONFIRMED] and closure_count(db) == 0
+
+
+def test_when_the_bookings_seen_are_gone_the_page_says_so_then_applies(client, db, login, gym, people, book,
+                                                                       community_admin):
+    gone = book(people[0], gym, at(1, 10))
+    login(community_admin)
+    client.get("/lang/en")
+    assert client.post(f"/admin/amenities/{gym.id}/closures", data=closure_form()).status_code == 409
+    ops.cancel_booking(gone, actor=people[0])  # meanwhile
+    db.session.commit()
+    again = client.post(f"/admin/amenities/{gym.id}/closures",
+                        data={**closure_form(), "confirm": "cancel", "affected": [gone.id]})
+    assert again.status_code == 409 and "data-none-left" in text(again) and closure_count(db) == 0
+    done = client.post(f"/admin/amenities/{gym.id}/closures", data={**closure_form(), "confirm": "cancel"})
+    assert done.status_code == 302 and closure_count(db) == 1
+    assert "bookings cancelled" not in text(client.get(done.headers["Location"]))

@@ -77,3 +77,33 @@ def test_resource_form_errors_on_a_phone(page, db, community, community_admin, s
     assert len(feedback) == 3, feedback
     path = screenshot("amenities-admin-form-errors")
     page.locator("fieldset").first.screenshot(path=path.replace(".png", "-first-card.png"))
+
+
+def test_lowering_the_capacity_and_archiving_ask_on_a_phone(page, db, create_user, community, community_admin,
+                                                           screenshot):
+    gym = ops.create_resource(community, actor=community_admin, kind="gym", name="健身房", capacity=2,
+                              slot_minutes=60, opening_hours=hours_every_day("06:00-22:00"))
+    tomorrow = NOW + timedelta(days=1, minutes=30)  # 10:00
+    first, second = (ops.book(create_user(f"g{n}@example.test", display_name=f"住户{n}"), gym, tomorrow,
+                              tomorrow + timedelta(hours=1)) for n in (1, 2))
+    db.session.commit()
+    log_in(page, community_admin)
+    page.goto(f"/admin/amenities/{gym.id}/edit")
+    page.fill("input[name=capacity]", "1")
+    page.click("[data-resource-form] button[type=submit]")
+    page.wait_for_selector("[data-affected-list]")
+    assert page.locator(f"[data-affected='{second.id}']").is_visible()
+    page.click("[data-action=cancel-affected]")  # no reason yet
+    page.wait_for_selector("#cancel_reason.is-invalid")
+    screenshot("amenities-admin-capacity-confirm-no-reason")
+    page.fill("#cancel_reason", "一半器械维修中")
+    page.click("[data-action=cancel-affected]")
+    page.wait_for_url("**/admin/amenities/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click(f"[data-resource='{gym.id}'] button[value=archive]")
+    page.wait_for_selector("[data-affected-list]")
+    screenshot("amenities-admin-archive-confirm")
+    page.click("[data-action=go-back]")
+    page.wait_for_url("**/admin/amenities/")
+    db.session.expire_all()
+    assert [db.session.get(Booking, b.id).status for b in (first, second)] == ["confirmed", "cancelled"]

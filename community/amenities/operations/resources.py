@@ -307,15 +307,16 @@ def _settle_affected(resource: Resource, affected: list[Booking], *, cause: str,
     """Refuse the change while it leaves ``affected`` standing (BookingsAffected), or cancel them
     all; the caller holds the resource lock. ``cause`` names the change, ``causes`` (booking id ->
     cause) what it did to each booking when that differs. Returns the bookings cancelled."""
-    if not affected:
-        return []
     refusal = dict(bookings=affected, cause=cause, tz=resource.tz)
-    if not cancel_affected:
-        raise BookingsAffected(_affected_message(cause, len(affected)), **refusal)
-    if expected_ids is not None and set(expected_ids) != {b.id for b in affected}:
+    if cancel_affected and expected_ids is not None and set(expected_ids) != {b.id for b in affected}:
+        # Even when none is left: "N bookings cancelled" must be true when the change goes through.
         raise BookingsAffected(_l("The bookings this change hits are not the ones you saw: someone booked or "
                                   "cancelled meanwhile. Nothing was changed; check the list again."),
                                code="affected_bookings_changed", **refusal)
+    if not affected:
+        return []
+    if not cancel_affected:
+        raise BookingsAffected(_affected_message(cause, len(affected)), **refusal)
     reason = (reason or "").strip()[:255]
     if not reason:
         raise BookingsAffected(_l("Write the reason the residents will read before cancelling their bookings."),
