@@ -4,7 +4,7 @@ with BookingsAffected listing them, or cancels them with the reason (the residen
 marked for refund) in the same unit of work, under the resource lock, and only the set the admin saw.
 
 The clock is frozen on Tuesday 2026-12-01 09:30 in Shanghai."""
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -433,3 +433,18 @@ def test_when_the_bookings_seen_are_gone_the_page_says_so_then_applies(client, d
     done = client.post(f"/admin/amenities/{gym.id}/closures", data={**closure_form(), "confirm": "cancel"})
     assert done.status_code == 302 and closure_count(db) == 1
     assert "bookings cancelled" not in text(client.get(done.headers["Location"]))
+
+
+def test_go_back_from_the_settings_confirm_page_shows_the_form_as_typed(client, db, login, gym, people, book,
+                                                                        community_admin):
+    from tests.amenities.test_admin_views import resource_form
+
+    book(people[0], gym, at(1, 10))
+    form = resource_form(community_id=gym.community_id, name="Gym B", capacity="2", fee="0",
+                         **{f"hours_{d}": "11:00-22:00" for d in range(7)})
+    login(community_admin)
+    assert client.post(f"/admin/amenities/{gym.id}/edit", data=form).status_code == 409
+    back = client.post(f"/admin/amenities/{gym.id}/edit", data={**form, "confirm": "back"})
+    assert back.status_code == 200 and 'value="Gym B"' in text(back) and 'value="11:00-22:00"' in text(back)
+    db.session.expire_all()
+    assert (db.session.get(Resource, gym.id).name, db.session.get(Resource, gym.id).capacity) == ("Gym", 3)
