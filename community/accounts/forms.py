@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from community.accounts.models import TALENT_TIERS, TALENT_TYPES
 from community.accounts.operations import may_manage_role, password_problems
-from community.core.forms import PageForm, choices
+from community.core.forms import PageForm, choices, number_in_range
 from community.core.labels import role_label, talent_tier_label, talent_type_label
 from community.core.permissions import PLATFORM_ADMIN, ROLES
 
@@ -87,7 +87,8 @@ class CommunityForm(PageForm):
 
 class BuildingForm(PageForm):
     name = StringField(_l("Building name"), validators=[DataRequired(), Length(max=120)])
-    floors = IntegerField(_l("Floors"), default=1, validators=[DataRequired(), NumberRange(min=1, max=200)])
+    floors = IntegerField(_l("Floors"), default=1,
+                          validators=number_in_range(1, 200, _l("Say how many floors: a whole number from 1 to 200.")))
     submit = SubmitField(_l("Add building"))
 
 

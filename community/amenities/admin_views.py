@@ -1,16 +1,19 @@
 """Operators' amenity pages: resources (create, edit, close, reopen, archive), closures, and the
 bookings waiting for approval. Community admins see their own communities; platform admins all."""
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from community.accounts.models import Community
 from community.amenities import operations as ops
 from community.amenities import queries
+from community.amenities.errors import BookingsAffected
 from community.amenities.forms import CancelForm, ClosureForm, RejectForm, ResourceForm
 from community.amenities.models import ACTIVE, ARCHIVED, CLOSED, Booking, Closure, Resource
 from community.amenities.presentation import amenity_span
@@ -99,13 +102,29 @@ def create():
 def edit(resource_id):
     resource = managed_resource_or_404(resource_id)
     form = resource_form(resource)
-    if not form.validate_on_submit():
-        return render_template("amenities/admin/form.html", form=form, resource=resource), 422 if form.is_submitted() else 200
-    with rerender_on_domain_error("amenities/admin/form.html", form=form, resource=resource):
-        ops.update_resource(resource, actor=current_user, **form.resource_fields())
+    decision = change_decision()
+    if not form.validate_on_submit() or decision.back:
+        status = 422 if form.is_submitted() and not decision.back else 200
+        return render_template("amenities/admin/form.html", form=form, resource=resource), status
+
+    def refused(error):
+        if isinstance(error, BookingsAffected):
+            return render_affected(resource, error, decision, photo_dropped=bool(form.photo.data))
+        return render_template("amenities/admin/form.html", form=form, resource=resource, domain_error=error)
+
+    with rerender_on_domain_error(render=refused):
+        ops.update_resource(resource, actor=current_user, **decision.operation_args(), **form.resource_fields())
         save_photo(resource, form)
-    flash(_("Changes to %(name)s saved.", name=resource.name), "success")
+    flash(saved_message(resource.name, decision.cancelled), "success")
     return redirect(url_for("amenities_admin.index"))
+
+
+def saved_message(name, cancelled):
+    if cancelled:
+        return ngettext("Changes to %(name)s saved; %(num)d booking cancelled and its resident told.",
+                        "Changes to %(name)s saved; %(num)d bookings cancelled and their residents told.", cancelled,
+                        name=name)
+    return _("Changes to %(name)s saved.", name=name)
 
 
 @bp.route("/<int:resource_id>/status", methods=["POST"])
@@ -114,17 +133,89 @@ def set_status(resource_id):
     action = request.form.get("action")
     if action not in STATUS_ACTIONS:
         abort(400)
-    ops.set_resource_status(resource, STATUS_ACTIONS[action], actor=current_user)
-    flash(status_message(action, resource.name), "success")
+    decision = change_decision()
+    if decision.back:
+        return redirect(url_for("amenities_admin.index"))
+    with rerender_on_domain_error(render=lambda error: render_status_refusal(resource, error, decision)):
+        ops.set_resource_status(resource, STATUS_ACTIONS[action], actor=current_user, **decision.operation_args(),
+                                keep_bookings=decision.keep and action == "close")
+    flash(status_message(action, resource.name, cancelled=decision.cancelled, kept=decision.keep), "success")
     return redirect(url_for("amenities_admin.index"))
 
 
-def status_message(action, name):
+def render_status_refusal(resource, error, decision):
+    if isinstance(error, BookingsAffected):
+        return render_affected(resource, error, decision, keep_option=request.form.get("action") == "close")
+    return render_template("errors/error.html", status=error.status, title=_("Not changed"), detail=error.message)
+
+
+def status_message(action, name, *, cancelled=0, kept=False):
+    if action == "close" and cancelled:
+        return ngettext("%(name)s is closed for booking; %(num)d booking cancelled and its resident told.",
+                        "%(name)s is closed for booking; %(num)d bookings cancelled and their residents told.",
+                        cancelled, name=name)
+    if action == "close" and kept:
+        return _("%(name)s is closed for new bookings. The bookings already made stay.", name=name)
     if action == "close":
-        return _("%(name)s is closed for booking. Existing bookings stay; cancel them if needed.", name=name)
+        return _("%(name)s is closed for booking. It had no bookings still to come.", name=name)
     if action == "reopen":
         return _("%(name)s is open for booking again.", name=name)
+    if cancelled:
+        return ngettext("%(name)s has been archived and is hidden from residents; %(num)d booking cancelled and "
+                        "its resident told.", "%(name)s has been archived and is hidden from residents; %(num)d "
+                        "bookings cancelled and their residents told.", cancelled, name=name)
     return _("%(name)s has been archived and is hidden from residents.", name=name)
+
+
+# -- the confirm step of a change that hits bookings ----------------------------------------------
+# The operation refuses with BookingsAffected; the page lists them with the choice to cancel them
+# (with a reason) and apply, or go back. The form posts everything the admin submitted again, with
+# the ids it listed: the operation re-reads the set under the resource lock and refuses if it
+# changed, so a booking made in between is never cancelled unseen.
+
+CONTROL_FIELDS = ("csrf_token", "confirm", "affected", "cancel_reason")
+
+
+class ChangeDecision(NamedTuple):
+    choice: str | None  # None: the first submit; "cancel", "keep" or "back" on the confirm page
+    expected_ids: list[int]
+    reason: str
+
+    @property
+    def back(self) -> bool:
+        return self.choice == "back"
+
+    @property
+    def keep(self) -> bool:
+        return self.choice == "keep"
+
+    @property
+    def cancelled(self) -> int:
+        """How many were cancelled when the change went through (the operation checked the ids)."""
+        return len(self.expected_ids) if self.choice == "cancel" else 0
+
+    def operation_args(self) -> dict:
+        if self.choice != "cancel":
+            return {"cancel_affected": False}
+        return {"cancel_affected": True, "expected_ids": self.expected_ids, "reason": self.reason}
+
+
+def change_decision() -> ChangeDecision:
+    choice = request.form.get("confirm")
+    ids = [int(v) for v in request.form.getlist("affected") if v.isdigit() and len(v) <= 18]
+    return ChangeDecision(choice if choice in ("cancel", "keep", "back") else None, ids,
+                          (request.form.get("cancel_reason") or "").strip()[:255])
+
+
+def render_affected(resource, error: BookingsAffected, decision: ChangeDecision, *, keep_option=False,
+                    photo_dropped=False, closure_span=None):
+    """The confirm page: what the change hits, and the choice. Drawn after the rollback, so the
+    bookings are read as stored."""
+    carried = [(name, value) for name, value in request.form.items(multi=True) if name not in CONTROL_FIELDS]
+    return render_template("amenities/admin/affected.html", resource=resource, error=error, bookings=error.bookings,
+                           carried=carried, cause=error.cause, keep_option=keep_option, photo_dropped=photo_dropped,
+                           reason=decision.reason, action=request.form.get("action"), closure_span=closure_span,
+                           closure_reason=request.form.get("reason", "").strip() if closure_span else None)
 
 
 # -- closures -------------------------------------------------------------------------------------
@@ -134,17 +225,36 @@ def as_instant(local_naive: datetime, resource) -> datetime:
     return local_naive.replace(tzinfo=resource.tz)
 
 
+def render_closures(resource, form, status=200, **extra):
+    return render_template("amenities/admin/closures.html", resource=resource, form=form,
+                           closures=queries.upcoming_closures(resource), past=queries.past_closures(resource),
+                           **extra), status
+
+
 @bp.route("/<int:resource_id>/closures", methods=["GET", "POST"])
 def closures(resource_id):
     resource = managed_resource_or_404(resource_id)
     form = ClosureForm()
-    context = dict(resource=resource, form=form, closures=queries.upcoming_closures(resource))
-    if not form.validate_on_submit():
-        return render_template("amenities/admin/closures.html", **context), 422 if form.is_submitted() else 200
-    with rerender_on_domain_error("amenities/admin/closures.html", **context):
-        ops.add_closure(resource, starts_at=as_instant(form.starts_at.data, resource),
-                        ends_at=as_instant(form.ends_at.data, resource), reason=form.reason.data, actor=current_user)
-    flash(_("Closure added. Residents see the reason on the booking page."), "success")
+    decision = change_decision()
+    if not form.validate_on_submit() or decision.back:
+        return render_closures(resource, form, 422 if form.is_submitted() and not decision.back else 200)
+
+    span = as_instant(form.starts_at.data, resource), as_instant(form.ends_at.data, resource)
+
+    def refused(error):
+        if isinstance(error, BookingsAffected):
+            return render_affected(resource, error, decision, closure_span=span)
+        return render_closures(resource, form, domain_error=error)[0]
+
+    with rerender_on_domain_error(render=refused):
+        ops.add_closure(resource, starts_at=span[0], ends_at=span[1], reason=form.reason.data, actor=current_user,
+                        **{k: v for k, v in decision.operation_args().items() if k != "reason"})
+    if decision.cancelled:
+        flash(ngettext("Closure added; %(num)d booking cancelled with its reason and its resident told.",
+                       "Closure added; %(num)d bookings cancelled with its reason and their residents told.",
+                       decision.cancelled), "success")
+    else:
+        flash(_("Closure added. Residents see the reason on the booking page."), "success")
     return redirect(url_for("amenities_admin.closures", resource_id=resource.id))
 
 

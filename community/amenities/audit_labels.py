@@ -160,6 +160,19 @@ def feed_names(ids, viewer):
     return dict(rows.all())  # "Calendar link · <owner>": the object's label already says what it is
 
 
+CHANGE_CAUSE_LABELS = {
+    "closure": _l("a closure"),
+    "capacity": _l("fewer places"),
+    "hours": _l("new opening hours"),
+    "status": _l("closed or archived"),
+}
+
+
+def change_cause_label(code):
+    """Why the office's change cancelled a booking (operations.resources; notices' causes)."""
+    return CHANGE_CAUSE_LABELS.get(code, code)
+
+
 register_audit_labels(
     "amenities",
     label=_l("Amenities"),
@@ -217,11 +230,13 @@ register_audit_labels(
         "fields": _l("Settings changed"),
         "photo": lazy_pgettext("amenities", "Photo"),
         "rotated": _l("Replaces the previous link"),
+        "cause": _l("Because"),
+        "refund_due": _l("Fee to refund"),
     },
     # "status" is a booking's status on booking entries and a resource's on resource entries.
     values={"status": audit_status_label, "previous": audit_status_label, "kind": kind_label,
             "rrule": describe_rrule, "fields": resource_field_label, "via": checkin_via_label,
-            "fee": fee_text, "currency": said_elsewhere, "photo": said_elsewhere},
+            "fee": fee_text, "currency": said_elsewhere, "photo": said_elsewhere, "cause": change_cause_label},
     refs={"resource_id": "amenities.Resource", "booking_ids": "amenities.Booking",
           "resident_id": "accounts.User", "user_id": "accounts.User"},
     names={"Resource": resource_names, "Booking": booking_names, "Closure": closure_names,

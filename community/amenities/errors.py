@@ -21,6 +21,28 @@ class RecurrenceConflict(Conflict):
     code = "recurrence_conflict"
 
 
+class BookingsAffected(Conflict):
+    """A change of a resource (a closure, fewer places, other opening hours, closing or archiving
+    it) would leave bookings it hits standing. ``bookings``: those Booking objects, soonest first;
+    ``extra["bookings"]``: the same as plain data for problem+json, ``extra["cause"]`` names the
+    change. Codes: bookings_affected (say whether to cancel them), affected_bookings_changed (the
+    set changed since the admin looked), reason_required (cancelling them needs a reason, 422)."""
+
+    code = "bookings_affected"
+
+    def __init__(self, message=None, *, bookings, cause, tz, **kwargs):
+        super().__init__(message, cause=cause, count=len(bookings),
+                         bookings=[_booking_entry(b, tz) for b in bookings], **kwargs)
+        self.bookings = list(bookings)
+        self.cause = cause
+
+
+def _booking_entry(booking, tz) -> dict:
+    return {"id": booking.id, "user_id": booking.user_id, "status": booking.status,
+            "start": booking.start_at.astimezone(tz).isoformat(), "end": booking.end_at.astimezone(tz).isoformat(),
+            "paid": booking.paid_at is not None}
+
+
 class BookingRuleViolation(RuleViolation):
     """A booking rule said no (422); ``code`` names the rule, e.g. "outside_window"."""
 

@@ -9,12 +9,13 @@ from wtforms import (
     BooleanField, DateField, DateTimeLocalField, DecimalField, HiddenField, IntegerField,
     SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from community.amenities.rules import slot_length_problem
 from community.amenities.schedule import OpeningHours
 from community.core import uploads
-from community.core.forms import PageForm, choices
+from community.core.forms import PageForm, choices, number_in_range
 from community.core.labels import TALENT_TIER_LABELS
 from community.core.money import parse_yuan
 from community.amenities.labels import KIND_LABELS
@@ -25,6 +26,7 @@ REPEAT_CHOICES = (("none", _l("Only once")), ("weeks", _l("Every week, for a num
                   ("until", _l("Every week, until a date")))
 MAX_FEE_FEN = 10_000 * 100  # ¥10,000 a slot: beyond any amenity, and far inside the column's range
 MAX_WEEKS = 52  # recurrence.MAX_OCCURRENCES
+MAX_ATTENDEES = 1000  # when the resource names no maximum
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -77,10 +79,14 @@ class ResourceForm(PageForm):
     location = StringField(_l("Location"), validators=[Optional(), Length(max=255)],
                            description=_l("For example: Building 2, 1st floor"))
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
-    capacity = IntegerField(_l("Capacity"), default=1, validators=[DataRequired(), NumberRange(min=1, max=1000)],
+    capacity = IntegerField(_l("Capacity"), default=1,
+                            validators=number_in_range(1, 1000, _l("Say how many bookings fit in one slot: a whole "
+                                                                   "number from 1 to 1000.")),
                             description=_l("How many bookings fit in one slot: 1 for a room, more for a gym."))
     slot_minutes = IntegerField(_l("Slot length (minutes)"), default=60,
-                                validators=[DataRequired(), NumberRange(min=5, max=480)])
+                                validators=number_in_range(5, 480, _l("Say how long one slot is: a whole number of "
+                                                                      "minutes from 5 to 480.")),
+                                description=_l("It must divide the opening hours, e.g. 60 minutes for 08:00-22:00."))
     hours_0 = StringField(WEEKDAY_LABELS[0], default="08:00-22:00", validators=[OpeningHoursText()])
     hours_1 = StringField(WEEKDAY_LABELS[1], default="08:00-22:00", validators=[OpeningHoursText()])
     hours_2 = StringField(WEEKDAY_LABELS[2], default="08:00-22:00", validators=[OpeningHoursText()])
@@ -89,21 +95,26 @@ class ResourceForm(PageForm):
     hours_5 = StringField(WEEKDAY_LABELS[5], default="09:00-21:00", validators=[OpeningHoursText()])
     hours_6 = StringField(WEEKDAY_LABELS[6], default="09:00-21:00", validators=[OpeningHoursText()])
     booking_window_days = IntegerField(_l("Bookable up to (days ahead)"), default=14,
-                                       validators=[DataRequired(), NumberRange(min=1, max=365)])
-    min_notice_minutes = IntegerField(_l("Minimum notice (minutes)"), default=0,
-                                      validators=[Optional(), NumberRange(min=0, max=10080)])
-    max_bookings_per_day = IntegerField(_l("Most bookings per resident per day"),
-                                        validators=[Optional(), NumberRange(min=1, max=100)])
-    max_bookings_per_week = IntegerField(_l("Most bookings per resident per week"),
-                                         validators=[Optional(), NumberRange(min=1, max=500)])
-    max_hours_per_day = DecimalField(_l("Most hours per resident per day"), places=1,
-                                     validators=[Optional(), NumberRange(min=Decimal("0.1"), max=24)])
-    max_hours_per_week = DecimalField(_l("Most hours per resident per week"), places=1,
-                                      validators=[Optional(), NumberRange(min=Decimal("0.1"), max=168)])
+                                       validators=number_in_range(1, 365, _l("Say how many days ahead residents may "
+                                                                             "book: a whole number from 1 to 365.")))
+    min_notice_minutes = IntegerField(_l("Minimum notice (minutes)"), default=0, validators=number_in_range(
+        0, 10080, _l("Leave empty for none, or a whole number of minutes from 0 to 10080 (a week)."), required=False))
+    max_bookings_per_day = IntegerField(_l("Most bookings per resident per day"), validators=number_in_range(
+        1, 100, _l("Leave empty for no limit, or a whole number from 1 to 100."), required=False))
+    max_bookings_per_week = IntegerField(_l("Most bookings per resident per week"), validators=number_in_range(
+        1, 500, _l("Leave empty for no limit, or a whole number from 1 to 500."), required=False))
+    max_hours_per_day = DecimalField(_l("Most hours per resident per day"), places=1, validators=number_in_range(
+        Decimal("0.1"), 24, _l("Leave empty for no limit, or a number of hours from 0.1 to 24."), required=False))
+    max_hours_per_week = DecimalField(_l("Most hours per resident per week"), places=1, validators=number_in_range(
+        Decimal("0.1"), 168, _l("Leave empty for no limit, or a number of hours from 0.1 to 168."), required=False))
     cancel_cutoff_minutes = IntegerField(_l("Free cancellation until (minutes before start)"), default=60,
-                                         validators=[Optional(), NumberRange(min=0, max=10080)])
+                                         validators=number_in_range(0, 10080, _l(
+                                             "Leave empty for none, or a whole number of minutes from 0 to 10080 "
+                                             "(a week)."), required=False))
     checkin_grace_minutes = IntegerField(_l("Check-in grace (minutes after start)"), default=15,
-                                         validators=[Optional(), NumberRange(min=0, max=240)],
+                                         validators=number_in_range(0, 240, _l(
+                                             "Leave empty for none, or a whole number of minutes from 0 to 240."),
+                                             required=False),
                                          description=_l("A booking not checked in by then is released "
                                                         "and counts as a no-show."))
     photo = FileField(_l("Photo"), validators=[ImageUpload()],
@@ -111,7 +122,9 @@ class ResourceForm(PageForm):
                       description=_l("JPEG, PNG or WebP, at most 5 MB. Residents see it on the list and the "
                                      "booking page."))
     remove_photo = BooleanField(_l("Remove the photo"))
-    max_attendees = IntegerField(_l("Most attendees per booking"), validators=[Optional(), NumberRange(min=1, max=1000)],
+    max_attendees = IntegerField(_l("Most attendees per booking"), validators=number_in_range(
+        1, MAX_ATTENDEES, _l("Leave empty when people do not bring guests, or a whole number from 1 to 1000."),
+        required=False),
                                  description=_l("For rooms; leave empty when people do not bring guests."))
     requires_approval = BooleanField(_l("Bookings need an administrator's approval"))
     fee = StringField(_l("Fee per slot (yuan)"), default="0", validators=[YuanAmount()],
@@ -123,6 +136,19 @@ class ResourceForm(PageForm):
 
     def opening_hours(self) -> OpeningHours:
         return OpeningHours.from_weekday_texts({day: self[f"hours_{day}"].data or "" for day in range(7)})
+
+    def validate_slot_minutes(self, field):
+        """The operation refuses a slot length that does not divide the opening hours; saying it
+        here puts the reason under the field, with the form's other errors."""
+        if field.errors:
+            return  # not a slot length in range: its own message says so
+        try:
+            hours = self.opening_hours()
+        except ValueError:
+            return  # the hours fields say what is wrong with them
+        problem = slot_length_problem(hours, field.data)
+        if problem is not None:
+            raise ValidationError(problem.message)
 
     def fill_opening_hours(self, hours: OpeningHours):
         for day, text in hours.to_weekday_texts().items():
@@ -171,8 +197,10 @@ def _minutes_to_hours(minutes):
 
 
 class ClosureForm(PageForm):
-    starts_at = DateTimeLocalField(_l("Closed from"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    ends_at = DateTimeLocalField(_l("Closed until"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    starts_at = DateTimeLocalField(_l("Closed from"), format="%Y-%m-%dT%H:%M",
+                                   validators=[InputRequired(_l("Choose the date and time the closure starts."))])
+    ends_at = DateTimeLocalField(_l("Closed until"), format="%Y-%m-%dT%H:%M",
+                                 validators=[InputRequired(_l("Choose the date and time the closure ends."))])
     reason = StringField(_l("Reason shown to residents"), validators=[DataRequired(), Length(max=255)],
                          description=_l("For example: Maintenance, Spring Festival holiday"))
     submit = SubmitField(_l("Add closure"))
@@ -183,14 +211,26 @@ class ClosureForm(PageForm):
 
 
 class BookingForm(PageForm):
+    """``resource``: the one being booked, whose max_attendees the attendees message names."""
+
     start = HiddenField(validators=[DataRequired()])
     slots = SelectField(_l("Length"), coerce=int, default=1)
-    attendees = IntegerField(_l("Number of people"), validators=[Optional(), NumberRange(min=1, max=1000)])
+    attendees = IntegerField(_l("Number of people"), validators=[Optional()])
     repeat = SelectField(_l("Repeat"), choices=choices(REPEAT_CHOICES), default="none")
     # Checked only when the matching repeat option is chosen (see validate_weeks / validate_until).
     weeks = IntegerField(_l("For how many weeks (including this one)"), default=4)
     until = DateField(_l("Last date"))
     submit = SubmitField(_l("Book"))
+
+    def __init__(self, *args, resource=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.most_attendees = getattr(resource, "max_attendees", None) or MAX_ATTENDEES
+        self.attendees.render_kw = {**(self.attendees.render_kw or {}), "min": 1, "max": self.most_attendees}
+
+    def validate_attendees(self, field):
+        if field.process_errors or field.data is None or not 1 <= field.data <= self.most_attendees:
+            field.errors[:] = []  # one sentence, also for "abc"
+            raise StopValidation(_l("Say how many people come: 1 to %(n)d.", n=self.most_attendees))
 
     def validate_weeks(self, field):
         if self.repeat.data != "weeks":

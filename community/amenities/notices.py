@@ -168,3 +168,43 @@ def send_reminders(at: datetime) -> int:
         if _tell(booking, REMINDER_KIND, once=True, grace=booking.resource.checkin_grace_minutes) is not None:
             sent += 1
     return sent
+
+
+# -- a booking cancelled because the resource changed (operations.resources) ----------------------
+
+CANCELLED_BY_CHANGE_KIND = "amenities.booking_cancelled_by_change"
+# What changed; the params' "cause".
+CLOSURE, FEWER_PLACES, OTHER_HOURS, NOT_OPEN = "closure", "capacity", "hours", "status"
+
+
+def _cancelled_by_change_body(params):
+    cause = params.get("cause")
+    if cause == CLOSURE:
+        first = _l("%(resource)s is closed from %(closure_starts_at)s to %(closure_ends_at)s, so the community "
+                   "office cancelled your booking on %(start_at)s.")
+    elif cause == FEWER_PLACES:
+        first = _l("%(resource)s has fewer places now, so the community office cancelled your booking on "
+                   "%(start_at)s (the bookings made last could not be kept).")
+    elif cause == OTHER_HOURS:
+        first = _l("The opening hours of %(resource)s changed and no longer include your booking on %(start_at)s, "
+                   "so the community office cancelled it.")
+    else:
+        first = _l("%(resource)s is no longer open for booking, so the community office cancelled your booking "
+                   "on %(start_at)s.")
+    lines = [str(first), str(_l("Reason: %(reason)s"))]
+    if params.get("refund"):
+        lines.append(str(_l("You paid %(fee)s for it; it will be refunded to you.")))
+    return "\n".join(lines)
+
+
+register_kind(CANCELLED_BY_CHANGE_KIND, BOOKINGS, link=MY_BOOKINGS,
+              subject=_l("Your booking of %(resource)s was cancelled"), body=_cancelled_by_change_body)
+
+
+def booking_cancelled_by_change(booking: Booking, *, cause: str, refund: bool, closure=None) -> Notice:
+    """The office closed the resource, lowered its capacity, changed its hours, or closed or
+    archived it, and cancelled this booking with it (its decision_reason says why). ``refund``:
+    it had been paid, and the text says the fee comes back (rules.refund_due)."""
+    extra = {"closure_starts_at": closure.starts_at, "closure_ends_at": closure.ends_at} if closure else {}
+    return _tell(booking, CANCELLED_BY_CHANGE_KIND, cause=cause, reason=booking.decision_reason,
+                 refund=refund, fee=booking.fee.display() if refund else "", **extra)

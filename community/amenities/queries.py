@@ -408,3 +408,52 @@ def communities_with_resources(community_ids) -> set[int]:
     return set(db.session.scalars(
         sa.select(Resource.community_id).where(Resource.community_id.in_(community_ids), Resource.status != ARCHIVED)
         .distinct()))
+
+
+# -- what a change of a resource hits (the admin's confirm page) -----------------------------------
+# operations.resources reads these again under the resource lock, so a booking made between the
+# admin's look and their confirmation is caught.
+
+def _holding_not_over(resource: Resource, at: datetime, statuses=HOLDING_STATUSES) -> sa.Select:
+    return (sa.select(Booking).where(Booking.resource_id == resource.id, Booking.status.in_(statuses),
+                                     Booking.end_at > at, _may_not_be_over(at))
+            .options(joinedload(Booking.user)).order_by(Booking.start_at, Booking.id))
+
+
+def affected_by_closure(resource: Resource, starts_at: datetime, ends_at: datetime, *,
+                        at: datetime | None = None) -> list[Booking]:
+    """Bookings a closure of [starts_at, ends_at) hits: still to be cancelled (waiting or
+    confirmed), not over, overlapping it; soonest first."""
+    stmt = _holding_not_over(resource, at or now(), rules.CANCELLABLE_STATUSES).where(
+        Booking.start_at < ends_at, Booking.end_at > starts_at, Booking.start_at > starts_at - MAX_BOOKING_SPAN)
+    return list(db.session.scalars(stmt))
+
+
+def affected_by_settings(resource: Resource, *, capacity: int | None = None, hours=None,
+                         at: datetime | None = None) -> list[Booking]:
+    """Bookings that new settings leave where they no longer fit: outside the new opening
+    ``hours`` (an OpeningHours), or beyond the new ``capacity`` (first come, first kept:
+    rules.over_capacity; a checked-in booking counts and stays). None: that setting does not
+    change. Soonest first."""
+    holding = list(db.session.scalars(_holding_not_over(resource, at or now())))
+    affected = {}
+    if hours is not None:
+        affected = {b.id: b for b in holding if b.status in rules.CANCELLABLE_STATUSES
+                    and not rules.within_opening_hours(b.start_at, b.end_at, hours, resource.tz)}
+    if capacity is not None:
+        left = [b for b in holding if b.id not in affected]
+        affected.update((b.id, b) for b in rules.over_capacity(left, capacity, keep=lambda b: b.status == CHECKED_IN))
+    return sorted(affected.values(), key=lambda b: (b.start_at, b.id))
+
+
+def affected_by_status(resource: Resource, *, at: datetime | None = None) -> list[Booking]:
+    """Bookings still to come (waiting or confirmed, not over) that closing or archiving the
+    resource leaves standing; soonest first."""
+    return list(db.session.scalars(_holding_not_over(resource, at or now(), rules.CANCELLABLE_STATUSES)))
+
+
+def past_closures(resource: Resource, *, limit: int = 20) -> list[Closure]:
+    """Closures of a resource that have ended, latest first (the admin page's "past" section)."""
+    return db.session.scalars(
+        sa.select(Closure).where(Closure.resource_id == resource.id, Closure.ends_at <= now())
+        .order_by(Closure.starts_at.desc(), Closure.id.desc()).limit(limit)).all()

@@ -8,15 +8,18 @@ them, and raise what they return. A ``*_problem`` function returns the error to 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from functools import reduce
+from math import gcd
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
 from community.amenities.errors import AlreadyBooked, BookingRuleViolation, SlotFull
 from community.amenities.models import (
-    CONFIRMED, PENDING_APPROVAL, PENDING_PAYMENT, Booking, Closure, Resource,
+    CANCELLED, CONFIRMED, PENDING_APPROVAL, PENDING_PAYMENT, Booking, Closure, Resource,
 )
-from community.amenities.schedule import is_slot_aligned, slots_for_day
+from community.amenities.schedule import MINUTES_PER_DAY, OpeningHours, is_slot_aligned, slots_for_day
+from community.core.errors import RuleViolation
 from community.core.money import Money
 
 # Residents may check in from this long before the start until start + the resource's grace.
@@ -177,6 +180,78 @@ def capacity_problem(user_id: int, resource: Resource, start: datetime, end: dat
                                time=local_text(slot.start, resource.tz)),
                             slot_start=slot.start.isoformat())
     return None
+
+
+# -- changing a resource: what new settings do to the bookings already made ---------------------
+
+# Slot lengths offered as examples (the nearest that fit) when the typed one does not fit the hours.
+COMMON_SLOT_LENGTHS = (15, 20, 30, 45, 60, 90, 120, 180, 240)
+
+
+def slot_length_problem(hours: OpeningHours, slot_minutes: int) -> RuleViolation | None:
+    """Slots start at each opening and step by ``slot_minutes``; when an opening interval is not a
+    whole number of slots its last minutes could never be booked, without anyone being told. So a
+    slot length must divide every opening interval (RuleViolation invalid_resource, field
+    slot_minutes, saying which interval and what would fit)."""
+    lengths = [i.close_minute - i.open_minute for day in range(7) for i in hours.intervals_for(day)]
+    misfit = next((i for day in range(7) for i in hours.intervals_for(day)
+                   if (i.close_minute - i.open_minute) % slot_minutes), None)
+    if misfit is None:
+        return None
+    left = (misfit.close_minute - misfit.open_minute) % slot_minutes
+    common = reduce(gcd, lengths)
+    nearest = sorted((n for n in COMMON_SLOT_LENGTHS if common % n == 0), key=lambda n: abs(n - slot_minutes))[:3]
+    fits = [str(n) for n in sorted(nearest)]
+    if fits:
+        message = _l("%(n)d-minute slots do not fit the opening hours %(hours)s: the last %(left)d minutes "
+                     "could never be booked. Choose a slot length that divides the opening hours (for example "
+                     "%(fits)s minutes), or change the hours.", n=slot_minutes, hours=misfit.to_text(), left=left,
+                     fits=" / ".join(fits))
+    else:
+        message = _l("%(n)d-minute slots do not fit the opening hours %(hours)s: the last %(left)d minutes "
+                     "could never be booked. Change the slot length or the hours so that each opening is a "
+                     "whole number of slots.", n=slot_minutes, hours=misfit.to_text(), left=left)
+    return RuleViolation(message, code="invalid_resource", field="slot_minutes")
+
+
+def within_opening_hours(start: datetime, end: datetime, hours: OpeningHours, tz: ZoneInfo) -> bool:
+    """Whether [start, end) lies inside one opening interval of its local day (a booking ending at
+    the next local midnight ends at minute 1440)."""
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    day = local_start.date()
+    first = local_start.hour * 60 + local_start.minute
+    last = MINUTES_PER_DAY if local_end.date() > day else local_end.hour * 60 + local_end.minute
+    return any(i.open_minute <= first and last <= i.close_minute for i in hours.intervals_for(day.weekday()))
+
+
+def over_capacity(bookings: Sequence[Booking], capacity: int, *, keep=lambda booking: False) -> list[Booking]:
+    """The bookings that no longer fit ``capacity``: first come, first kept. Sweeping through time,
+    whenever more than ``capacity`` bookings overlap, the one made last is dropped (for its whole
+    span) until they fit again; bookings ``keep`` says must stay (checked in: the person is there)
+    are never dropped. Back-to-back bookings do not overlap."""
+    events = sorted([(b.start_at, 1, b.id, b) for b in bookings] + [(b.end_at, 0, b.id, b) for b in bookings],
+                    key=lambda event: event[:3])
+    active, dropped = {}, {}
+    for _instant, is_start, booking_id, booking in events:
+        if not is_start:
+            active.pop(booking_id, None)
+            continue
+        active[booking_id] = booking
+        while len(active) > capacity:
+            droppable = [b for b in active.values() if not keep(b)]
+            if not droppable:
+                break
+            last_made = max(droppable, key=lambda b: b.id)
+            del active[last_made.id]
+            dropped[last_made.id] = last_made
+    return sorted(dropped.values(), key=lambda b: (b.start_at, b.id))
+
+
+def refund_due(booking: Booking) -> bool:
+    """The hook for the payments domain: a booking the office cancelled after it was paid (paid_at
+    is kept on cancellation) is owed its fee back. Payments listens to booking_cancelled
+    (by_office=True) and refunds when this is true."""
+    return booking.status == CANCELLED and booking.paid_at is not None and booking.fee_fen > 0
 
 
 # -- quotas --------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, NumberRange, Optional, StopValidation
 
 
 def choices(pairs):
@@ -22,3 +23,23 @@ class PageForm(FlaskForm):
             if formdata is _Auto and request.is_json:
                 return None
             return super().wrap_formdata(form, formdata)
+
+
+class InRange(NumberRange):
+    """NumberRange that says one sentence, the one given, for anything but a number in range: a
+    value that is no number at all ("abc") would otherwise show WTForms' "Not a valid integer
+    value." and the range message together."""
+
+    def __call__(self, form, field):
+        if field.process_errors:
+            field.errors[:] = []
+            raise StopValidation(self.message)
+        super().__call__(form, field)
+
+
+def number_in_range(minimum, maximum, message, *, required=True) -> list:
+    """The validators of a number field: typed (or Optional), within [minimum, maximum], with one
+    clear ``message`` that says the range. Never DataRequired on a number: 0 is falsy, so a typed
+    "0" read "This field is required"; InputRequired asks whether something was typed at all."""
+    presence = InputRequired(message=message) if required else Optional()
+    return [presence, InRange(min=minimum, max=maximum, message=message)]

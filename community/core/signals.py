@@ -40,9 +40,12 @@ sender: the BookingSeries of a recurring request (book_recurring). kwargs: booki
 Booking created, in date order). Sent after booking_created of each of them.""")
 
 booking_cancelled = _signals.signal("booking-cancelled", doc="""
-sender: the Booking a person cancelled (cancel_booking). kwargs: actor (who cancelled), by_office
-(True when an administrator cancelled someone else's booking; its decision_reason says why),
-late (cancelled after the resource's cut-off). Expiry by the job is booking_status_changed.""")
+sender: the Booking a person cancelled (cancel_booking), or the office cancelled with a change of its
+resource (a closure, fewer places, other hours, closing or archiving: operations.resources). kwargs:
+actor (who cancelled), by_office (True when an administrator cancelled someone else's booking; its
+decision_reason says why), late (cancelled after the resource's cut-off). A booking cancelled after
+it was paid keeps paid_at: amenities.rules.refund_due(booking) says its fee is owed back (the
+payments domain's hook). Expiry by the job is booking_status_changed.""")
 
 booking_status_changed = _signals.signal("booking-status-changed", doc="""
 sender: the Booking whose status changed other than by creation or cancel_booking: approved

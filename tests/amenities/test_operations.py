@@ -327,7 +327,7 @@ def test_minutes_per_day_quota(make_resource, resident, book):
 
 def test_minutes_per_week_quota(make_resource, resident, book):
     laundry = make_resource(kind="laundry", name="Washer", slot_minutes=45,
-                            opening_hours=hours_every_day("07:00-23:00"), max_minutes_per_week=90)
+                            opening_hours=hours_every_day("07:00-22:45"), max_minutes_per_week=90)
     book(resident, laundry, at(1, 7))
     book(resident, laundry, at(2, 7, 45))
     with pytest.raises(BookingRuleViolation) as excinfo:
@@ -638,7 +638,7 @@ def test_capacity_cannot_drop_below_what_is_booked(db, gym, residents, community
     book(residents[1], gym, at(1, 10))
     with pytest.raises(Conflict) as excinfo:
         ops.update_resource(gym, actor=community_admin, capacity=1)
-    assert rule_code(excinfo) == "capacity_in_use"
+    assert rule_code(excinfo) == "bookings_affected"  # tests/amenities/test_closures.py: the confirm step
     assert ops.update_resource(gym, actor=community_admin, capacity=2, name="Gym 2").capacity == 2
 
 
@@ -663,12 +663,12 @@ def test_availability_states_from_one_bookings_query(db, gym, residents, communi
 
 def test_day_view_across_resources_of_a_kind(db, make_resource, resident, book):
     washers = [make_resource(kind="laundry", name=f"Washer {i}", slot_minutes=45,
-                             opening_hours=hours_every_day("07:00-23:00")) for i in (1, 2)]
+                             opening_hours=hours_every_day("07:00-22:45")) for i in (1, 2)]
     book(resident, washers[0], at(1, 7))
     view = queries.day_view(washers[0].community_id, "laundry", date(2026, 3, 3), user=resident)
     assert [r.name for r, _ in view] == ["Washer 1", "Washer 2"]
     assert [s.state for s in view[0][1][:2]] == ["full", "free"] and view[1][1][0].state == "free"
-    assert len(view[0][1]) == 21  # 07:00 .. 22:15-23:00 in 45-minute slots
+    assert len(view[0][1]) == 21  # 07:00 .. 22:00-22:45 in 45-minute slots
 
 
 # -- my bookings and the calendar feed ------------------------------------------------------------

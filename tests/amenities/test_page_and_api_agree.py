@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from community.amenities import operations as ops
 from community.amenities.models import Booking
-from tests.factories.amenities import local
+from tests.factories.amenities import hours_every_day, local
 from tests.helpers import assert_problem, frozen_at, text
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -104,7 +104,8 @@ def test_another_communitys_resource_is_not_found_on_both(db, client, login, api
 
 def test_page_and_api_compute_the_same_end(db, client, login, api_token, resident, make_resource):
     """"Two slots from 10:00" is 10:00-11:30 on a 45-minute laundry machine either way."""
-    washer = make_resource(name="Washer", kind="laundry", slot_minutes=45, capacity=2)
+    washer = make_resource(name="Washer", kind="laundry", slot_minutes=45, capacity=2,
+                           opening_hours=hours_every_day("08:00-21:30"))
     start = at(1, 9, 30)  # a slot boundary: 08:00, 08:45, 09:30...
     headers = api_token(resident)
     created = client.post("/api/v1/bookings", headers=headers,

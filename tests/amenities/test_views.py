@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from community.amenities import operations as ops
 from community.amenities.models import Booking, Suspension
 from community.core import clock
-from tests.factories.amenities import local
+from tests.factories.amenities import hours_every_day, local
 from tests.helpers import frozen_at, recorded_statements, text
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -142,8 +142,8 @@ def test_tier_restricted_resource_is_hidden_from_other_tiers(client, login, crea
 
 
 def test_day_view_lists_resources_of_a_kind(client, login, resident, make_resource):
-    make_resource(name="Washer 1", kind="laundry", capacity=1, slot_minutes=45)
-    make_resource(name="Washer 2", kind="laundry", capacity=1, slot_minutes=45)
+    for name in ("Washer 1", "Washer 2"):
+        make_resource(name=name, kind="laundry", capacity=1, slot_minutes=45, opening_hours=hours_every_day("08:00-21:30"))
     make_resource(name="Fitness centre")
     login(resident)
     page = text(client.get("/amenities/day?kind=laundry&date=2026-12-02"))
