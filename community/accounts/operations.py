@@ -1,5 +1,6 @@
 """Every write about accounts, roles and communities. Flushes, never commits."""
 import re
+import secrets
 from datetime import date, timedelta
 from functools import lru_cache
 from zoneinfo import available_timezones
