@@ -68,13 +68,15 @@ def get_resource(resource_id):
 @blp.alt_response(404, description="No such resource, or not visible to the caller")
 def resource_availability(args, resource_id):
     """Slots of `days` local days from `start`: remaining places and a state
-    (free, partial, full, closed, past). Computed from one bookings query."""
+    (free, partial, full, closed, past), and `mine` where the caller holds a booking. Computed
+    from one bookings query."""
     resource = queries.resource_for(current_user, resource_id)
     start = args["start"] or local_today(resource.community.timezone)
-    days = queries.availability(resource, start, args["days"])
+    days = queries.availability(resource, start, args["days"], user=current_user)
     tz = resource.tz
     slots = [{"start": s.start.astimezone(tz).isoformat(), "end": s.end.astimezone(tz).isoformat(),
-              "remaining": s.remaining, "state": s.state, "reason": s.reason, "bookable": s.bookable}
+              "remaining": s.remaining, "state": s.state, "reason": s.reason, "bookable": s.bookable,
+              "mine": s.mine}
              for day in days for s in day.slots]
     # Already the documented shape (AvailabilitySchema): answering it as is skips a marshmallow
     # dump of every slot, about a quarter of this endpoint's time at a week of 30-minute slots.

@@ -71,7 +71,9 @@ class SlotSchema(Schema):
     remaining = fields.Integer()
     state = fields.String(metadata={"enum": list(STATES)})
     reason = fields.String(metadata={"description": "Why the slot is closed, when it is"})
-    bookable = fields.Boolean(metadata={"description": "Free or partly free, inside the booking window and notice"})
+    bookable = fields.Boolean(metadata={"description": "Free or partly free, inside the booking window and notice, "
+                                                       "and not already the caller's"})
+    mine = fields.Boolean(metadata={"description": "The caller holds a booking in this slot"})
 
 
 class AvailabilitySchema(Schema):

@@ -15,7 +15,7 @@ from community.amenities.labels import KIND_LABELS
 from community.amenities.models import CONFIRMED, PENDING_APPROVAL, PENDING_PAYMENT, Booking, Resource
 from community.amenities.presentation import amenity_hm, amenity_span, conflict_rows, qr_svg_inline
 from community.amenities.recurrence import weekly
-from community.amenities.rules import MAX_SLOTS_PER_BOOKING
+from community.amenities.rules import MAX_SLOTS_PER_BOOKING, last_bookable_day
 from community.core import clock, uploads
 from community.core.errors import NotFound, rerender_on_domain_error
 from community.core.forms import choices
@@ -105,14 +105,26 @@ def index():
 @bp.route("/<int:resource_id>")
 @role_required(*BOOKER_ROLES)
 def resource(resource_id):
+    """The week view: seven days from ``start`` (today by default), no further than the booking
+    window reaches; a start past it is sent to the last week that has a bookable day."""
     resource = visible_resource_or_404(resource_id)
+    at = clock.now()
     today = clock.local_today(resource.community.timezone)
+    last_day = last_bookable_day(resource, at)
     start = max(parse_day(request.args.get("start"), today), today - timedelta(days=28))
-    days = queries.availability(resource, start, 7, at=clock.now())
+    if start > last_day:
+        return redirect(url_for("amenities.resource", resource_id=resource.id,
+                                start=presentation.last_week_start(today, last_day).isoformat()))
+    days = queries.availability(resource, start, 7, at=at, user=current_user)
     selected = parse_day(request.args.get("day"), start if start > today else today)
     prev_start = max(start - timedelta(days=7), today) if start > today else None
+    next_start = start + timedelta(days=7)
     return render_template("amenities/resource.html", resource=resource, days=days, today=today,
-                           prev_start=prev_start, next_start=start + timedelta(days=7),
+                           prev_start=prev_start, next_start=next_start if next_start <= last_day else None,
+                           last_day=last_day, opens={d.day: presentation.booking_opens_on(resource, d.day)
+                                                     for d in days if d.day > last_day},
+                           columns=presentation.aligned_columns(days, resource.tz),
+                           mine_days={d.day for d in days if any(s.mine for s in d.slots)},
                            selected=selected, closures=queries.upcoming_closures(resource, limit=5),
                            suspension=current_suspension(resource.community_id))
 
@@ -144,15 +156,26 @@ def current_suspension(community_id):
 @bp.route("/day")
 @role_required(*BOOKER_ROLES)
 def day():
+    """Every resource of a kind on one day. Navigation stops where the furthest booking window
+    ends; a date past every window is sent to that last bookable day."""
     communities = queries.day_view_communities(current_user)
     community = day_view_community(parse_id(request.args.get("community")), communities)
     tz_name = community.timezone if community else current_user.timezone
+    at = clock.now()
     today = clock.local_today(tz_name)
     kind = request.args.get("kind") if request.args.get("kind") in KIND_LABELS else "gym"
     day = parse_day(request.args.get("date"), today)
-    rows = queries.day_view(community.id, kind, day, user=current_user) if community else []
+    rows = queries.day_view(community.id, kind, day, user=current_user, at=at) if community else []
+    last_day = max((last_bookable_day(resource, at) for resource, _slots in rows), default=None)
+    where = {"community": community.id} if len(communities) > 1 else {}
+    if last_day is not None and day > last_day:
+        return redirect(url_for("amenities.day", kind=kind, date=last_day.isoformat(), **where))
+    next_day = day + timedelta(days=1)
     return render_template("amenities/day.html", rows=rows, kind=kind, day=day, kind_labels=KIND_LABELS,
-                           today=today, prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
+                           today=today, prev_day=day - timedelta(days=1), last_day=last_day,
+                           next_day=next_day if last_day is not None and next_day <= last_day else None,
+                           opens={resource.id: presentation.booking_opens_on(resource, day) for resource, _slots in rows
+                                  if day > last_bookable_day(resource, at)},
                            community=community, communities=communities if len(communities) > 1 else [])
 
 

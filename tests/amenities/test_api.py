@@ -87,8 +87,20 @@ def test_availability_contract(client, db, api_token, resident, gym):
     assert len(body["slots"]) == 7 * 14
     first, booked = body["slots"][0], body["slots"][2]
     assert first == {"start": "2026-03-02T08:00:00+08:00", "end": "2026-03-02T09:00:00+08:00", "remaining": 10,
-                     "state": "past", "reason": "", "bookable": False}
+                     "state": "past", "reason": "", "bookable": False, "mine": False}
     assert (booked["start"], booked["remaining"], booked["state"]) == ("2026-03-02T10:00:00+08:00", 9, "partial")
+
+
+def test_availability_marks_the_callers_own_bookings(client, db, api_token, resident, neighbour, gym):
+    """Booking one's own slot again would be already_booked: it is "mine" and not bookable; for a
+    neighbour the same slot is partly booked and bookable."""
+    ops.book(resident, gym, at(0, 10), at(0, 11))
+    db.session.commit()
+    url = f"/api/v1/resources/{gym.id}/availability?start=2026-03-02&days=1"
+    own = client.get(url, headers=api_token(resident)).get_json()["slots"][2]
+    theirs = client.get(url, headers=api_token(neighbour)).get_json()["slots"][2]
+    assert (own["state"], own["mine"], own["bookable"]) == ("partial", True, False)
+    assert (theirs["state"], theirs["mine"], theirs["bookable"]) == ("partial", False, True)
 
 
 def test_availability_defaults_to_a_week_from_today(client, api_token, resident, room):

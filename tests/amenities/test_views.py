@@ -114,6 +114,101 @@ def test_week_view_navigates_weeks(client, login, resident, gym):
     assert 'id="day-2026-12-14"' in later and "start=2026-12-01" in later
 
 
+def pane(page, day):
+    """The HTML of one day's pane of the week view (up to the next pane)."""
+    return page.split(f'id="day-{day}"', 1)[1].split('<div class="tab-pane', 1)[0].split("data-legend", 1)[0]
+
+
+def chip(page, day):
+    """The day strip's button of one day."""
+    before, after = page.split(f'id="tab-{day}"', 1)
+    return before.rsplit("<button", 1)[1] + after.split("</button>", 1)[0]
+
+
+def test_days_past_the_booking_window_say_when_booking_opens(client, login, resident, make_resource):
+    """A 10-day window from Tuesday 12/1 ends on Thursday 12/10: Friday 12/11 opens on 12/2."""
+    gym = make_resource(booking_window_days=10)
+    login(resident)
+    page = text(client.get(f"/amenities/{gym.id}?start=2026-12-08"))
+    assert f"/amenities/{gym.id}/book?start=" in pane(page, "2026-12-10")
+    friday = pane(page, "2026-12-11")
+    assert 'data-opens="2026-12-02"' in friday and "可于 12月2日 起预约" in friday
+    assert "/book?start=" not in friday and "data-state" not in friday  # no cell that looks bookable
+    assert "12/2 起可约" in chip(page, "2026-12-11") and "空闲" not in chip(page, "2026-12-11")
+    assert "14 个空闲时段" in chip(page, "2026-12-10")
+    assert 'rel="next"' not in page and "可预约至 12月10日" in page  # navigation stops at the window
+    assert 'rel="prev"' in page
+
+
+def test_a_start_past_the_window_answers_the_last_bookable_week(client, login, resident, make_resource):
+    gym = make_resource(booking_window_days=10)
+    login(resident)
+    far = client.get(f"/amenities/{gym.id}?start=2099-01-01")
+    assert far.status_code == 302 and far.headers["Location"].endswith(f"/amenities/{gym.id}?start=2026-12-08")
+    assert client.get(f"/amenities/{gym.id}?start=2026-12-11").status_code == 302
+    assert client.get(f"/amenities/{gym.id}?start=2026-12-10").status_code == 200
+    first_week = text(client.get(f"/amenities/{gym.id}"))
+    assert "start=2026-12-08" in first_week.split('rel="next"')[0].rsplit("href=", 1)[1]
+
+
+def test_the_week_range_names_the_year_when_it_is_not_this_year(client, login, resident, gym):
+    clock.freeze(datetime(2026, 12, 28, 9, 30, tzinfo=SH))
+    login(resident)
+    page = text(client.get(f"/amenities/{gym.id}"))
+    assert "2026/12/28 – 2027/1/3" in page.split("data-range>", 1)[1][:40]
+    assert "2027/1/1" in chip(page, "2027-01-01")
+    this_year = text(client.get(f"/amenities/{gym.id}?start=2026-12-28")).split("data-range>", 1)[1][:40]
+    clock.freeze(NOW)
+    assert "12/1 – 12/7" in text(client.get(f"/amenities/{gym.id}")).split("data-range>", 1)[1][:40]
+    assert this_year.startswith("2026/12/28")
+
+
+def test_own_bookings_are_marked_in_the_week_view_without_another_query(client, db, login, resident, create_user,
+                                                                        gym, book):
+    other = create_user("other@example.test")
+    book(resident, gym, at(1, 10), slots=2)
+    book(other, gym, at(1, 12))
+    login(resident)
+    with recorded_statements(db) as statements:
+        page = text(client.get(f"/amenities/{gym.id}"))
+    assert len([s for s in statements if "FROM amenity_bookings" in s]) == 1
+    tomorrow = pane(page, "2026-12-02")
+    assert tomorrow.count("data-mine") == 2 and tomorrow.count("<small>您已预约</small>") == 2  # 10:00, 11:00
+    mine = tomorrow.split("data-mine", 1)[1].split("</a>", 1)[0]
+    assert 'href="/amenities/bookings"' in mine and "/book?start=" not in mine
+    assert "剩 1 个名额" in tomorrow.split("12:00", 1)[1][:200]  # someone else's: one of two places left
+    assert "has-mine" in chip(page, "2026-12-02") and "has-mine" not in chip(page, "2026-12-03")
+    assert "您已预约" in page.split("data-legend", 1)[1]  # the legend explains the colour
+    client.post("/logout")
+    login(other)
+    assert "data-mine" not in pane(text(client.get(f"/amenities/{gym.id}")), "2026-12-02").split("12:00", 1)[0]
+
+
+def test_a_room_says_free_and_a_gym_counts_places(client, login, resident, make_resource):
+    room = make_resource(name="Room", kind="meeting_room", capacity=1)
+    gym = make_resource(capacity=20)
+    login(resident)
+    assert "空闲" in pane(text(client.get(f"/amenities/{room.id}")), "2026-12-02")
+    gym_day = pane(text(client.get(f"/amenities/{gym.id}")), "2026-12-02")
+    assert "剩 20 个名额" in gym_day and ">空闲<" not in gym_day
+    client.get("/lang/en")
+    english = text(client.get(f"/amenities/{gym.id}"))
+    assert "20 places left" in pane(english, "2026-12-02") and "14 free times" in chip(english, "2026-12-02")
+
+
+def test_a_desktop_week_keeps_each_time_of_day_on_one_row(client, login, resident, make_resource):
+    """Weekends open 10:00-18:00, weekdays 08:00-22:00: Saturday and Sunday get six empty cells
+    (08, 09, 18..21) so their 10:00 sits beside Friday's 10:00 in the grid."""
+    hours = {str(d): [["08:00", "22:00"]] for d in range(5)} | {"5": [["10:00", "18:00"]], "6": [["10:00", "18:00"]]}
+    gym = make_resource(opening_hours=hours)
+    login(resident)
+    page = text(client.get(f"/amenities/{gym.id}"))
+    assert 'class="tab-content week-grid' in page
+    saturday = pane(page, "2026-12-05")
+    assert saturday.count("slot-gap") == 6 and saturday.index("slot-gap") < saturday.index("10:00")
+    assert "slot-gap" not in pane(page, "2026-12-04")
+
+
 def test_week_view_of_another_community_is_not_found(client, login, stranger, gym):
     """It exists, but not for them: 404 like an unknown id, never a hint that it is there."""
     login(stranger)
@@ -150,6 +245,25 @@ def test_day_view_lists_resources_of_a_kind(client, login, resident, make_resour
     assert "Washer 1" in page and "Washer 2" in page and "Fitness centre" not in page
     assert page.count('data-state="free"') == 2 * 18  # 08:00-21:30, 45-minute slots, two machines
     assert client.get("/amenities/day?kind=laundry&date=2026-13-45").status_code == 400
+
+
+def test_day_view_stops_at_the_booking_window_and_marks_own_bookings(client, login, resident, make_resource, book):
+    near = make_resource(name="Near gym", booking_window_days=3)   # bookable until Thursday 12/3
+    far = make_resource(name="Far gym", booking_window_days=5)     # until Saturday 12/5
+    book(resident, far, at(1, 10))
+    login(resident)
+    tomorrow = text(client.get("/amenities/day?kind=gym&date=2026-12-02"))
+    far_row = tomorrow.split(f'data-resource="{far.id}"', 1)[1]
+    assert far_row.count("data-mine") == 1 and "您已预约" in far_row
+    friday = text(client.get("/amenities/day?kind=gym&date=2026-12-04"))
+    near_row = friday.split(f'data-resource="{near.id}"', 1)[1].split("</section>", 1)[0]
+    assert 'data-opens="2026-12-02"' in near_row and "/book?start=" not in near_row
+    assert "/book?start=" in friday.split(f'data-resource="{far.id}"', 1)[1]
+    assert 'rel="next"' in friday and 'max="2026-12-05"' in friday
+    last = text(client.get("/amenities/day?kind=gym&date=2026-12-05"))
+    assert 'rel="next"' not in last and "可预约至 12月5日" in last
+    far_away = client.get("/amenities/day?kind=gym&date=2099-01-01")
+    assert far_away.status_code == 302 and "date=2026-12-05" in far_away.headers["Location"]
 
 
 def test_day_view_for_a_platform_admin_without_a_community_offers_a_picker(
