@@ -203,6 +203,27 @@ def test_recurring_booking_through_the_api(client, api_token, resident, neighbou
                    422, "invalid_recurrence")
 
 
+def test_a_broken_repeat_rule_answers_a_sentence_and_its_reason(client, api_token, resident, make_resource):
+    """The same code and message as the booking page (one translated sentence), plus the reason
+    and its dates for programs; never the parser's text."""
+    room = make_resource(booking_window_days=366)
+    headers = api_token(resident)
+    past = assert_problem(post_booking(client, headers, room, iso(1, 19), iso(1, 20), rrule="FREQ=WEEKLY;UNTIL=20260301"),
+                          422, "invalid_recurrence")
+    assert (past["recurrence_error"], past["until"], past["first"]) == ("until_before_start", "2026-03-01", "2026-03-03")
+    assert past["detail"] == "最后日期（3月1日）早于第一次预约（3月3日）。请选择 3月3日 或之后的日期作为最后日期。"
+    far = assert_problem(post_booking(client, headers, room, iso(1, 19), iso(1, 20), rrule="FREQ=WEEKLY;UNTIL=20280101"),
+                         422, "invalid_recurrence")
+    assert (far["recurrence_error"], far["latest"]) == ("too_many_occurrences", "2027-02-23")
+    assert "occurrences" not in far["detail"] and "52" in far["detail"]
+    count = assert_problem(post_booking(client, headers, room, iso(1, 19), iso(1, 20), rrule="FREQ=WEEKLY;COUNT=60"),
+                           422, "invalid_recurrence")
+    assert count["recurrence_error"] == "too_many_occurrences" and "COUNT=60" not in count["detail"]
+    backwards = assert_problem(post_booking(client, headers, room, iso(1, 20), iso(1, 19), rrule="FREQ=WEEKLY;COUNT=2"),
+                               422, "not_aligned")
+    assert "duration" not in backwards["detail"]
+
+
 # -- my bookings, ownership --------------------------------------------------------------------
 
 def test_list_my_bookings_paginated(client, api_token, resident, neighbour, gym):

@@ -389,6 +389,33 @@ def test_recurring_booking_is_all_or_nothing_and_lists_conflicts(client, db, log
     assert starts == [at(1, 19), at(8, 19), at(15, 19), at(22, 19)]  # the last date is included
 
 
+def book_until(client, resource, start, until):
+    return client.post(f"/amenities/{resource.id}/book",
+                       data={"start": start.isoformat(), "slots": 1, "repeat": "until", "until": until})
+
+
+def test_a_repeat_that_cannot_work_gets_one_sentence_saying_what_to_change(client, db, login, resident,
+                                                                            make_resource):
+    room = make_resource(name="Room A", kind="meeting_room", capacity=1, booking_window_days=366)
+    login(resident)
+    past = book_until(client, room, at(1, 19), "2026-11-30")
+    assert past.status_code == 422
+    page = text(past)
+    assert "最后日期（11月30日）早于第一次预约（12月2日）。请选择 12月2日 或之后的日期作为最后日期。" in page
+    assert "UNTIL" not in page and "重复规则无效" not in page
+    far = text(book_until(client, room, at(1, 19), "2028-01-01"))
+    assert "最多可重复 52 次。请选择 2027年11月24日 或更早的日期作为最后日期。" in far  # the 52nd Wednesday
+    assert "occurrences" not in far and "UNTIL" not in far
+    empty = book_until(client, room, at(1, 19), "")
+    assert empty.status_code == 422
+    assert text(empty).count("invalid-feedback") == 1 and "请选择最后一次预约的日期。" in text(empty)
+    client.get("/lang/en")
+    english = text(book_until(client, room, at(1, 19), "2026-11-30"))
+    assert "The last date (Nov 30) is before the first booking (Dec 2). Choose Dec 2 or a later date" in english
+    assert "UNTIL" not in english
+    assert db.session.scalar(sa.select(sa.func.count(Booking.id))) == 0
+
+
 def test_approval_and_paid_resources_say_what_happens_next(client, db, login, resident, make_resource):
     hall = make_resource(name="Hall", kind="activity_room", capacity=1, requires_approval=True)
     ktv = make_resource(name="KTV", kind="activity_room", capacity=1, fee_fen=3000)

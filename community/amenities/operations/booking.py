@@ -23,7 +23,7 @@ from community.amenities.models import (
     BookingSeries, Closure, Resource, Suspension,
 )
 from community.amenities.operations.access import is_admin, require_admin
-from community.amenities.recurrence import RecurrenceError, expand, parse_rrule
+from community.amenities.recurrence import RecurrenceError, expand, parse_rrule, problem_message, problem_params
 from community.amenities.rules import MAX_BOOKING_SPAN
 from community.core import audit, signals, tokens
 from community.core.clock import now
@@ -160,14 +160,17 @@ def book(user, resource: Resource, start_at: datetime, end_at: datetime, *, atte
 
 
 def _expand_recurrence(resource: Resource, start_at: datetime, end_at: datetime, rrule_text: str):
+    """The rule and its (start, end) spans. A broken rule is one translated sentence saying what
+    to change (recurrence.problem_message), never the parser's text; ``recurrence_error`` names
+    the reason for programs."""
+    if end_at <= start_at:
+        raise BookingRuleViolation(_l("The end must be after the start."), code="not_aligned")
     try:
         rule = parse_rrule(rrule_text or "")
         return rule, expand(start_at, end_at - start_at, rule, resource.tz)
     except RecurrenceError as exc:
-        raise BookingRuleViolation(_l("The repeat rule is not valid: %(error)s", error=str(exc)),
-                                   code="invalid_recurrence")
-    except ValueError as exc:
-        raise BookingRuleViolation(str(exc), code="invalid_recurrence")
+        raise BookingRuleViolation(problem_message(exc), code="invalid_recurrence", recurrence_error=exc.reason,
+                                   **problem_params(exc)) from None
 
 
 def _conflict_entry(start: datetime, end: datetime, error, tz: ZoneInfo) -> dict:
