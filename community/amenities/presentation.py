@@ -4,6 +4,7 @@ to every template as globals (register_template_globals, called by the pages' bl
 import os
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
 import segno
@@ -149,6 +150,14 @@ def conflict_rows(conflicts, tz):
         start, end = datetime.fromisoformat(conflict["start"]), datetime.fromisoformat(conflict["end"])
         rows.append({"when": amenity_span(start, end, tz), "reason": conflict.get("reason", "")})
     return rows
+
+
+class SeriesChoice(NamedTuple):
+    """How many dates the cancel buttons of a series booking would cancel: from this one on, and
+    every one still to come."""
+
+    following: int
+    whole: int
 
 
 # -- check-in and QR codes -------------------------------------------------------------------------

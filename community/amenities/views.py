@@ -15,7 +15,7 @@ from community.amenities.labels import KIND_LABELS
 from community.amenities.models import CONFIRMED, PENDING_APPROVAL, PENDING_PAYMENT, Booking, Resource
 from community.amenities.presentation import amenity_hm, amenity_span, conflict_rows, qr_svg_inline
 from community.amenities.recurrence import weekly
-from community.amenities.rules import MAX_SLOTS_PER_BOOKING, last_bookable_day
+from community.amenities.rules import CANCELLABLE_STATUSES, MAX_SLOTS_PER_BOOKING, last_bookable_day
 from community.core import clock, uploads
 from community.core.errors import NotFound, rerender_on_domain_error
 from community.core.forms import choices
@@ -273,7 +273,18 @@ def render_bookings(tab="upcoming"):
     qr = {b.id: qr_svg_inline(b) for b in pagination.items if b.status == CONFIRMED and b.end_at > at}
     return render_template("amenities/bookings.html", pagination=pagination, tab=tab, at=at, qr=qr,
                            checkin_open=presentation.checkin_open, feed_url=feed_url(),
+                           series=series_choices(pagination.items, at),
                            suspension=current_suspension(current_user.community_id))
+
+
+def series_choices(bookings, at) -> dict:
+    """{booking id: SeriesChoice} for the cancellable bookings of a series on the page: how many
+    dates "this and later" and "the whole series" would cancel (one query for all of them)."""
+    cancellable = [b for b in bookings if b.series_id and b.status in CANCELLABLE_STATUSES and b.start_at > at]
+    starts = queries.series_dates_to_come(current_user, {b.series_id for b in cancellable}, at=at)
+    return {b.id: presentation.SeriesChoice(following=sum(1 for s in starts[b.series_id] if s >= b.start_at),
+                                            whole=len(starts[b.series_id]))
+            for b in cancellable if starts.get(b.series_id)}
 
 
 def feed_url():
@@ -291,15 +302,30 @@ def my_bookings():
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
 @role_required(*BOOKER_ROLES)
 def cancel(booking_id):
+    """Cancel one booking, or a series from this date on ("following") or whole ("series")."""
     booking = own_booking_or_404(booking_id)
+    scope = request.form.get("scope") or "this"
+    if scope not in ops.CANCEL_SCOPES:
+        abort(400)
     with rerender_on_domain_error(render=rerender_bookings):
-        booking = ops.cancel_booking(booking, actor=current_user)
-    if booking.late_cancel:
-        flash(_("Cancelled. This was after the free cancellation time, so it is recorded as a late "
-                "cancellation."), "warning")
-    else:
-        flash(_("Cancelled. The slot is free again for others."), "success")
+        cancelled = ops.cancel_in_scope(booking, scope, actor=current_user)
+    flash(*cancelled_message(cancelled))
     return redirect(url_for("amenities.my_bookings"))
+
+
+def cancelled_message(cancelled) -> tuple[str, str]:
+    """(message, category): what was cancelled, and whether any of it counts as late."""
+    late = sum(1 for b in cancelled if b.late_cancel)
+    if len(cancelled) > 1:
+        message = _("Cancelled %(n)d dates of this series. The slots are free again for others.", n=len(cancelled))
+        if late:
+            return message + " " + _("%(n)d of them were after the free cancellation time and are recorded as "
+                                     "late cancellations.", n=late), "warning"
+        return message, "success"
+    if late:
+        return _("Cancelled. This was after the free cancellation time, so it is recorded as a late "
+                 "cancellation."), "warning"
+    return _("Cancelled. The slot is free again for others."), "success"
 
 
 def rerender_bookings(error):

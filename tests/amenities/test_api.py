@@ -251,6 +251,35 @@ def test_cancel_own_booking_moves_it_to_past(client, api_token, resident, room):
     assert_problem(client.post(f"/api/v1/bookings/{booking_id}/cancel", headers=headers), 422, "not_cancellable")
 
 
+def test_the_owner_cannot_cancel_once_the_booking_has_started(client, api_token, resident, room):
+    headers = api_token(resident)
+    booking_id = post_booking(client, headers, room, iso(0, 10), iso(0, 11)).get_json()["id"]
+    clock.freeze(at(0, 10))  # exactly at the start is too late
+    assert_problem(client.post(f"/api/v1/bookings/{booking_id}/cancel", headers=headers), 422, "cancel_too_late")
+    assert client.get(f"/api/v1/bookings/{booking_id}", headers=headers).get_json()["status"] == "confirmed"
+
+
+def test_cancel_a_series_from_a_date_or_whole(client, api_token, resident, neighbour, make_resource):
+    room = make_resource(booking_window_days=60)
+    headers = api_token(resident)
+    made = post_booking(client, headers, room, iso(1, 19), iso(1, 20), rrule="FREQ=WEEKLY;COUNT=4").get_json()
+    ids = [b["id"] for b in made["occurrences"]]
+    assert_problem(client.post(f"/api/v1/bookings/{ids[0]}/cancel", json={"scope": "series"},
+                               headers=api_token(neighbour)), 404)
+    assert_problem(client.post(f"/api/v1/bookings/{ids[0]}/cancel", json={"scope": "all"}, headers=headers), 422)
+    following = client.post(f"/api/v1/bookings/{ids[2]}/cancel", json={"scope": "following"}, headers=headers)
+    assert following.status_code == 200
+    body = following.get_json()
+    assert (body["id"], body["status"]) == (ids[2], "cancelled")
+    assert [b["id"] for b in body["cancelled"]] == ids[2:]
+    assert [b["status"] for b in client.get("/api/v1/bookings", headers=headers).get_json()] == ["confirmed"] * 2
+    whole = client.post(f"/api/v1/bookings/{ids[3]}/cancel", json={"scope": "series"}, headers=headers).get_json()
+    assert [b["id"] for b in whole["cancelled"]] == ids[:2] and whole["status"] == "cancelled"
+    one = post_booking(client, headers, room, iso(2, 10), iso(2, 11)).get_json()["id"]
+    alone = client.post(f"/api/v1/bookings/{one}/cancel", headers=headers).get_json()
+    assert [b["id"] for b in alone["cancelled"]] == [one]
+
+
 def test_admin_cancels_a_residents_booking_with_a_reason(client, api_token, resident, community_admin,
                                                         other_admin, room):
     booking_id = post_booking(client, api_token(resident), room, iso(1, 10), iso(1, 11)).get_json()["id"]

@@ -493,6 +493,61 @@ def test_cancelling_twice_explains_instead_of_failing(client, db, login, residen
     assert again.status_code == 422 and "alert-danger" in text(again)
 
 
+def test_a_started_booking_cannot_be_cancelled_by_its_owner(client, db, login, resident, gym, book):
+    booking = book(resident, gym, at(0, 10))
+    login(resident)
+    clock.freeze(at(0, 10, 5))
+    page = text(client.get("/amenities/bookings"))
+    assert 'data-action="cancel"' not in page.split(f'data-booking="{booking.id}"', 1)[1]  # not offered
+    refused = client.post(f"/amenities/bookings/{booking.id}/cancel")
+    assert refused.status_code == 422 and "该预约已开始，无法取消。" in text(refused)
+    assert reload(db, booking).status == "confirmed"
+
+
+@pytest.fixture
+def series(db, resident, make_resource):
+    """The resident's weekly 19:00 booking of Room S, four dates from tomorrow."""
+    room = make_resource(name="Room S", kind="meeting_room", capacity=1, booking_window_days=60)
+    bookings = ops.book_recurring(resident, room, at(1, 19), at(1, 20), "FREQ=WEEKLY;COUNT=4")
+    db.session.commit()
+    return bookings
+
+
+def card(page, booking):
+    return page.split(f'data-booking="{booking.id}"', 1)[1].split("<article", 1)[0]
+
+
+def test_my_bookings_offers_to_cancel_a_series_from_a_date_or_whole(client, db, login, resident, series):
+    login(resident)
+    page = text(client.get("/amenities/bookings"))
+    first, third = card(page, series[0]), card(page, series[2])
+    assert 'value="following"' in first and "以后的日期（4）" in first.replace("此日及", "")
+    assert 'value="series"' not in first  # from the first date on is the whole series
+    assert 'value="following"' in third and 'value="series"' in third and "整个系列（4）" in third
+    assert "data-confirm=" in third.split('value="series"', 1)[1][:400]
+    last = card(page, series[3])
+    assert 'value="following"' not in last and 'value="series"' in last
+
+    response = client.post(f"/amenities/bookings/{series[2].id}/cancel", data={"scope": "following"})
+    assert response.status_code == 302
+    assert [reload(db, b).status for b in series] == ["confirmed", "confirmed", "cancelled", "cancelled"]
+    assert "已取消该系列的 2 个日期" in text(client.get("/amenities/bookings"))
+    client.post(f"/amenities/bookings/{series[1].id}/cancel", data={"scope": "series"})
+    assert [reload(db, b).status for b in series] == ["cancelled"] * 4
+    assert client.post(f"/amenities/bookings/{series[0].id}/cancel", data={"scope": "all"}).status_code == 400
+
+
+def test_cancelling_a_series_is_all_or_nothing_on_the_page(client, db, login, resident, create_user, series):
+    login(create_user("neighbour@example.test"))
+    assert client.post(f"/amenities/bookings/{series[0].id}/cancel", data={"scope": "series"}).status_code == 404
+    client.post("/logout")
+    login(resident)
+    clock.freeze(at(1, 19, 5))  # the first date has started
+    refused = client.post(f"/amenities/bookings/{series[0].id}/cancel", data={"scope": "following"})
+    assert refused.status_code == 422
+    assert [reload(db, b).status for b in series] == ["confirmed"] * 4
+
+
 def test_im_here_checks_in_within_the_window_only(client, db, login, resident, gym, book):
     soon = book(resident, gym, at(0, 10))  # opens 09:45
     later = book(resident, gym, at(1, 10))
