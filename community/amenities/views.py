@@ -350,31 +350,36 @@ def booking_qr(booking_id):
     return Response(presentation.qr_svg_document(booking), mimetype="image/svg+xml", headers={"Cache-Control": "private, no-store"})
 
 
+# -- calendar feed (no login: the token in the URL is the key) ----------------------------------
+
+# The redirect scrolls to the calendar card (#calendar), so the message is shown in that card: at
+# the top of the page it would be off a phone's screen (amenities/_macros.html placed_flashes).
+CALENDAR_FLASH = "success:calendar"
+
+
 @bp.route("/bookings/feed/rotate", methods=["POST"])
 @role_required(*BOOKER_ROLES)
 def rotate_feed():
     ops.feed_token(current_user, rotate=True)
     flash(_("Your calendar link has been replaced. The old link no longer works; subscribe again with the "
-            "new one."), "success")
-    return redirect(url_for("amenities.my_bookings") + "#calendar")
+            "new one."), CALENDAR_FLASH)
+    return redirect(url_for("amenities.my_bookings", _anchor="calendar"))
 
-
-# -- calendar feed (no login: the token in the URL is the key) ----------------------------------
 
 @bp.route("/bookings/feed", methods=["POST"])
 @role_required(*BOOKER_ROLES)
 def create_feed():
     ops.feed_token(current_user)
-    flash(_("Your private calendar link is ready. Add it to your phone's calendar as a subscription."), "success")
-    return redirect(url_for("amenities.my_bookings") + "#calendar")
+    flash(_("Your private calendar link is ready. Add it to your phone's calendar as a subscription."), CALENDAR_FLASH)
+    return redirect(url_for("amenities.my_bookings", _anchor="calendar"))
 
 
 @bp.route("/bookings/feed/revoke", methods=["POST"])
 @role_required(*BOOKER_ROLES)
 def revoke_feed():
     ops.revoke_feed(current_user)
-    flash(_("Your calendar link has been switched off. Calendars subscribed to it stop updating."), "success")
-    return redirect(url_for("amenities.my_bookings") + "#calendar")
+    flash(_("Your calendar link has been switched off. Calendars subscribed to it stop updating."), CALENDAR_FLASH)
+    return redirect(url_for("amenities.my_bookings", _anchor="calendar"))
 
 
 @bp.route("/calendar/<token>.ics")

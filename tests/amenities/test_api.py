@@ -312,6 +312,9 @@ def test_check_in_through_the_api(client, api_token, resident, room):
     clock.freeze(at(0, 9, 50))
     response = client.post(f"/api/v1/bookings/{booking_id}/checkin", headers=headers)
     assert response.status_code == 200 and response.get_json()["status"] == "checked_in"
+    again = assert_problem(client.post(f"/api/v1/bookings/{booking_id}/checkin", headers=headers), 409,
+                           "already_checked_in")
+    assert again["checked_in_at"] == "2026-03-02T09:50:00+08:00" and "09:50" in again["detail"]
 
 
 # -- approval ----------------------------------------------------------------------------------

@@ -562,6 +562,21 @@ def test_im_here_checks_in_within_the_window_only(client, db, login, resident, g
     assert reload(db, soon).status == "checked_in"
 
 
+def test_a_second_check_in_says_when_the_first_was(client, db, login, resident, community_admin, gym, book):
+    mine = book(resident, gym, at(0, 10))
+    clock.freeze(at(0, 10, 2))
+    login(resident)
+    assert client.post(f"/amenities/bookings/{mine.id}/checkin").status_code == 302
+    again = client.post(f"/amenities/bookings/{mine.id}/checkin")
+    assert again.status_code == 409 and "已于 10:02 签到。" in text(again)
+    assert "签到成功" not in text(again) and "Enjoy" not in text(again)
+    client.post("/logout")
+    login(community_admin)
+    desk = client.post("/amenities/checkin", data={"token": mine.qr_token})
+    assert desk.status_code == 409 and "已于 10:02 签到。" in text(desk)
+    assert reload(db, mine).checked_in_at == at(0, 10, 2)
+
+
 def test_qr_svg_for_the_owner(client, login, resident, gym, book):
     booking = book(resident, gym, at(1, 10))
     login(resident)
@@ -594,6 +609,19 @@ def test_calendar_feed_create_subscribe_and_rotate(client, db, login, resident, 
     client.post("/logout")
     assert client.get(path).status_code == 404
     assert client.get("/amenities/calendar/not-a-token.ics").status_code == 404
+
+
+def test_the_calendar_message_is_shown_in_the_card_the_redirect_scrolls_to(client, login, resident):
+    """On a phone the #calendar anchor scrolls past the top of the page, so the message is in the card."""
+    login(resident)
+    created = client.post("/amenities/bookings/feed")
+    assert created.headers["Location"].endswith("/amenities/bookings#calendar")
+    page = text(client.get("/amenities/bookings"))
+    calendar = page.split('id="calendar"', 1)[1]
+    assert 'data-flash="calendar"' in calendar and "您的专属日历链接已生成" in calendar
+    assert "您的专属日历链接已生成" not in page.split('id="calendar"', 1)[0]  # not at the top as well
+    client.post("/amenities/bookings/feed/rotate")
+    assert 'data-flash="calendar"' in text(client.get("/amenities/bookings")).split('id="calendar"', 1)[1]
 
 
 def test_switching_the_feed_off(client, login, resident):
