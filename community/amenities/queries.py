@@ -265,11 +265,18 @@ def availability(resource: Resource, start_day: date, days: int, *, at: datetime
     return availability_many([resource], start_day, days, at=at, user=user)[resource.id]
 
 
-def day_view(community_id: int, kind: str, day: date, *, user, at: datetime | None = None
-             ) -> list[tuple[Resource, list[SlotAvailability]]]:
-    """Every resource of a kind the user may see in one community, with that day's slots."""
+def day_view_resources(community_id: int, kind: str, *, user) -> list[Resource]:
+    """Every resource of a kind the user may see in one community (with its community)."""
     stmt = resources_for(user, kind=kind).where(Resource.community_id == community_id)
-    resources = list(db.session.scalars(stmt.options(joinedload(Resource.community))))
+    return list(db.session.scalars(stmt.options(joinedload(Resource.community))))
+
+
+def day_view(community_id: int, kind: str, day: date, *, user, at: datetime | None = None, resources=None
+             ) -> list[tuple[Resource, list[SlotAvailability]]]:
+    """Every resource of a kind the user may see in one community (``resources`` when already
+    read: day_view_resources), with that day's slots."""
+    if resources is None:
+        resources = day_view_resources(community_id, kind, user=user)
     days = availability_many(resources, day, 1, at=at, user=user)
     return [(r, days[r.id][0].slots) for r in resources]
 

@@ -165,11 +165,12 @@ def day():
     today = clock.local_today(tz_name)
     kind = request.args.get("kind") if request.args.get("kind") in KIND_LABELS else "gym"
     day = parse_day(request.args.get("date"), today)
-    rows = queries.day_view(community.id, kind, day, user=current_user, at=at) if community else []
-    last_day = max((last_bookable_day(resource, at) for resource, _slots in rows), default=None)
+    resources = queries.day_view_resources(community.id, kind, user=current_user) if community else []
+    last_day = max((last_bookable_day(resource, at) for resource in resources), default=None)
     where = {"community": community.id} if len(communities) > 1 else {}
     if last_day is not None and day > last_day:
         return redirect(url_for("amenities.day", kind=kind, date=last_day.isoformat(), **where))
+    rows = queries.day_view(community.id, kind, day, user=current_user, at=at, resources=resources) if community else []
     next_day = day + timedelta(days=1)
     return render_template("amenities/day.html", rows=rows, kind=kind, day=day, kind_labels=KIND_LABELS,
                            today=today, prev_day=day - timedelta(days=1), last_day=last_day,
