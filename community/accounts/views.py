@@ -24,6 +24,7 @@ from community.accounts.forms import (
 from community.accounts.models import ApiToken, Community, User
 from community.core.clock import local_today, now
 from community.core.errors import NotFound, handle_http_exception, rerender_on_domain_error, wants_json
+from community.core.pagination import paginate
 from community.core.permissions import ensure_owner, get_or_404, login_required
 from community.core.urls import external_url
 from community.extensions import db, limiter
@@ -165,11 +166,9 @@ def _render_profile(user, token_form=None):
     context = {"user": user, "today": local_today(user.timezone),
                "grants": queries.visible_grants(current_user, user)}
     if user.id == current_user.id:
-        page = max(request.args.get("tokens_page", 1, type=int), 1)
         context.update(
             token_form=token_form or ApiTokenForm(formdata=None),
-            tokens=db.paginate(queries.api_tokens_of(user, now()), page=page, per_page=TOKENS_PER_PAGE,
-                               error_out=False),
+            tokens=paginate(queries.api_tokens_of(user, now()), per_page=TOKENS_PER_PAGE, page_param="tokens_page"),
             at=now(),
         )
     return render_template("accounts/profile.html", **context)

@@ -11,8 +11,8 @@ from community.amenities import operations as ops
 from community.amenities import queries
 from community.amenities.models import Resource
 from community.amenities.schemas import (
-    AvailabilityArgs, AvailabilitySchema, BookingCreateArgs, CancelArgs, BookingCreatedSchema, BookingListArgs,
-    BookingSchema, RejectArgs, ResourceListArgs, ResourceSchema,
+    AvailabilityArgs, AvailabilitySchema, BookingCancelledSchema, BookingCreateArgs, CancelArgs, BookingCreatedSchema,
+    BookingListArgs, BookingSchema, RejectArgs, ResourceListArgs, ResourceSchema,
 )
 from community.core.api import login_required_api
 from community.core.clock import local_today
@@ -31,6 +31,17 @@ def _page(stmt, pagination_parameters):
         sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     page = stmt.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
     return db.session.scalars(page).unique().all()
+
+
+class _Cancelled:
+    """The booking asked about, plus every booking the request cancelled."""
+
+    def __init__(self, booking, cancelled):
+        self._booking = booking
+        self.cancelled = cancelled
+
+    def __getattr__(self, name):
+        return getattr(self._booking, name)
 
 
 class _Created:
@@ -68,13 +79,15 @@ def get_resource(resource_id):
 @blp.alt_response(404, description="No such resource, or not visible to the caller")
 def resource_availability(args, resource_id):
     """Slots of `days` local days from `start`: remaining places and a state
-    (free, partial, full, closed, past). Computed from one bookings query."""
+    (free, partial, full, closed, past), and `mine` where the caller holds a booking. Computed
+    from one bookings query."""
     resource = queries.resource_for(current_user, resource_id)
     start = args["start"] or local_today(resource.community.timezone)
-    days = queries.availability(resource, start, args["days"])
+    days = queries.availability(resource, start, args["days"], user=current_user)
     tz = resource.tz
     slots = [{"start": s.start.astimezone(tz).isoformat(), "end": s.end.astimezone(tz).isoformat(),
-              "remaining": s.remaining, "state": s.state, "reason": s.reason, "bookable": s.bookable}
+              "remaining": s.remaining, "state": s.state, "reason": s.reason, "bookable": s.bookable,
+              "mine": s.mine}
              for day in days for s in day.slots]
     # Already the documented shape (AvailabilitySchema): answering it as is skips a marshmallow
     # dump of every slot, about a quarter of this endpoint's time at a week of 30-minute slots.
@@ -124,14 +137,17 @@ def get_booking(booking_id):
 
 @blp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
 @blp.arguments(CancelArgs)
-@blp.response(200, BookingSchema)
+@blp.response(200, BookingCancelledSchema)
 @blp.alt_response(422, description="Already started (cancel_too_late), not cancellable, or an admin "
                                    "cancelling a resident's booking without a reason (reason_required)")
 def cancel_booking(body, booking_id):
     """Cancel; after the cut-off it is recorded as a late cancellation. An admin of the community
-    may cancel a resident's booking any time, with a reason the resident sees."""
-    return ops.cancel_booking(queries.booking_for(current_user, booking_id), actor=current_user,
-                              reason=body["reason"])
+    may cancel a resident's booking any time, with a reason the resident sees. `scope`
+    "following" cancels the later dates of its series too, "series" every date still to come
+    (all or nothing); `cancelled` lists what was cancelled."""
+    booking = queries.booking_for(current_user, booking_id)
+    cancelled = ops.cancel_in_scope(booking, body["scope"], actor=current_user, reason=body["reason"])
+    return _Cancelled(booking, cancelled)
 
 
 @blp.route("/bookings/<int:booking_id>/checkin", methods=["POST"])

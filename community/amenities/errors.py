@@ -15,6 +15,12 @@ class AlreadyBooked(Conflict):
     code = "already_booked"
 
 
+class AlreadyCheckedIn(Conflict):
+    """The booking was checked in before (a second tap, a QR code scanned twice); says when."""
+
+    code = "already_checked_in"
+
+
 class RecurrenceConflict(Conflict):
     """At least one occurrence of a recurring request failed; ``extra["conflicts"]`` lists them all."""
 

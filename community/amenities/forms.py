@@ -244,6 +244,7 @@ class BookingForm(PageForm):
             field.errors[:] = []
             return
         if field.data is None:
+            field.errors[:] = []  # the date parser's own "Not a valid date value." says the same thing
             raise ValidationError(_l("Choose the date of the last booking."))
 
 

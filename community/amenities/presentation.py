@@ -2,18 +2,21 @@
 the residents' pages, the admin pages, the dashboard panels and the API's photo_url, and offered
 to every template as globals (register_template_globals, called by the pages' blueprint)."""
 import os
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
 import segno
+from babel.dates import format_skeleton
 from flask import g, url_for
-from flask_babel import format_date, gettext as _
+from flask_babel import format_date, get_locale, gettext as _
 from markupsafe import Markup
 
 from community.amenities.labels import STATUS_COLOURS, kind_label, status_label
 from community.amenities.models import CONFIRMED
 from community.amenities.rules import checkin_window
+from community.core import clock
 from community.core.urls import external_url
 
 
@@ -26,15 +29,71 @@ def amenity_hm(instant, tz):
     return instant.astimezone(tz).strftime("%H:%M")
 
 
+def this_year(tz=None) -> int:
+    """The current year where the viewer looks (the resource's zone, else the default zone)."""
+    return clock.now().astimezone(tz or clock.zone(None)).year
+
+
+def with_year(fmt: str) -> str:
+    """A day pattern that also names the year: "M/d" becomes "y/M/d"."""
+    return fmt if "y" in fmt else fmt.replace("M/d", "y/M/d")
+
+
 def amenity_day(day_or_instant, tz=None, fmt="EEE M/d"):
-    """A short, localised day ("周一 12/1", "Mon 12/1")."""
+    """A short, localised day ("周一 12/1", "Mon 12/1"), with the year when it is not this year
+    ("周一 2027/1/4"): a day a year away must not read like one next week."""
     day = day_or_instant.astimezone(tz).date() if isinstance(day_or_instant, datetime) else day_or_instant
+    if day.year != this_year(tz):
+        fmt = with_year(fmt)
     return format_date(day, fmt)
+
+
+def amenity_range(first: date, last: date, tz=None) -> str:
+    """"12/1 – 12/7"; both ends with their year when either is not this year
+    ("2026/12/29 – 2027/1/4")."""
+    year = this_year(tz)
+    fmt = "M/d" if first.year == last.year == year else "y/M/d"
+    return f"{format_date(first, fmt)} – {format_date(last, fmt)}"
+
+
+def amenity_date(day: date, tz=None) -> str:
+    """A day in words, as sentences use it: "12月15日", "Dec 15"; with the year when not this year."""
+    skeleton = "MMMd" if day.year == this_year(tz) else "yMMMd"
+    return format_skeleton(skeleton, day, locale=get_locale())
 
 
 def amenity_span(start, end, tz):
     """"周一 12/1 08:00–09:00" in the resource's time zone; the usual way a booking is named."""
     return f"{amenity_day(start, tz)} {amenity_hm(start, tz)}–{amenity_hm(end, tz)}"
+
+
+# -- the booking window on the week and day views ------------------------------------------------
+
+def booking_opens_on(resource, day: date) -> date:
+    """The first local day on which ``day`` can be booked: the window counts days including today
+    (rules.last_bookable_day), so a day opens window - 1 days before it."""
+    return day - timedelta(days=resource.booking_window_days - 1)
+
+
+def last_week_start(today: date, last_day: date) -> date:
+    """The start of the last week, in steps of 7 days from today, that holds a bookable day: where
+    the week view stops (a start past the window is sent here)."""
+    return today + timedelta(days=7 * ((last_day - today).days // 7))
+
+
+def aligned_columns(days, tz) -> dict:
+    """{day: [slot or None, ...]}: each day's slots placed on the week's common times of day, so a
+    desktop grid keeps 10:00 on one row even when a day opens later (None is a gap). Days without
+    slots stay empty (they say "closed all day")."""
+    times = sorted({slot.start.astimezone(tz).time() for d in days for slot in d.slots})
+    columns = {}
+    for d in days:
+        if not d.slots:
+            columns[d.day] = []
+            continue
+        by_time = {slot.start.astimezone(tz).time(): slot for slot in d.slots}
+        columns[d.day] = [by_time.get(t) for t in times] if len(by_time) != len(times) else d.slots
+    return columns
 
 
 def amenity_photo_url(resource):
@@ -59,10 +118,17 @@ class SlotCellTexts:
     def __init__(self, resource):
         self.tz = resource.tz
         self.book_url = url_for("amenities.book", resource_id=resource.id)
+        self.mine_url = url_for("amenities.my_bookings")
         self.book_label = Markup(_("Book %(start)s–%(end)s"))
-        self.free, self.left = Markup(_("Free")), Markup(_("%(n)d left"))
+        # A room (one place) is "free" or "full"; a gym counts its places, never "left" alone, so
+        # "2 places left" in a slot cannot be read as the day's "17 free times".
+        self.counts_places = resource.capacity > 1
+        self.free, self.left = Markup(_("Free")), Markup(_("%(n)d places left"))
+        self.mine, self.mine_label = Markup(_("Booked by you")), Markup(_("%(start)s: booked by you, see My bookings"))
         self.full, self.closed = Markup(_("Full")), Markup(_("Closed"))
-        self.past, self.not_bookable = Markup(_("Past")), Markup(_("Not bookable"))
+        # Free but inside the resource's minimum notice. (Days past the booking window draw no
+        # cells: the views say when booking opens instead.)
+        self.past, self.too_late = Markup(_("Past")), Markup(_("Too late to book"))
 
     def href(self, start):
         """url_for("amenities.book", resource_id=..., start=start.isoformat()), same encoding."""
@@ -84,6 +150,14 @@ def conflict_rows(conflicts, tz):
         start, end = datetime.fromisoformat(conflict["start"]), datetime.fromisoformat(conflict["end"])
         rows.append({"when": amenity_span(start, end, tz), "reason": conflict.get("reason", "")})
     return rows
+
+
+class SeriesChoice(NamedTuple):
+    """How many dates the cancel buttons of a series booking would cancel: from this one on, and
+    every one still to come."""
+
+    following: int
+    whole: int
 
 
 # -- check-in and QR codes -------------------------------------------------------------------------
@@ -133,6 +207,8 @@ TEMPLATE_GLOBALS = {
     "booking_status_colour": booking_status_colour,
     "amenity_hm": amenity_hm,
     "amenity_day": amenity_day,
+    "amenity_date": amenity_date,
+    "amenity_range": amenity_range,
     "amenity_span": amenity_span,
     "amenity_photo_url": amenity_photo_url,
     "slot_cell_texts": slot_cell_texts,

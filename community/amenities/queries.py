@@ -158,7 +158,8 @@ class SlotAvailability:
     remaining: int
     state: str  # one of STATES
     reason: str = ""  # the closure reason residents see
-    bookable: bool = False  # free or partial, and within the booking window and notice
+    bookable: bool = False  # free or partial, within the booking window and notice, and not the viewer's
+    mine: bool = False  # the viewer holds a booking overlapping it (availability(..., user=))
 
 
 @dataclass(frozen=True)
@@ -168,11 +169,12 @@ class DayAvailability:
 
 
 def _holding_rows(resource_ids, start: datetime, end: datetime):
-    """(resource_id, start_at, end_at) of holding bookings overlapping [start, end): ONE query."""
+    """(resource_id, start_at, end_at, user_id) of holding bookings overlapping [start, end): ONE
+    query, which also tells the viewer's own bookings apart (no second query for "mine")."""
     if not resource_ids:
         return []
     return db.session.execute(
-        sa.select(Booking.resource_id, Booking.start_at, Booking.end_at).where(
+        sa.select(Booking.resource_id, Booking.start_at, Booking.end_at, Booking.user_id).where(
             Booking.resource_id.in_(resource_ids), Booking.status.in_(HOLDING_STATUSES),
             Booking.start_at > start - MAX_BOOKING_SPAN, Booking.start_at < end, Booking.end_at > start)
     ).all()
@@ -211,25 +213,29 @@ def _slot_state(resource: Resource, slot: Slot, taken: int, closures, at: dateti
     return ("partial" if taken else "free"), ""
 
 
-def _resource_days(resource: Resource, start_day: date, days: int, bookings, closures, at) -> list[DayAvailability]:
+def _resource_days(resource: Resource, start_day: date, days: int, bookings, closures, at,
+                   own=()) -> list[DayAvailability]:
     tz = resource.tz
     slots = slots_between(start_day, days, resource.hours, resource.slot_minutes, tz)
     taken = _taken_per_slot(slots, bookings)
+    mine = _taken_per_slot(slots, own) if own else [0] * len(slots)
     notice = timedelta(minutes=resource.min_notice_minutes)
     last_day = last_bookable_day(resource, at)
     by_day: dict[date, list[SlotAvailability]] = {start_day + timedelta(days=i): [] for i in range(days)}
-    for slot, count in zip(slots, taken):
+    for slot, count, own_count in zip(slots, taken, mine):
         state, reason = _slot_state(resource, slot, count, closures, at)
         local_day = slot.start.astimezone(tz).date()
-        bookable = state in ("free", "partial") and slot.start - at >= notice and local_day <= last_day
+        bookable = (state in ("free", "partial") and slot.start - at >= notice and local_day <= last_day
+                    and not own_count)  # booking it again would be already_booked
         by_day[local_day].append(SlotAvailability(slot.start, slot.end, max(resource.capacity - count, 0),
-                                                  state, reason, bookable))
+                                                  state, reason, bookable, own_count > 0))
     return [DayAvailability(day, day_slots) for day, day_slots in by_day.items()]
 
 
-def availability_many(resources: list[Resource], start_day: date, days: int, *, at: datetime | None = None
-                      ) -> dict[int, list[DayAvailability]]:
-    """Availability of several resources over the same local days: one bookings query, one closures query."""
+def availability_many(resources: list[Resource], start_day: date, days: int, *, at: datetime | None = None,
+                      user=None) -> dict[int, list[DayAvailability]]:
+    """Availability of several resources over the same local days: one bookings query, one closures
+    query. With ``user``, slots the user holds a booking in are ``mine`` (and not bookable)."""
     if not 1 <= days <= MAX_AVAILABILITY_DAYS:
         raise ValueError(f"days must be 1..{MAX_AVAILABILITY_DAYS}")
     at = at or now()
@@ -239,26 +245,39 @@ def availability_many(resources: list[Resource], start_day: date, days: int, *, 
              [local_day_bounds(start_day + timedelta(days=days - 1), r.tz)[1] for r in resources]
     lo, hi = min(bounds), max(bounds)
     ids = [r.id for r in resources]
-    bookings = defaultdict(list)
+    bookings, own = defaultdict(list), defaultdict(list)
+    user_id = getattr(user, "id", None)
     for row in _holding_rows(ids, lo, hi):
         bookings[row.resource_id].append((row.start_at, row.end_at))
+        if user_id is not None and row.user_id == user_id:
+            own[row.resource_id].append((row.start_at, row.end_at))
     closures = defaultdict(list)
     for closure in _closure_rows(ids, lo, hi):
         closures[closure.resource_id].append(closure)
-    return {r.id: _resource_days(r, start_day, days, bookings[r.id], closures[r.id], at) for r in resources}
+    return {r.id: _resource_days(r, start_day, days, bookings[r.id], closures[r.id], at, own.get(r.id, ()))
+            for r in resources}
 
 
-def availability(resource: Resource, start_day: date, days: int, *, at: datetime | None = None) -> list[DayAvailability]:
-    """Slots of ``days`` local days from ``start_day`` with remaining capacity and a state."""
-    return availability_many([resource], start_day, days, at=at)[resource.id]
+def availability(resource: Resource, start_day: date, days: int, *, at: datetime | None = None,
+                 user=None) -> list[DayAvailability]:
+    """Slots of ``days`` local days from ``start_day`` with remaining capacity and a state (and
+    ``mine`` for the user's own bookings, when given)."""
+    return availability_many([resource], start_day, days, at=at, user=user)[resource.id]
 
 
-def day_view(community_id: int, kind: str, day: date, *, user, at: datetime | None = None
-             ) -> list[tuple[Resource, list[SlotAvailability]]]:
-    """Every resource of a kind the user may see in one community, with that day's slots."""
+def day_view_resources(community_id: int, kind: str, *, user) -> list[Resource]:
+    """Every resource of a kind the user may see in one community (with its community)."""
     stmt = resources_for(user, kind=kind).where(Resource.community_id == community_id)
-    resources = list(db.session.scalars(stmt.options(joinedload(Resource.community))))
-    days = availability_many(resources, day, 1, at=at)
+    return list(db.session.scalars(stmt.options(joinedload(Resource.community))))
+
+
+def day_view(community_id: int, kind: str, day: date, *, user, at: datetime | None = None, resources=None
+             ) -> list[tuple[Resource, list[SlotAvailability]]]:
+    """Every resource of a kind the user may see in one community (``resources`` when already
+    read: day_view_resources), with that day's slots."""
+    if resources is None:
+        resources = day_view_resources(community_id, kind, user=user)
+    days = availability_many(resources, day, 1, at=at, user=user)
     return [(r, days[r.id][0].slots) for r in resources]
 
 
@@ -282,6 +301,23 @@ def bookings_for(user, *, upcoming: bool, at: datetime | None = None) -> sa.Sele
     if upcoming:
         return stmt.where(is_upcoming, _may_not_be_over(at)).order_by(Booking.start_at, Booking.id)
     return stmt.where(sa.not_(is_upcoming)).order_by(Booking.start_at.desc(), Booking.id.desc())
+
+
+def series_dates_to_come(user, series_ids, *, at: datetime | None = None) -> dict[int, list[datetime]]:
+    """{series id: starts of the user's bookings in it that can still be cancelled (holding a
+    place, not started)}, soonest first: ONE query for every series on a page of My bookings."""
+    at = at or now()
+    starts = defaultdict(list)
+    if not series_ids:
+        return starts
+    rows = db.session.execute(
+        sa.select(Booking.series_id, Booking.start_at).where(
+            Booking.user_id == user.id, Booking.series_id.in_(series_ids),
+            Booking.status.in_(rules.CANCELLABLE_STATUSES), Booking.start_at > at)
+        .order_by(Booking.start_at))
+    for series_id, start_at in rows:
+        starts[series_id].append(start_at)
+    return starts
 
 
 def booking_for(user, booking_id: int) -> Booking:

@@ -23,6 +23,10 @@ A leading ``RRULE:`` is accepted.  Semantics used by ``expand``:
   date, a UTC date-time UNTIL with the occurrence's UTC start.
 * At most ``MAX_OCCURRENCES`` occurrences: a larger COUNT is rejected at parse
   time, an UNTIL that would yield more is rejected at expansion time.
+
+Every ``RecurrenceError`` names its ``reason`` (one of ``REASONS``) and the ``params`` a message
+needs; its text is for developers and logs. ``problem_message(error)`` is the sentence a person
+reads, translated, saying what to change (the booking page and the API both show it).
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
 
 from community.amenities.schedule import local_to_utc
 
@@ -46,7 +52,67 @@ _UNTIL_UTC = re.compile(r"^\d{8}T\d{6}Z$")
 
 
 class RecurrenceError(ValueError):
-    """An unsupported or invalid recurrence rule; the message names the bad part."""
+    """An unsupported or invalid recurrence rule; the text names the bad part, ``reason`` says
+    which rule it breaks and ``params`` carry the dates a message names."""
+
+    def __init__(self, detail: str, *, reason: str = "malformed", **params):
+        super().__init__(detail)
+        self.reason = reason
+        self.params = params
+
+
+class LocalDay:
+    """A date in a message, written in the reader's language when the message is shown
+    ("12月8日", "Dec 8")."""
+
+    def __init__(self, day: date):
+        self.day = day
+
+    def __str__(self) -> str:
+        from community.amenities.presentation import amenity_date
+
+        return amenity_date(self.day)
+
+
+def _until_before_start(p):
+    return _l("The last date (%(until)s) is before the first booking (%(first)s). Choose %(first)s or a "
+              "later date as the last date.", until=LocalDay(p["until"]), first=LocalDay(p["first"]))
+
+
+def _too_many(p):
+    if "latest" in p:
+        return _l("A booking can repeat at most %(n)d times. Choose %(latest)s or an earlier date as the last "
+                  "date.", n=MAX_OCCURRENCES, latest=LocalDay(p["latest"]))
+    return _l("A booking can repeat at most %(n)d times. Choose fewer repeats.", n=MAX_OCCURRENCES)
+
+
+# What each reason tells a person, as functions of the error's params.
+REASONS = {
+    "until_before_start": _until_before_start,
+    "too_many_occurrences": _too_many,
+    "unsupported_frequency": lambda p: _l("A booking can repeat daily or weekly only (FREQ=DAILY or FREQ=WEEKLY)."),
+    "invalid_interval": lambda p: _l("The repeat interval must be a whole number of 1 or more."),
+    "end_required": lambda p: _l("Say when the repeating ends: a number of times (COUNT) or a last date "
+                                 "(UNTIL), not both."),
+    "invalid_days": lambda p: _l("Repeat days must be weekday codes MO to SU, each once, and only for weekly "
+                                 "repeats."),
+    "days_miss_first": lambda p: _l("The repeat days must include the weekday of the first booking."),
+    "start_does_not_exist": lambda p: _l("The first booking's time does not exist in the community's time zone "
+                                         "(the clocks change then). Choose another time."),
+    "malformed": lambda p: _l("Write the repeat rule like FREQ=WEEKLY;COUNT=4: FREQ, then COUNT or UNTIL "
+                              "(YYYYMMDD), and if needed INTERVAL and BYDAY."),
+}
+
+
+def problem_message(error: RecurrenceError):
+    """The translated sentence for a RecurrenceError: what is wrong and what to change."""
+    return REASONS.get(error.reason, REASONS["malformed"])(error.params)
+
+
+def problem_params(error: RecurrenceError) -> dict:
+    """The error's params as JSON values (ISO dates), for the API's problem body."""
+    return {key: value.isoformat() if isinstance(value, (date, datetime)) else value
+            for key, value in error.params.items()}
 
 
 @dataclass(frozen=True)
@@ -83,23 +149,24 @@ class RRule:
 def _validate_freq(freq: str) -> None:
     """Only DAILY and WEEKLY make sense for amenity bookings."""
     if freq not in FREQUENCIES:
-        raise RecurrenceError(f"FREQ={freq}: only DAILY and WEEKLY are supported")
+        raise RecurrenceError(f"FREQ={freq}: only DAILY and WEEKLY are supported", reason="unsupported_frequency")
 
 
 def _validate_interval(interval: int) -> None:
     """INTERVAL must be a positive integer."""
     if not isinstance(interval, int) or isinstance(interval, bool) or interval < 1:
-        raise RecurrenceError(f"INTERVAL={interval}: must be a positive integer")
+        raise RecurrenceError(f"INTERVAL={interval}: must be a positive integer", reason="invalid_interval")
 
 
 def _validate_end(count: int | None, until: date | datetime | None) -> None:
     """Exactly one of COUNT/UNTIL, and COUNT within the cap."""
     if (count is None) == (until is None):
-        raise RecurrenceError("exactly one of COUNT or UNTIL is required")
+        raise RecurrenceError("exactly one of COUNT or UNTIL is required", reason="end_required")
     if count is not None and (
         not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_OCCURRENCES
     ):
-        raise RecurrenceError(f"COUNT={count}: must be between 1 and {MAX_OCCURRENCES}")
+        raise RecurrenceError(f"COUNT={count}: must be between 1 and {MAX_OCCURRENCES}",
+                              reason="too_many_occurrences" if isinstance(count, int) and count > 0 else "malformed")
 
 
 def _normalise_until(until: date | datetime | None) -> date | datetime | None:
@@ -118,9 +185,9 @@ def _normalise_byday(byday: tuple[int, ...], freq: str) -> tuple[int, ...]:
     if not byday:
         return ()
     if freq != "WEEKLY":
-        raise RecurrenceError(f"BYDAY: only allowed with FREQ=WEEKLY, not FREQ={freq}")
+        raise RecurrenceError(f"BYDAY: only allowed with FREQ=WEEKLY, not FREQ={freq}", reason="invalid_days")
     if any(d not in range(7) for d in byday) or len(set(byday)) != len(byday):
-        raise RecurrenceError(f"BYDAY: invalid or duplicate weekdays {byday!r}")
+        raise RecurrenceError(f"BYDAY: invalid or duplicate weekdays {byday!r}", reason="invalid_days")
     return tuple(sorted(byday))
 
 
@@ -155,7 +222,7 @@ def _parse_byday(value: str) -> tuple[int, ...]:
     days = []
     for code in value.split(","):
         if code not in DAY_CODES:
-            raise RecurrenceError(f"BYDAY={value}: unsupported day {code!r}")
+            raise RecurrenceError(f"BYDAY={value}: unsupported day {code!r}", reason="invalid_days")
         days.append(DAY_CODES.index(code))
     return tuple(days)
 
@@ -232,11 +299,14 @@ def _checked_first_start(first_start_local: datetime, rule: RRule, tz: ZoneInfo)
         raise ValueError("first_start_local must be timezone-aware")
     local = first_start_local.astimezone(tz)
     if local_to_utc(local.replace(tzinfo=None), tz) is None:
-        raise RecurrenceError("first start does not exist in the community time zone")
+        raise RecurrenceError("first start does not exist in the community time zone", reason="start_does_not_exist")
     if rule.byday and local.weekday() not in rule.byday:
-        raise RecurrenceError(f"BYDAY: must include the first start's weekday {DAY_CODES[local.weekday()]}")
+        raise RecurrenceError(f"BYDAY: must include the first start's weekday {DAY_CODES[local.weekday()]}",
+                              reason="days_miss_first")
     if _past_until(local.date(), local.astimezone(UTC), rule.until):
-        raise RecurrenceError("UNTIL: is before the first occurrence")
+        until = rule.until.astimezone(tz).date() if isinstance(rule.until, datetime) else rule.until
+        raise RecurrenceError("UNTIL: is before the first occurrence", reason="until_before_start",
+                              until=until, first=local.date())
     return local
 
 
@@ -257,7 +327,8 @@ def expand(
         if start is None:  # spring-forward gap: ignored and not counted
             continue
         if len(occurrences) == MAX_OCCURRENCES:
-            raise RecurrenceError(f"UNTIL: series would exceed {MAX_OCCURRENCES} occurrences")
+            raise RecurrenceError(f"UNTIL: series would exceed {MAX_OCCURRENCES} occurrences",
+                                  reason="too_many_occurrences", latest=occurrences[-1][0].astimezone(tz).date())
         occurrences.append((start, start + duration))
         if rule.count is not None and len(occurrences) == rule.count:
             break

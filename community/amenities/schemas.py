@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from community.amenities.models import BOOKING_STATUSES, RESOURCE_KINDS, RESOURCE_STATUSES
+from community.amenities.operations.booking import CANCEL_SCOPES
 from community.amenities.queries import MAX_AVAILABILITY_DAYS, STATES
 from community.amenities.rules import MAX_SLOTS_PER_BOOKING
 from community.core.urls import external_url
@@ -71,7 +72,9 @@ class SlotSchema(Schema):
     remaining = fields.Integer()
     state = fields.String(metadata={"enum": list(STATES)})
     reason = fields.String(metadata={"description": "Why the slot is closed, when it is"})
-    bookable = fields.Boolean(metadata={"description": "Free or partly free, inside the booking window and notice"})
+    bookable = fields.Boolean(metadata={"description": "Free or partly free, inside the booking window and notice, "
+                                                       "and not already the caller's"})
+    mine = fields.Boolean(metadata={"description": "The caller holds a booking in this slot"})
 
 
 class AvailabilitySchema(Schema):
@@ -133,6 +136,15 @@ class CancelArgs(Schema):
     reason = fields.String(validate=validate.Length(max=255), load_default="",
                            metadata={"description": "Required when an admin cancels a resident's booking; "
                                                     "the resident sees it"})
+    scope = fields.String(load_default="this", validate=validate.OneOf(CANCEL_SCOPES),
+                          metadata={"description": "this: the one booking; following: it and the later dates "
+                                                   "of its series; series: every date of its series still to "
+                                                   "come. All or nothing."})
+
+
+class BookingCancelledSchema(BookingSchema):
+    cancelled = fields.List(fields.Nested(BookingSchema),
+                            metadata={"description": "Every booking this request cancelled, soonest first"})
 
 
 class RejectArgs(Schema):

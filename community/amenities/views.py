@@ -15,7 +15,7 @@ from community.amenities.labels import KIND_LABELS
 from community.amenities.models import CONFIRMED, PENDING_APPROVAL, PENDING_PAYMENT, Booking, Resource
 from community.amenities.presentation import amenity_hm, amenity_span, conflict_rows, qr_svg_inline
 from community.amenities.recurrence import weekly
-from community.amenities.rules import MAX_SLOTS_PER_BOOKING
+from community.amenities.rules import CANCELLABLE_STATUSES, MAX_SLOTS_PER_BOOKING, last_bookable_day
 from community.core import clock, uploads
 from community.core.errors import NotFound, rerender_on_domain_error
 from community.core.forms import choices
@@ -105,14 +105,26 @@ def index():
 @bp.route("/<int:resource_id>")
 @role_required(*BOOKER_ROLES)
 def resource(resource_id):
+    """The week view: seven days from ``start`` (today by default), no further than the booking
+    window reaches; a start past it is sent to the last week that has a bookable day."""
     resource = visible_resource_or_404(resource_id)
+    at = clock.now()
     today = clock.local_today(resource.community.timezone)
+    last_day = last_bookable_day(resource, at)
     start = max(parse_day(request.args.get("start"), today), today - timedelta(days=28))
-    days = queries.availability(resource, start, 7, at=clock.now())
+    if start > last_day:
+        return redirect(url_for("amenities.resource", resource_id=resource.id,
+                                start=presentation.last_week_start(today, last_day).isoformat()))
+    days = queries.availability(resource, start, 7, at=at, user=current_user)
     selected = parse_day(request.args.get("day"), start if start > today else today)
     prev_start = max(start - timedelta(days=7), today) if start > today else None
+    next_start = start + timedelta(days=7)
     return render_template("amenities/resource.html", resource=resource, days=days, today=today,
-                           prev_start=prev_start, next_start=start + timedelta(days=7),
+                           prev_start=prev_start, next_start=next_start if next_start <= last_day else None,
+                           last_day=last_day, opens={d.day: presentation.booking_opens_on(resource, d.day)
+                                                     for d in days if d.day > last_day},
+                           columns=presentation.aligned_columns(days, resource.tz),
+                           mine_days={d.day for d in days if any(s.mine for s in d.slots)},
                            selected=selected, closures=queries.upcoming_closures(resource, limit=5),
                            suspension=current_suspension(resource.community_id))
 
@@ -144,15 +156,27 @@ def current_suspension(community_id):
 @bp.route("/day")
 @role_required(*BOOKER_ROLES)
 def day():
+    """Every resource of a kind on one day. Navigation stops where the furthest booking window
+    ends; a date past every window is sent to that last bookable day."""
     communities = queries.day_view_communities(current_user)
     community = day_view_community(parse_id(request.args.get("community")), communities)
     tz_name = community.timezone if community else current_user.timezone
+    at = clock.now()
     today = clock.local_today(tz_name)
     kind = request.args.get("kind") if request.args.get("kind") in KIND_LABELS else "gym"
     day = parse_day(request.args.get("date"), today)
-    rows = queries.day_view(community.id, kind, day, user=current_user) if community else []
+    resources = queries.day_view_resources(community.id, kind, user=current_user) if community else []
+    last_day = max((last_bookable_day(resource, at) for resource in resources), default=None)
+    where = {"community": community.id} if len(communities) > 1 else {}
+    if last_day is not None and day > last_day:
+        return redirect(url_for("amenities.day", kind=kind, date=last_day.isoformat(), **where))
+    rows = queries.day_view(community.id, kind, day, user=current_user, at=at, resources=resources) if community else []
+    next_day = day + timedelta(days=1)
     return render_template("amenities/day.html", rows=rows, kind=kind, day=day, kind_labels=KIND_LABELS,
-                           today=today, prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
+                           today=today, prev_day=day - timedelta(days=1), last_day=last_day,
+                           next_day=next_day if last_day is not None and next_day <= last_day else None,
+                           opens={resource.id: presentation.booking_opens_on(resource, day) for resource, _slots in rows
+                                  if day > last_bookable_day(resource, at)},
                            community=community, communities=communities if len(communities) > 1 else [])
 
 
@@ -250,7 +274,18 @@ def render_bookings(tab="upcoming"):
     qr = {b.id: qr_svg_inline(b) for b in pagination.items if b.status == CONFIRMED and b.end_at > at}
     return render_template("amenities/bookings.html", pagination=pagination, tab=tab, at=at, qr=qr,
                            checkin_open=presentation.checkin_open, feed_url=feed_url(),
+                           series=series_choices(pagination.items, at),
                            suspension=current_suspension(current_user.community_id))
+
+
+def series_choices(bookings, at) -> dict:
+    """{booking id: SeriesChoice} for the cancellable bookings of a series on the page: how many
+    dates "this and later" and "the whole series" would cancel (one query for all of them)."""
+    cancellable = [b for b in bookings if b.series_id and b.status in CANCELLABLE_STATUSES and b.start_at > at]
+    starts = queries.series_dates_to_come(current_user, {b.series_id for b in cancellable}, at=at)
+    return {b.id: presentation.SeriesChoice(following=sum(1 for s in starts[b.series_id] if s >= b.start_at),
+                                            whole=len(starts[b.series_id]))
+            for b in cancellable if starts.get(b.series_id)}
 
 
 def feed_url():
@@ -268,15 +303,30 @@ def my_bookings():
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
 @role_required(*BOOKER_ROLES)
 def cancel(booking_id):
+    """Cancel one booking, or a series from this date on ("following") or whole ("series")."""
     booking = own_booking_or_404(booking_id)
+    scope = request.form.get("scope") or "this"
+    if scope not in ops.CANCEL_SCOPES:
+        abort(400)
     with rerender_on_domain_error(render=rerender_bookings):
-        booking = ops.cancel_booking(booking, actor=current_user)
-    if booking.late_cancel:
-        flash(_("Cancelled. This was after the free cancellation time, so it is recorded as a late "
-                "cancellation."), "warning")
-    else:
-        flash(_("Cancelled. The slot is free again for others."), "success")
+        cancelled = ops.cancel_in_scope(booking, scope, actor=current_user)
+    flash(*cancelled_message(cancelled))
     return redirect(url_for("amenities.my_bookings"))
+
+
+def cancelled_message(cancelled) -> tuple[str, str]:
+    """(message, category): what was cancelled, and whether any of it counts as late."""
+    late = sum(1 for b in cancelled if b.late_cancel)
+    if len(cancelled) > 1:
+        message = _("Cancelled %(n)d dates of this series. The slots are free again for others.", n=len(cancelled))
+        if late:
+            return message + " " + _("%(n)d of them were after the free cancellation time and are recorded as "
+                                     "late cancellations.", n=late), "warning"
+        return message, "success"
+    if late:
+        return _("Cancelled. This was after the free cancellation time, so it is recorded as a late "
+                 "cancellation."), "warning"
+    return _("Cancelled. The slot is free again for others."), "success"
 
 
 def rerender_bookings(error):
@@ -301,31 +351,36 @@ def booking_qr(booking_id):
     return Response(presentation.qr_svg_document(booking), mimetype="image/svg+xml", headers={"Cache-Control": "private, no-store"})
 
 
+# -- calendar feed (no login: the token in the URL is the key) ----------------------------------
+
+# The redirect scrolls to the calendar card (#calendar), so the message is shown in that card: at
+# the top of the page it would be off a phone's screen (amenities/_macros.html placed_flashes).
+CALENDAR_FLASH = "success:calendar"
+
+
 @bp.route("/bookings/feed/rotate", methods=["POST"])
 @role_required(*BOOKER_ROLES)
 def rotate_feed():
     ops.feed_token(current_user, rotate=True)
     flash(_("Your calendar link has been replaced. The old link no longer works; subscribe again with the "
-            "new one."), "success")
-    return redirect(url_for("amenities.my_bookings") + "#calendar")
+            "new one."), CALENDAR_FLASH)
+    return redirect(url_for("amenities.my_bookings", _anchor="calendar"))
 
-
-# -- calendar feed (no login: the token in the URL is the key) ----------------------------------
 
 @bp.route("/bookings/feed", methods=["POST"])
 @role_required(*BOOKER_ROLES)
 def create_feed():
     ops.feed_token(current_user)
-    flash(_("Your private calendar link is ready. Add it to your phone's calendar as a subscription."), "success")
-    return redirect(url_for("amenities.my_bookings") + "#calendar")
+    flash(_("Your private calendar link is ready. Add it to your phone's calendar as a subscription."), CALENDAR_FLASH)
+    return redirect(url_for("amenities.my_bookings", _anchor="calendar"))
 
 
 @bp.route("/bookings/feed/revoke", methods=["POST"])
 @role_required(*BOOKER_ROLES)
 def revoke_feed():
     ops.revoke_feed(current_user)
-    flash(_("Your calendar link has been switched off. Calendars subscribed to it stop updating."), "success")
-    return redirect(url_for("amenities.my_bookings") + "#calendar")
+    flash(_("Your calendar link has been switched off. Calendars subscribed to it stop updating."), CALENDAR_FLASH)
+    return redirect(url_for("amenities.my_bookings", _anchor="calendar"))
 
 
 @bp.route("/calendar/<token>.ics")

@@ -1,15 +1,24 @@
-"""Pagination for pages and the API, applied after a query has been scoped to the caller."""
-from flask import current_app, request
+"""Pagination for pages and the API, applied after a query has been scoped to the caller.
+
+A page number past the last page (a link kept after items went away, a typed ?page=999) is sent to
+the last page (or to the first when the list is empty) instead of drawing the list's "nothing here"
+text under a list that has items. Every page list paginates here; the API paginates with
+flask-smorest, which answers such a page with an empty list and X-Pagination naming the last page."""
+from flask import abort, current_app, redirect, request, url_for
 
 
 MAX_PAGE = 100_000  # far beyond any real list; keeps OFFSET inside the database's integer range
 
 
-def page_args(default_per_page=None, max_per_page=100):
+def requested_page(name="page") -> int:
     try:
-        page = min(max(int(request.args.get("page", 1)), 1), MAX_PAGE)
+        return min(max(int(request.args.get(name, 1)), 1), MAX_PAGE)
     except ValueError:
-        page = 1
+        return 1
+
+
+def page_args(default_per_page=None, max_per_page=100, *, page_param="page"):
+    page = requested_page(page_param)
     try:
         per_page = int(request.args.get("per_page", default_per_page or current_app.config["ITEMS_PER_PAGE"]))
     except ValueError:
@@ -17,8 +26,25 @@ def page_args(default_per_page=None, max_per_page=100):
     return page, min(max(per_page, 1), max_per_page)
 
 
-def paginate(select_stmt, *, per_page=None):
+def paginate(select_stmt, *, per_page=None, page_param="page"):
+    """One page of ``select_stmt``; ``page_param`` names the query argument (a page with two lists
+    gives each its own). A GET for a page past the end redirects to the last page, keeping the
+    other arguments."""
     from community.extensions import db
 
-    page, per_page = page_args(per_page)
-    return db.paginate(select_stmt, page=page, per_page=per_page, error_out=False)
+    page, per_page = page_args(per_page, page_param=page_param)
+    pagination = db.paginate(select_stmt, page=page, per_page=per_page, error_out=False)
+    if page > 1 and page > pagination.pages and request.method == "GET" and request.endpoint:
+        # A Response raised as an HTTPException is answered as it is, past the error handlers: it
+        # is a redirect, not a refusal, so no domain error fits.
+        abort(redirect(last_page_url(page_param, pagination.pages)))
+    return pagination
+
+
+def last_page_url(page_param: str, pages: int) -> str:
+    """This URL with ``page_param`` set to ``pages`` (dropped when that is the first page)."""
+    args = request.args.to_dict(flat=False)
+    args.pop(page_param, None)
+    if pages > 1:
+        args[page_param] = pages
+    return url_for(request.endpoint, **(request.view_args or {}), **args)

@@ -87,8 +87,20 @@ def test_availability_contract(client, db, api_token, resident, gym):
     assert len(body["slots"]) == 7 * 14
     first, booked = body["slots"][0], body["slots"][2]
     assert first == {"start": "2026-03-02T08:00:00+08:00", "end": "2026-03-02T09:00:00+08:00", "remaining": 10,
-                     "state": "past", "reason": "", "bookable": False}
+                     "state": "past", "reason": "", "bookable": False, "mine": False}
     assert (booked["start"], booked["remaining"], booked["state"]) == ("2026-03-02T10:00:00+08:00", 9, "partial")
+
+
+def test_availability_marks_the_callers_own_bookings(client, db, api_token, resident, neighbour, gym):
+    """Booking one's own slot again would be already_booked: it is "mine" and not bookable; for a
+    neighbour the same slot is partly booked and bookable."""
+    ops.book(resident, gym, at(0, 10), at(0, 11))
+    db.session.commit()
+    url = f"/api/v1/resources/{gym.id}/availability?start=2026-03-02&days=1"
+    own = client.get(url, headers=api_token(resident)).get_json()["slots"][2]
+    theirs = client.get(url, headers=api_token(neighbour)).get_json()["slots"][2]
+    assert (own["state"], own["mine"], own["bookable"]) == ("partial", True, False)
+    assert (theirs["state"], theirs["mine"], theirs["bookable"]) == ("partial", False, True)
 
 
 def test_availability_defaults_to_a_week_from_today(client, api_token, resident, room):
@@ -191,6 +203,27 @@ def test_recurring_booking_through_the_api(client, api_token, resident, neighbou
                    422, "invalid_recurrence")
 
 
+def test_a_broken_repeat_rule_answers_a_sentence_and_its_reason(client, api_token, resident, make_resource):
+    """The same code and message as the booking page (one translated sentence), plus the reason
+    and its dates for programs; never the parser's text."""
+    room = make_resource(booking_window_days=366)
+    headers = api_token(resident)
+    past = assert_problem(post_booking(client, headers, room, iso(1, 19), iso(1, 20), rrule="FREQ=WEEKLY;UNTIL=20260301"),
+                          422, "invalid_recurrence")
+    assert (past["recurrence_error"], past["until"], past["first"]) == ("until_before_start", "2026-03-01", "2026-03-03")
+    assert past["detail"] == "最后日期（3月1日）早于第一次预约（3月3日）。请选择 3月3日 或之后的日期作为最后日期。"
+    far = assert_problem(post_booking(client, headers, room, iso(1, 19), iso(1, 20), rrule="FREQ=WEEKLY;UNTIL=20280101"),
+                         422, "invalid_recurrence")
+    assert (far["recurrence_error"], far["latest"]) == ("too_many_occurrences", "2027-02-23")
+    assert "occurrences" not in far["detail"] and "52" in far["detail"]
+    count = assert_problem(post_booking(client, headers, room, iso(1, 19), iso(1, 20), rrule="FREQ=WEEKLY;COUNT=60"),
+                           422, "invalid_recurrence")
+    assert count["recurrence_error"] == "too_many_occurrences" and "COUNT=60" not in count["detail"]
+    backwards = assert_problem(post_booking(client, headers, room, iso(1, 20), iso(1, 19), rrule="FREQ=WEEKLY;COUNT=2"),
+                               422, "not_aligned")
+    assert "duration" not in backwards["detail"]
+
+
 # -- my bookings, ownership --------------------------------------------------------------------
 
 def test_list_my_bookings_paginated(client, api_token, resident, neighbour, gym):
@@ -216,6 +249,35 @@ def test_cancel_own_booking_moves_it_to_past(client, api_token, resident, room):
     assert (response.get_json()["status"], response.get_json()["late_cancel"]) == ("cancelled", False)
     assert [b["id"] for b in client.get("/api/v1/bookings?scope=past", headers=headers).get_json()] == [booking_id]
     assert_problem(client.post(f"/api/v1/bookings/{booking_id}/cancel", headers=headers), 422, "not_cancellable")
+
+
+def test_the_owner_cannot_cancel_once_the_booking_has_started(client, api_token, resident, room):
+    headers = api_token(resident)
+    booking_id = post_booking(client, headers, room, iso(0, 10), iso(0, 11)).get_json()["id"]
+    clock.freeze(at(0, 10))  # exactly at the start is too late
+    assert_problem(client.post(f"/api/v1/bookings/{booking_id}/cancel", headers=headers), 422, "cancel_too_late")
+    assert client.get(f"/api/v1/bookings/{booking_id}", headers=headers).get_json()["status"] == "confirmed"
+
+
+def test_cancel_a_series_from_a_date_or_whole(client, api_token, resident, neighbour, make_resource):
+    room = make_resource(booking_window_days=60)
+    headers = api_token(resident)
+    made = post_booking(client, headers, room, iso(1, 19), iso(1, 20), rrule="FREQ=WEEKLY;COUNT=4").get_json()
+    ids = [b["id"] for b in made["occurrences"]]
+    assert_problem(client.post(f"/api/v1/bookings/{ids[0]}/cancel", json={"scope": "series"},
+                               headers=api_token(neighbour)), 404)
+    assert_problem(client.post(f"/api/v1/bookings/{ids[0]}/cancel", json={"scope": "all"}, headers=headers), 422)
+    following = client.post(f"/api/v1/bookings/{ids[2]}/cancel", json={"scope": "following"}, headers=headers)
+    assert following.status_code == 200
+    body = following.get_json()
+    assert (body["id"], body["status"]) == (ids[2], "cancelled")
+    assert [b["id"] for b in body["cancelled"]] == ids[2:]
+    assert [b["status"] for b in client.get("/api/v1/bookings", headers=headers).get_json()] == ["confirmed"] * 2
+    whole = client.post(f"/api/v1/bookings/{ids[3]}/cancel", json={"scope": "series"}, headers=headers).get_json()
+    assert [b["id"] for b in whole["cancelled"]] == ids[:2] and whole["status"] == "cancelled"
+    one = post_booking(client, headers, room, iso(2, 10), iso(2, 11)).get_json()["id"]
+    alone = client.post(f"/api/v1/bookings/{one}/cancel", headers=headers).get_json()
+    assert [b["id"] for b in alone["cancelled"]] == [one]
 
 
 def test_admin_cancels_a_residents_booking_with_a_reason(client, api_token, resident, community_admin,
@@ -250,6 +312,9 @@ def test_check_in_through_the_api(client, api_token, resident, room):
     clock.freeze(at(0, 9, 50))
     response = client.post(f"/api/v1/bookings/{booking_id}/checkin", headers=headers)
     assert response.status_code == 200 and response.get_json()["status"] == "checked_in"
+    again = assert_problem(client.post(f"/api/v1/bookings/{booking_id}/checkin", headers=headers), 409,
+                           "already_checked_in")
+    assert again["checked_in_at"] == "2026-03-02T09:50:00+08:00" and "09:50" in again["detail"]
 
 
 # -- approval ----------------------------------------------------------------------------------

@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from community.accounts import operations as account_ops
 from community.amenities import operations as ops
 from community.amenities import queries
-from community.amenities.errors import AlreadyBooked, BookingRuleViolation, RecurrenceConflict, SlotFull
+from community.amenities.errors import (
+    AlreadyBooked, AlreadyCheckedIn, BookingRuleViolation, RecurrenceConflict, SlotFull,
+)
 from community.amenities.ical import unfold
 from community.amenities.models import (
     CANCELLED, CHECKED_IN, CONFIRMED, NO_SHOW, PENDING_APPROVAL, PENDING_PAYMENT, REJECTED, Booking,
@@ -514,7 +516,10 @@ def test_check_in_window_edges(db, make_resource, resident, book):
     assert rule_code(excinfo) == "checkin_window" and "opens_at" in excinfo.value.extra
     clock.freeze(at(0, 9, 45))
     assert ops.check_in(early, actor=resident).status == CHECKED_IN
-    assert ops.check_in(early, actor=resident).checked_in_at == at(0, 9, 45)  # twice is harmless
+    clock.freeze(at(0, 10, 2))
+    with pytest.raises(AlreadyCheckedIn) as twice:  # twice changes nothing and says when
+        ops.check_in(early, actor=resident)
+    assert early.checked_in_at == at(0, 9, 45) and twice.value.extra["checked_in_at"] == "2026-03-02T09:45:00+08:00"
     clock.freeze(at(0, 12, 15))
     assert ops.check_in(late, actor=resident, via="self").status == CHECKED_IN
     another = book(resident, room, at(0, 14))

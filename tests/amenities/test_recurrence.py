@@ -196,3 +196,53 @@ def test_expand_rejects_naive_start_and_bad_duration():
         expand(datetime(2024, 5, 6, 9, 0), HOUR, weekly(count=2), SHANGHAI)
     with pytest.raises(ValueError, match="duration"):
         expand(datetime(2024, 5, 6, 9, 0, tzinfo=SHANGHAI), timedelta(0), weekly(count=2), SHANGHAI)
+
+
+# --- what a person reads ----------------------------------------------------------------------------
+
+def test_every_error_names_a_reason_with_a_message():
+    """Each rejection maps to a known reason; nothing falls through to the parser's text."""
+    from community.amenities.recurrence import REASONS
+
+    texts = ["FREQ=MONTHLY;COUNT=3", "FREQ=WEEKLY", "FREQ=WEEKLY;COUNT=53", "FREQ=WEEKLY;INTERVAL=0;COUNT=3",
+             "FREQ=DAILY;BYDAY=MO;COUNT=3", "FREQ=WEEKLY;BYDAY=XX;COUNT=3", "FREQ=WEEKLY;;COUNT=3", ""]
+    reasons = []
+    for text in texts:
+        with pytest.raises(RecurrenceError) as info:
+            parse_rrule(text)
+        reasons.append(info.value.reason)
+    assert reasons == ["unsupported_frequency", "end_required", "too_many_occurrences", "invalid_interval",
+                       "invalid_days", "invalid_days", "malformed", "malformed"]
+    assert set(reasons) <= set(REASONS)
+
+
+def test_until_before_the_first_date_names_both_dates():
+    first = datetime(2024, 5, 6, 9, 0, tzinfo=SHANGHAI)
+    with pytest.raises(RecurrenceError) as info:
+        expand(first, HOUR, weekly(until=date(2024, 5, 5)), SHANGHAI)
+    assert info.value.reason == "until_before_start"
+    assert info.value.params == {"until": date(2024, 5, 5), "first": date(2024, 5, 6)}
+
+
+def test_too_many_occurrences_names_the_last_date_allowed():
+    first = datetime(2024, 1, 1, 9, 0, tzinfo=SHANGHAI)
+    with pytest.raises(RecurrenceError) as info:
+        expand(first, HOUR, parse_rrule("FREQ=WEEKLY;UNTIL=20250601"), SHANGHAI)
+    assert info.value.reason == "too_many_occurrences"
+    assert info.value.params == {"latest": date(2024, 12, 23)}  # the 52nd Monday
+
+
+@pytest.mark.parametrize("locale, expected", [
+    ("zh_CN", "最后日期（2024年5月5日）早于第一次预约（2024年5月6日）。请选择 2024年5月6日 或之后的日期作为最后日期。"),
+    ("en", "The last date (May 5, 2024) is before the first booking (May 6, 2024). Choose May 6, 2024 or a "
+           "later date as the last date."),
+])
+def test_messages_are_one_translated_sentence(app, locale, expected):
+    from flask_babel import force_locale
+
+    from community.amenities.recurrence import problem_message
+
+    error = RecurrenceError("UNTIL: is before the first occurrence", reason="until_before_start",
+                            until=date(2024, 5, 5), first=date(2024, 5, 6))
+    with app.test_request_context(), force_locale(locale):
+        assert str(problem_message(error)) == expected

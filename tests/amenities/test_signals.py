@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from community.amenities import operations as ops
-from community.amenities.errors import BookingRuleViolation, RecurrenceConflict, SlotFull
+from community.amenities.errors import AlreadyCheckedIn, BookingRuleViolation, RecurrenceConflict, SlotFull
 from community.amenities.models import (
     CANCELLED, CHECKED_IN, CONFIRMED, NO_SHOW, PENDING_APPROVAL, PENDING_PAYMENT, REJECTED, BookingSeries,
 )
@@ -126,7 +126,8 @@ def test_check_in_and_no_show_send_status_changed(db, room, resident, create_use
     clock.freeze(at(0, 9, 50))
     with listening(signals.booking_status_changed) as changed:
         ops.check_in(early, actor=resident)
-        ops.check_in(early, actor=resident)  # again: nothing changes, nothing is sent
+        with pytest.raises(AlreadyCheckedIn):
+            ops.check_in(early, actor=resident)  # again: nothing changes, nothing is sent
         with pytest.raises(BookingRuleViolation):
             ops.check_in(missed, actor=other)  # its window has not opened
         released = ops.release_no_shows(at(0, 11, 16))

@@ -7,6 +7,7 @@ capacity-10 gym exactly ten; everybody else gets SlotFull (409), and nobody an u
 Two ways in: the operation + commit (as a job or CLI would), and the real HTTP API.
 """
 import threading
+from collections import Counter
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -112,13 +113,33 @@ def issue_tokens(db, user_ids):
     return tokens
 
 
+EXPECTED_OUTCOMES = {"booked", "slot_full"}
+
+
+def assert_exact_outcomes(results, capacity):
+    """Every thread answered either "booked" or "slot_full" (a set comparison: anything else, an
+    "HTTP 500 ..." or an "unexpected ...", fails), and exactly ``capacity`` of them booked."""
+    unexpected = [r for r in results if r not in EXPECTED_OUTCOMES]
+    assert set(results) <= EXPECTED_OUTCOMES, unexpected
+    assert Counter(results) == {"booked": capacity, "slot_full": THREADS - capacity}
+
+
+def test_the_outcome_check_refuses_errors_and_wrong_counts():
+    """The check itself can fail: a server error among the answers, or one booking too many."""
+    with pytest.raises(AssertionError):
+        assert_exact_outcomes(["HTTP 500 oops"] * (THREADS - 1) + ["booked"], 1)
+    with pytest.raises(AssertionError):
+        assert_exact_outcomes(["booked"] * 2 + ["slot_full"] * (THREADS - 2), 1)
+    with pytest.raises(AssertionError):
+        assert_exact_outcomes(["booked"] + ["slot_full"] * (THREADS - 2) + [None], 1)  # a thread never answered
+    assert_exact_outcomes(["booked"] + ["slot_full"] * (THREADS - 1), 1)
+
+
 @pytest.mark.parametrize("capacity", [1, 10])
 def test_concurrent_operations_never_overbook(pg_only, app, db, resource_of_capacity, bookers, capacity):
     resource_id = resource_of_capacity(capacity)
     results = run_together(book_via_operation(app, resource_id, bookers))
-    assert sorted(set(results)) <= ["booked", "slot_full"], [r for r in results if r not in ("booked", "slot_full")]
-    assert results.count("booked") == capacity
-    assert results.count("slot_full") == THREADS - capacity
+    assert_exact_outcomes(results, capacity)
     assert holding(db, resource_id) == capacity
 
 
@@ -127,6 +148,5 @@ def test_concurrent_api_requests_never_overbook(pg_only, app, db, resource_of_ca
     resource_id = resource_of_capacity(capacity)
     tokens = issue_tokens(db, bookers)
     results = run_together(book_via_api(app, resource_id, tokens))
-    assert sorted(set(results)) <= ["booked", "slot_full"], [r for r in results if r not in ("booked", "slot_full")]
-    assert results.count("booked") == capacity
+    assert_exact_outcomes(results, capacity)
     assert holding(db, resource_id) == capacity

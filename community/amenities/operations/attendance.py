@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager
 
 from community.amenities import notices, rules
-from community.amenities.errors import BookingRuleViolation
+from community.amenities.errors import AlreadyCheckedIn, BookingRuleViolation
 from community.amenities.models import (
     CANCELLED, CHECKED_IN, CONFIRMED, NO_SHOW, PENDING_APPROVAL, PENDING_PAYMENT, Booking, Suspension,
 )
@@ -24,13 +24,15 @@ from community.extensions import db
 # -- check-in --------------------------------------------------------------------------------------
 
 def check_in(booking: Booking, *, actor, via: str = "self") -> Booking:
-    """The owner ("I'm here") or an admin (staff page, kiosk, QR) marks the booking checked in."""
+    """The owner ("I'm here") or an admin (staff page, kiosk, QR) marks the booking checked in.
+    A second check-in changes nothing and says when the first was (AlreadyCheckedIn, 409): at
+    the desk a code scanned twice may be a copied one, and "success" again would hide it."""
     if via not in rules.CHECKIN_VIA:
         raise ValueError(f"unknown check-in channel {via!r}")
     if not is_admin(actor, booking.community_id) and booking.user_id != getattr(actor, "id", None):
         raise PermissionDenied(_l("You can only check in to your own bookings."), code="not_owner")
     if booking.status == CHECKED_IN:
-        return booking
+        raise already_checked_in(booking)
     if booking.status != CONFIRMED:
         raise BookingRuleViolation(_l("Only confirmed bookings can be checked in."), code="not_checkable",
                                    booking_status=booking.status)
@@ -44,6 +46,12 @@ def check_in(booking: Booking, *, actor, via: str = "self") -> Booking:
     audit.record(actor, "amenity.checked_in", booking, via=via)
     signals.booking_status_changed.send(booking, previous=CONFIRMED, actor=actor)
     return booking
+
+
+def already_checked_in(booking: Booking) -> AlreadyCheckedIn:
+    when = booking.checked_in_at.astimezone(booking.resource.tz) if booking.checked_in_at else None
+    return AlreadyCheckedIn(_l("Already checked in at %(time)s.", time=when.strftime("%H:%M") if when else "—"),
+                            checked_in_at=when.isoformat() if when else None)
 
 
 def check_in_by_qr(qr_token: str, *, actor) -> Booking:

@@ -23,7 +23,7 @@ from community.amenities.models import (
     BookingSeries, Closure, Resource, Suspension,
 )
 from community.amenities.operations.access import is_admin, require_admin
-from community.amenities.recurrence import RecurrenceError, expand, parse_rrule
+from community.amenities.recurrence import RecurrenceError, expand, parse_rrule, problem_message, problem_params
 from community.amenities.rules import MAX_BOOKING_SPAN
 from community.core import audit, signals, tokens
 from community.core.clock import now
@@ -160,14 +160,17 @@ def book(user, resource: Resource, start_at: datetime, end_at: datetime, *, atte
 
 
 def _expand_recurrence(resource: Resource, start_at: datetime, end_at: datetime, rrule_text: str):
+    """The rule and its (start, end) spans. A broken rule is one translated sentence saying what
+    to change (recurrence.problem_message), never the parser's text; ``recurrence_error`` names
+    the reason for programs."""
+    if end_at <= start_at:
+        raise BookingRuleViolation(_l("The end must be after the start."), code="not_aligned")
     try:
         rule = parse_rrule(rrule_text or "")
         return rule, expand(start_at, end_at - start_at, rule, resource.tz)
     except RecurrenceError as exc:
-        raise BookingRuleViolation(_l("The repeat rule is not valid: %(error)s", error=str(exc)),
-                                   code="invalid_recurrence")
-    except ValueError as exc:
-        raise BookingRuleViolation(str(exc), code="invalid_recurrence")
+        raise BookingRuleViolation(problem_message(exc), code="invalid_recurrence", recurrence_error=exc.reason,
+                                   **problem_params(exc)) from None
 
 
 def _conflict_entry(start: datetime, end: datetime, error, tz: ZoneInfo) -> dict:
@@ -237,34 +240,106 @@ def cancel_booking(booking: Booking, *, actor, reason: str = "") -> Booking:
     which the resident sees in My bookings and in an e-mail. The slot is free again at once.
     Sends booking_cancelled."""
     at = now()
+    how = _cancel_checks(booking, actor, at, reason)
+    _mark_cancelled(booking, actor, at, how)
+    db.session.flush()
+    _after_cancel(booking, actor, how)
+    return booking
+
+
+def cancel_series(booking: Booking, *, actor, from_this: bool = True, reason: str = "") -> list[Booking]:
+    """Cancel a recurring booking from ``booking`` onwards (``from_this``) or as a whole: every
+    date of its series still to come, each by cancel_booking's rules (its own cut-off decides
+    whether it is late). All or nothing: a date that may not be cancelled refuses the lot. Dates
+    already started, over or cancelled are left as they are; ``booking`` itself must be
+    cancellable when cancelling from it. Returns the bookings cancelled, soonest first. A booking
+    without a series is cancelled alone."""
+    if booking.series_id is None:
+        return [cancel_booking(booking, actor=actor, reason=reason)]
+    at = now()
+    _cancel_checks(booking, actor, at, reason, only_access=not from_this)  # may the actor at all
+    chosen = _series_to_cancel(booking, at, from_this)
+    if not chosen:
+        raise BookingRuleViolation(_l("No date of this series can be cancelled any more."), code="not_cancellable",
+                                   booking_status=booking.status)
+    checked = [(b, _cancel_checks(b, actor, at, reason)) for b in chosen]  # every one, before any change
+    for b, b_how in checked:
+        _mark_cancelled(b, actor, at, b_how)
+    db.session.flush()
+    for b, b_how in checked:
+        _after_cancel(b, actor, b_how)
+    return chosen
+
+
+CANCEL_SCOPES = ("this", "following", "series")
+
+
+def cancel_in_scope(booking: Booking, scope: str, *, actor, reason: str = "") -> list[Booking]:
+    """What "cancel" means on My bookings and POST /bookings/<id>/cancel: ``scope`` "this" (the one
+    booking), "following" (it and the later dates of its series) or "series" (every date still to
+    come). Returns the bookings cancelled."""
+    if scope not in CANCEL_SCOPES:
+        raise ValueError(f"unknown cancel scope {scope!r}")
+    if scope == "this":
+        return [cancel_booking(booking, actor=actor, reason=reason)]
+    return cancel_series(booking, actor=actor, from_this=scope == "following", reason=reason)
+
+
+def _series_to_cancel(booking: Booking, at: datetime, from_this: bool) -> list[Booking]:
+    """The series' bookings still holding a place and not started (from ``booking`` on, or all),
+    soonest first; ``booking`` itself is always among them when cancelling from it."""
+    stmt = sa.select(Booking).where(Booking.series_id == booking.series_id,
+                                    Booking.status.in_(rules.CANCELLABLE_STATUSES), Booking.start_at > at)
+    if from_this:
+        stmt = stmt.where(Booking.start_at > booking.start_at)
+    later = list(db.session.scalars(stmt.order_by(Booking.start_at, Booking.id)))
+    return [booking] + later if from_this else later
+
+
+class _How:
+    """Who cancels and how, as _cancel_checks found it."""
+
+    def __init__(self, by_admin: bool, on_behalf: bool, reason: str):
+        self.by_admin, self.on_behalf, self.reason = by_admin, on_behalf, reason
+
+
+def _cancel_checks(booking: Booking, actor, at: datetime, reason: str, *, only_access: bool = False) -> _How:
+    """Whether ``actor`` may cancel ``booking`` at ``at`` (raises the refusal); ``only_access``:
+    who the actor is to it, not whether this booking can still be cancelled."""
     by_admin = is_admin(actor, booking.community_id)
     is_owner = booking.user_id == getattr(actor, "id", None)
     if not by_admin and not is_owner:
         raise PermissionDenied(_l("You can only cancel your own bookings."), code="not_owner")
-    if booking.status not in rules.CANCELLABLE_STATUSES:
+    if not only_access and booking.status not in rules.CANCELLABLE_STATUSES:
         raise BookingRuleViolation(_l("This booking cannot be cancelled any more."), code="not_cancellable",
                                    booking_status=booking.status)
     reason = (reason or "").strip()[:255]
     on_behalf = by_admin and not is_owner
     if on_behalf and not reason:
         raise BookingRuleViolation(_l("Tell the resident why their booking is cancelled."), code="reason_required")
-    if not by_admin:
-        if at >= booking.start_at:
-            raise BookingRuleViolation(_l("This booking has already started and cannot be cancelled."),
-                                       code="cancel_too_late")
+    if not only_access and not by_admin and at >= booking.start_at:
+        raise BookingRuleViolation(_l("This booking has already started and cannot be cancelled."),
+                                   code="cancel_too_late")
+    return _How(by_admin, on_behalf, reason)
+
+
+def _mark_cancelled(booking: Booking, actor, at: datetime, how: _How) -> None:
+    if not how.by_admin:
         booking.late_cancel = rules.is_late_cancellation(booking, at)
     booking.status = CANCELLED
     booking.cancelled_at = at
-    if on_behalf:
-        booking.decision_reason = reason
+    if how.on_behalf:
+        booking.decision_reason = how.reason
         booking.decided_by_id = actor.id
-    db.session.flush()
-    audit.record(actor, "amenity.cancelled", booking, late=booking.late_cancel, by_admin=by_admin,
-                 **({"reason": reason, "resident_id": booking.user_id} if on_behalf else {}))
-    if on_behalf:
+
+
+def _after_cancel(booking: Booking, actor, how: _How) -> None:
+    """After the flush: the audit entry, the resident's notice when the office cancelled, the signal."""
+    audit.record(actor, "amenity.cancelled", booking, late=booking.late_cancel, by_admin=how.by_admin,
+                 **({"reason": how.reason, "resident_id": booking.user_id} if how.on_behalf else {}))
+    if how.on_behalf:
         notices.booking_cancelled_by_office(booking)
-    signals.booking_cancelled.send(booking, actor=actor, by_office=on_behalf, late=bool(booking.late_cancel))
-    return booking
+    signals.booking_cancelled.send(booking, actor=actor, by_office=how.on_behalf, late=bool(booking.late_cancel))
 
 
 def approve_booking(booking: Booking, *, actor) -> Booking:
