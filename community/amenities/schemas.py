@@ -8,14 +8,15 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from community.amenities.models import BOOKING_STATUSES, RESOURCE_KINDS, RESOURCE_STATUSES
 from community.amenities.queries import MAX_AVAILABILITY_DAYS, STATES
 from community.amenities.rules import MAX_SLOTS_PER_BOOKING
+from community.core.api import date_field, instant_field, rfc3339
 from community.core.urls import external_url
 
 DATE_TIME = {"type": "string", "format": "date-time"}
 
 
 def local_iso(instant, resource):
-    """An instant as ISO 8601 in the resource's community time zone (offset included)."""
-    return instant.astimezone(resource.tz).isoformat() if instant is not None else None
+    """An instant as ISO 8601 in the resource's community time zone (offset included; RFC 3339)."""
+    return rfc3339(instant, resource.tz)
 
 
 class MoneySchema(Schema):
@@ -61,7 +62,7 @@ class ResourceSchema(Schema):
 
 
 class AvailabilityArgs(Schema):
-    start = fields.Date(load_default=None, metadata={"description": "YYYY-MM-DD, default today (community time)"})
+    start = date_field(load_default=None, metadata={"description": "YYYY-MM-DD, default today (community time)."})
     days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=MAX_AVAILABILITY_DAYS))
 
 
@@ -84,10 +85,8 @@ class AvailabilitySchema(Schema):
 
 class BookingCreateArgs(Schema):
     resource_id = fields.Integer(required=True, strict=True)
-    start = fields.AwareDateTime(required=True, format="iso",
-                                 metadata={"description": "ISO 8601 with offset, a slot start"})
-    end = fields.AwareDateTime(format="iso", metadata={"description": "ISO 8601 with offset, a slot end; "
-                                                                      "or give slots instead"})
+    start = instant_field(required=True, metadata={"description": "ISO 8601 with offset, a slot start."})
+    end = instant_field(metadata={"description": "ISO 8601 with offset, a slot end; or give slots instead."})
     slots = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_SLOTS_PER_BOOKING),
                            metadata={"description": "How many consecutive slots from start (instead of end)"})
     attendees = fields.Integer(strict=True, validate=validate.Range(min=1, max=10_000), allow_none=True)
@@ -113,9 +112,9 @@ class BookingSchema(Schema):
     qr_token = fields.String(metadata={"description": "What the booking's QR code encodes"})
     fee = fields.Nested(MoneySchema)
     late_cancel = fields.Boolean()
-    cancelled_at = fields.Function(lambda b: local_iso(b.cancelled_at, b.resource), metadata=DATE_TIME)
-    checked_in_at = fields.Function(lambda b: local_iso(b.checked_in_at, b.resource), metadata=DATE_TIME)
-    paid_at = fields.Function(lambda b: local_iso(b.paid_at, b.resource), metadata=DATE_TIME)
+    cancelled_at = fields.Function(lambda b: local_iso(b.cancelled_at, b.resource), allow_none=True, metadata=DATE_TIME)
+    checked_in_at = fields.Function(lambda b: local_iso(b.checked_in_at, b.resource), allow_none=True, metadata=DATE_TIME)
+    paid_at = fields.Function(lambda b: local_iso(b.paid_at, b.resource), allow_none=True, metadata=DATE_TIME)
     decision_reason = fields.String()
     created_at = fields.Function(lambda b: local_iso(b.created_at, b.resource), metadata=DATE_TIME)
 

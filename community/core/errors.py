@@ -177,10 +177,12 @@ def _redirect_to_login():
 
 
 def _flatten_location(errors):
-    """webargs nests errors by location ({"json": {"field": [...]}}); clients want the fields."""
+    """webargs nests errors by location ({"json": {"field": [...]}}); clients want the fields. An
+    error about the whole body (``{"json": ["Invalid JSON body."]}``) keeps its location as the
+    field, so ``errors`` is always an object of field -> messages, as the API document says."""
     if isinstance(errors, dict) and len(errors) == 1 and next(iter(errors)) in (
         "json", "query", "form", "files", "path", "view_args", "headers",
-    ):
+    ) and isinstance(next(iter(errors.values())), dict):
         return next(iter(errors.values()))
     return errors
 
