@@ -12,7 +12,9 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from werkzeug.routing import BaseConverter
 
-from tests.core.world import PASSWORD, changed_tables, snapshot, url_values, world  # noqa: F401
+from tests.core.world import (  # noqa: F401
+    api_operations, api_path, body_schema, changed_tables, logged_in_client, sample, snapshot, url_values, world,
+)
 from tests.helpers import assert_problem, text
 
 NUL = "\x00"
@@ -131,13 +133,6 @@ def poisoned(fields, index):
     return values, name
 
 
-def logged_in_client(app, user):
-    client = app.test_client()
-    response = client.post("/login", data={"login": user.email, "password": PASSWORD})
-    assert response.status_code == 302, text(response)[:300]
-    return client
-
-
 def test_every_form_refuses_nul_in_each_field_and_stores_nothing(app, db, world):
     clients = {"anonymous": app.test_client(), "resident": logged_in_client(app, world.owner),
                "platform admin": logged_in_client(app, world.platform_admin)}
@@ -193,57 +188,6 @@ def test_every_page_refuses_nul_in_a_query_argument_and_in_a_path_segment(app, w
 
 
 # -- the API, read from its OpenAPI document ---------------------------------------------------------
-
-def _resolve(spec, schema):
-    while isinstance(schema, dict) and "$ref" in schema:
-        node = spec
-        for part in schema["$ref"].lstrip("#/").split("/"):
-            node = node[part]
-        schema = node
-    if isinstance(schema, dict) and "allOf" in schema and len(schema["allOf"]) == 1:
-        return _resolve(spec, schema["allOf"][0])
-    return schema
-
-
-def sample(spec, schema, name, world):
-    """A plausible value for a field: a real id for *_id, the first enum value, a date in the
-    booking window, or the simplest value of the type."""
-    schema = _resolve(spec, schema)
-    if name == "resource_id":
-        return world.resource.id
-    if "enum" in schema:
-        return schema["enum"][0]
-    kind, fmt = schema.get("type"), schema.get("format")
-    if fmt == "date-time":
-        return "2026-12-03T10:00:00+08:00"
-    if fmt == "date":
-        return "2026-12-03"
-    return {"integer": 1, "number": 1, "boolean": True, "array": [], "object": {}}.get(kind, "x")
-
-
-def api_operations(spec):
-    for path, item in spec["paths"].items():
-        shared = item.get("parameters", [])
-        for method, operation in item.items():
-            if method in ("get", "post", "put", "patch", "delete"):
-                yield path, method, operation, shared + operation.get("parameters", [])
-
-
-def api_path(path, parameters, world):
-    """The spec's path with its variables filled from the world (the endpoint name is the path: the
-    world picks the pending booking for approve and reject)."""
-    names = [p["name"] for p in parameters if p["in"] == "path"]
-    values = url_values(world, path, names)
-    assert values is not None, f"tests/core/world.py cannot fill {path}"
-    for name, value in values.items():
-        path = path.replace("{%s}" % name, str(value))
-    return path
-
-
-def body_schema(spec, operation):
-    content = (operation.get("requestBody") or {}).get("content", {})
-    return _resolve(spec, content["application/json"]["schema"]) if "application/json" in content else None
-
 
 def api_cases(spec, world):
     """(method, path, query, body, poisoned field) for every query parameter and body field of every

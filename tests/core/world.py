@@ -110,8 +110,77 @@ def url_values(world, endpoint: str, arguments) -> dict | None:
     return None if any(value is None for value in values.values()) else values
 
 
+# -- the API document: its operations, with paths and bodies filled from the world ---------------------
+
+def _resolve(spec, schema):
+    while isinstance(schema, dict) and "$ref" in schema:
+        node = spec
+        for part in schema["$ref"].lstrip("#/").split("/"):
+            node = node[part]
+        schema = node
+    if isinstance(schema, dict) and "allOf" in schema and len(schema["allOf"]) == 1:
+        return _resolve(spec, schema["allOf"][0])
+    return schema
+
+
+def sample(spec, schema, name, world):
+    """A plausible value for a field: a real id for *_id, the first enum value, a date in the
+    booking window, or the simplest value of the type."""
+    schema = _resolve(spec, schema)
+    if name == "resource_id":
+        return world.resource.id
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind, fmt = schema.get("type"), schema.get("format")
+    if fmt == "date-time":
+        return "2026-12-03T10:00:00+08:00"
+    if fmt == "date":
+        return "2026-12-03"
+    return {"integer": 1, "number": 1, "boolean": True, "array": [], "object": {}}.get(kind, "x")
+
+
+def api_operations(spec):
+    for path, item in spec["paths"].items():
+        shared = item.get("parameters", [])
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                yield path, method, operation, shared + operation.get("parameters", [])
+
+
+def api_path(path, parameters, world):
+    """The spec's path with its variables filled from the world (the endpoint name is the path: the
+    world picks the pending booking for approve and reject)."""
+    names = [p["name"] for p in parameters if p["in"] == "path"]
+    values = url_values(world, path, names)
+    assert values is not None, f"tests/core/world.py cannot fill {path}"
+    for name, value in values.items():
+        path = path.replace("{%s}" % name, str(value))
+    return path
+
+
+def body_schema(spec, operation):
+    content = (operation.get("requestBody") or {}).get("content", {})
+    return _resolve(spec, content["application/json"]["schema"]) if "application/json" in content else None
+
+
+def sample_body(spec, operation, world):
+    """A body with every required field of the operation filled plausibly, or None without a body."""
+    schema = body_schema(spec, operation)
+    if schema is None:
+        return None
+    return {name: sample(spec, prop, name, world) for name, prop in schema.get("properties", {}).items()
+            if name in schema.get("required", [])}
+
+
 def bearer(world, user) -> dict:
     return {"Authorization": f"Bearer {world.tokens[user.id]}"}
+
+
+def logged_in_client(app, user):
+    client = app.test_client()
+    response = client.post("/login", data={"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return client
 
 
 def snapshot(db) -> dict:
