@@ -82,8 +82,9 @@ def test_a_page_answers_json_clients_with_problem_json(client, community):
     assert list(errors) == ["login"] and all(isinstance(message, str) for message in errors["login"])
 
 
-def test_a_textarea_may_hold_line_breaks_but_a_query_argument_may_not(client, login, resident):
+def test_a_form_field_may_hold_line_breaks_but_a_query_argument_may_not(client, login, resident):
     login(resident)
+    # A body may carry multi-line text (a textarea); what the field then allows is its own rule.
     assert client.post("/profile/edit", data={"display_name": "Two\nlines", "locale": "en"}).status_code != 400
     response = client.get("/notifications?page=1%0A")
     assert response.status_code == 400 and "page" in text(response)

@@ -9,11 +9,11 @@ import json
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlsplit
 
-import pytest
 from werkzeug.routing import BaseConverter
 
 from tests.core.world import (  # noqa: F401
-    api_operations, api_path, body_schema, changed_tables, logged_in_client, sample, snapshot, url_values, world,
+    api_operations, api_path, body_schema, changed_tables, logged_in_client, sample_body, snapshot, url_values,
+    world,
 )
 from tests.helpers import assert_problem, text
 
@@ -197,10 +197,7 @@ def api_cases(spec, world):
         anonymous = operation.get("security") == []
         queries = [p for p in parameters if p["in"] == "query"]
         schema = body_schema(spec, operation)
-        body = None
-        if schema is not None:
-            body = {name: sample(spec, prop, name, world) for name, prop in schema.get("properties", {}).items()
-                    if name in schema.get("required", [])}
+        body = sample_body(spec, operation, world)
         for parameter in queries:
             yield method, path, anonymous, {parameter["name"]: "a" + NUL}, body, parameter["name"]
         if schema is not None:
