@@ -238,6 +238,7 @@ def world(db, app, create_community, create_user, make_resource, tmp_path, monke
     token, token_secret = accounts.issue_api_token(owner, "laptop")
     grant = next(g for g in owner.role_grants if g.role == "resident")
 
+    attachments.unregister_attachment_owner("testing.Locker")  # left over if a setup failed half-way
     attachments.register_attachment_owner("testing.Locker", model=Locker, may_view=_may_view_locker_file,
                                           max_bytes=64 * 1024)
     locker = LOCKERS.setdefault(1, Locker(id=1, community_id=home.id, holder_id=owner.id))
