@@ -38,7 +38,7 @@ class ResourceSchema(Schema):
     description = fields.String()
     capacity = fields.Integer()
     slot_minutes = fields.Integer()
-    timezone = fields.Function(lambda r: r.community.timezone)
+    timezone = fields.Function(lambda r: r.community.timezone, metadata={"type": "string"})
     opening_hours = fields.Dict(metadata={"description": 'Weekday "0" (Monday) .. "6" -> [["HH:MM", "HH:MM"], ...]'})
     booking_window_days = fields.Integer()
     min_notice_minutes = fields.Integer()
@@ -53,7 +53,8 @@ class ResourceSchema(Schema):
     max_attendees = fields.Integer(allow_none=True)
     visible_tiers = fields.List(fields.String(), metadata={"description": "Empty: every resident"})
     photo_url = fields.Method("get_photo_url", allow_none=True,
-                              metadata={"description": "The photo (same login or token needed), or null"})
+                              metadata={"type": "string", "format": "uri",
+                                        "description": "The photo (same login or token needed), or null"})
 
     def get_photo_url(self, resource):
         if not resource.photo_path:
@@ -103,7 +104,7 @@ class BookingSchema(Schema):
     id = fields.Integer()
     status = fields.String(metadata={"enum": list(BOOKING_STATUSES)})
     resource_id = fields.Integer()
-    resource_name = fields.Function(lambda b: b.resource.name)
+    resource_name = fields.Function(lambda b: b.resource.name, metadata={"type": "string"})
     community_id = fields.Integer()
     start = fields.Function(lambda b: local_iso(b.start_at, b.resource), metadata=DATE_TIME)
     end = fields.Function(lambda b: local_iso(b.end_at, b.resource), metadata=DATE_TIME)
