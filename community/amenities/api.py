@@ -14,7 +14,7 @@ from community.amenities.schemas import (
     AvailabilityArgs, AvailabilitySchema, BookingCancelledSchema, BookingCreateArgs, CancelArgs, BookingCreatedSchema,
     BookingListArgs, BookingSchema, RejectArgs, ResourceListArgs, ResourceSchema,
 )
-from community.core.api import login_required_api
+from community.core.api import login_required_api, rfc3339
 from community.core.clock import local_today
 from community.extensions import db
 
@@ -85,7 +85,7 @@ def resource_availability(args, resource_id):
     start = args["start"] or local_today(resource.community.timezone)
     days = queries.availability(resource, start, args["days"], user=current_user)
     tz = resource.tz
-    slots = [{"start": s.start.astimezone(tz).isoformat(), "end": s.end.astimezone(tz).isoformat(),
+    slots = [{"start": rfc3339(s.start, tz), "end": rfc3339(s.end, tz),
               "remaining": s.remaining, "state": s.state, "reason": s.reason, "bookable": s.bookable,
               "mine": s.mine}
              for day in days for s in day.slots]
@@ -136,7 +136,7 @@ def get_booking(booking_id):
 
 
 @blp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
-@blp.arguments(CancelArgs)
+@blp.arguments(CancelArgs, required=False)  # a resident cancels with no body at all
 @blp.response(200, BookingCancelledSchema)
 @blp.alt_response(422, description="Already started (cancel_too_late), not cancellable, or an admin "
                                    "cancelling a resident's booking without a reason (reason_required)")

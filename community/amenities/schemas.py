@@ -9,14 +9,15 @@ from community.amenities.models import BOOKING_STATUSES, RESOURCE_KINDS, RESOURC
 from community.amenities.operations.booking import CANCEL_SCOPES
 from community.amenities.queries import MAX_AVAILABILITY_DAYS, STATES
 from community.amenities.rules import MAX_SLOTS_PER_BOOKING
+from community.core.api import date_field, instant_field, rfc3339
 from community.core.urls import external_url
 
 DATE_TIME = {"type": "string", "format": "date-time"}
 
 
 def local_iso(instant, resource):
-    """An instant as ISO 8601 in the resource's community time zone (offset included)."""
-    return instant.astimezone(resource.tz).isoformat() if instant is not None else None
+    """An instant as ISO 8601 in the resource's community time zone (offset included; RFC 3339)."""
+    return rfc3339(instant, resource.tz)
 
 
 class MoneySchema(Schema):
@@ -38,7 +39,7 @@ class ResourceSchema(Schema):
     description = fields.String()
     capacity = fields.Integer()
     slot_minutes = fields.Integer()
-    timezone = fields.Function(lambda r: r.community.timezone)
+    timezone = fields.Function(lambda r: r.community.timezone, metadata={"type": "string"})
     opening_hours = fields.Dict(metadata={"description": 'Weekday "0" (Monday) .. "6" -> [["HH:MM", "HH:MM"], ...]'})
     booking_window_days = fields.Integer()
     min_notice_minutes = fields.Integer()
@@ -53,7 +54,8 @@ class ResourceSchema(Schema):
     max_attendees = fields.Integer(allow_none=True)
     visible_tiers = fields.List(fields.String(), metadata={"description": "Empty: every resident"})
     photo_url = fields.Method("get_photo_url", allow_none=True,
-                              metadata={"description": "The photo (same login or token needed), or null"})
+                              metadata={"type": "string", "format": "uri",
+                                        "description": "The photo (same login or token needed), or null"})
 
     def get_photo_url(self, resource):
         if not resource.photo_path:
@@ -62,7 +64,7 @@ class ResourceSchema(Schema):
 
 
 class AvailabilityArgs(Schema):
-    start = fields.Date(load_default=None, metadata={"description": "YYYY-MM-DD, default today (community time)"})
+    start = date_field(load_default=None, metadata={"description": "YYYY-MM-DD, default today (community time)."})
     days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=MAX_AVAILABILITY_DAYS))
 
 
@@ -87,10 +89,8 @@ class AvailabilitySchema(Schema):
 
 class BookingCreateArgs(Schema):
     resource_id = fields.Integer(required=True, strict=True)
-    start = fields.AwareDateTime(required=True, format="iso",
-                                 metadata={"description": "ISO 8601 with offset, a slot start"})
-    end = fields.AwareDateTime(format="iso", metadata={"description": "ISO 8601 with offset, a slot end; "
-                                                                      "or give slots instead"})
+    start = instant_field(required=True, metadata={"description": "ISO 8601 with offset, a slot start."})
+    end = instant_field(metadata={"description": "ISO 8601 with offset, a slot end; or give slots instead."})
     slots = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_SLOTS_PER_BOOKING),
                            metadata={"description": "How many consecutive slots from start (instead of end)"})
     attendees = fields.Integer(strict=True, validate=validate.Range(min=1, max=10_000), allow_none=True)
@@ -107,7 +107,7 @@ class BookingSchema(Schema):
     id = fields.Integer()
     status = fields.String(metadata={"enum": list(BOOKING_STATUSES)})
     resource_id = fields.Integer()
-    resource_name = fields.Function(lambda b: b.resource.name)
+    resource_name = fields.Function(lambda b: b.resource.name, metadata={"type": "string"})
     community_id = fields.Integer()
     start = fields.Function(lambda b: local_iso(b.start_at, b.resource), metadata=DATE_TIME)
     end = fields.Function(lambda b: local_iso(b.end_at, b.resource), metadata=DATE_TIME)
@@ -116,9 +116,9 @@ class BookingSchema(Schema):
     qr_token = fields.String(metadata={"description": "What the booking's QR code encodes"})
     fee = fields.Nested(MoneySchema)
     late_cancel = fields.Boolean()
-    cancelled_at = fields.Function(lambda b: local_iso(b.cancelled_at, b.resource), metadata=DATE_TIME)
-    checked_in_at = fields.Function(lambda b: local_iso(b.checked_in_at, b.resource), metadata=DATE_TIME)
-    paid_at = fields.Function(lambda b: local_iso(b.paid_at, b.resource), metadata=DATE_TIME)
+    cancelled_at = fields.Function(lambda b: local_iso(b.cancelled_at, b.resource), allow_none=True, metadata=DATE_TIME)
+    checked_in_at = fields.Function(lambda b: local_iso(b.checked_in_at, b.resource), allow_none=True, metadata=DATE_TIME)
+    paid_at = fields.Function(lambda b: local_iso(b.paid_at, b.resource), allow_none=True, metadata=DATE_TIME)
     decision_reason = fields.String()
     created_at = fields.Function(lambda b: local_iso(b.created_at, b.resource), metadata=DATE_TIME)
 

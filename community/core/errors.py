@@ -177,10 +177,12 @@ def _redirect_to_login():
 
 
 def _flatten_location(errors):
-    """webargs nests errors by location ({"json": {"field": [...]}}); clients want the fields."""
+    """webargs nests errors by location ({"json": {"field": [...]}}); clients want the fields. An
+    error about the whole body (``{"json": ["Invalid JSON body."]}``) keeps its location as the
+    field, so ``errors`` is always an object of field -> messages, as the API document says."""
     if isinstance(errors, dict) and len(errors) == 1 and next(iter(errors)) in (
         "json", "query", "form", "files", "path", "view_args", "headers",
-    ):
+    ) and isinstance(next(iter(errors.values())), dict):
         return next(iter(errors.values()))
     return errors
 
@@ -263,12 +265,15 @@ def handle_untrusted_host(error: SecurityError):
 
 
 def register_errorhandlers(app):
+    from community.core.input_guard import refuse_control_characters
     from community.core.json_depth import refuse_deep_json
 
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(SecurityError, handle_untrusted_host)
     # Refused before anything parses the body: a view, webargs and Flask-WTF each parse on their own.
     app.before_request(refuse_deep_json)
+    # NUL and other control characters, in every text of the request, before any view reads it.
+    app.before_request(refuse_control_characters)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected_or_out_of_range)
 
