@@ -205,7 +205,7 @@ def length_choices(resource, run):
 
 def booking_form_for(resource, start):
     run = consecutive_slots(resource, start)
-    form = BookingForm()
+    form = BookingForm(resource=resource)
     form.slots.choices = length_choices(resource, run) or choices([(1, _("%(minutes)d min", minutes=resource.slot_minutes))])
     if not form.is_submitted():
         form.start.data = start.isoformat()

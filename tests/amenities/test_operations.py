@@ -197,13 +197,18 @@ def test_closures_refuse_overlapping_slots_with_their_reason(db, room, resident,
 def test_suspension_and_closures_are_read_in_one_statement_and_suspension_wins(db, room, resident,
                                                                                community_admin):
     """Both reads before the lock go out as one statement; a closure is loaded (to name its reason)
-    only when one overlaps, and a suspended resident hears about the suspension first, as before."""
+    only when one overlaps, and a suspended resident hears about the suspension first, as before.
+    After the lock, closures are asked again inside the holding-bookings query (one closure added
+    while we waited), not in a statement of their own."""
     ops.add_closure(room, starts_at=at(1, 12), ends_at=at(1, 14), reason="Carpet cleaning", actor=community_admin)
     db.session.commit()
     with recorded_statements(db) as statements:
         ops.book(resident, room, at(1, 10), at(1, 11))
-    reads = [s for s in statements if "amenity_suspensions" in s or "amenity_closures" in s]
+    lock = next(i for i, s in enumerate(statements) if s.lstrip().upper().startswith("UPDATE AMENITY_RESOURCES"))
+    reads = [s for s in statements[:lock] if "amenity_suspensions" in s or "amenity_closures" in s]
     assert len(reads) == 1 and "amenity_suspensions" in reads[0] and "amenity_closures" in reads[0], reads
+    after = [s for s in statements[lock + 1:] if "amenity_closures" in s]
+    assert len(after) == 1 and "amenity_bookings" in after[0], after
     until = clock.now() + timedelta(days=3)
     db.session.add(Suspension(user_id=resident.id, community_id=room.community_id, starts_at=clock.now(),
                               ends_at=until, reason="no-shows"))

@@ -359,6 +359,7 @@ def test_booking_bad_input_is_rejected_with_a_message(client, db, login, residen
     too_many = client.post(f"/amenities/{room.id}/book", data={"start": start, "slots": 1, "attendees": 20,
                                                                 "repeat": "none"})
     assert too_many.status_code == 422 and 'value="20"' in text(too_many)
+    assert "1 到 8" in text(too_many)  # the room's own maximum, not the form's 1000
     no_weeks = client.post(f"/amenities/{room.id}/book", data={"start": start, "slots": 1, "repeat": "weeks",
                                                                 "weeks": ""})
     assert no_weeks.status_code == 422 and "invalid-feedback" in text(no_weeks)

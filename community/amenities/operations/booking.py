@@ -59,21 +59,25 @@ def _lock_stmt(require_active: bool):
 
 
 def _holding_rows(user, resource: Resource, spans):
-    """(start_at, end_at, user_id) of the resource's holding bookings overlapping any span, plus the
-    user's own holding bookings in the weeks its quotas count (when it has quotas): ONE query
-    after the lock for the capacity and the quota checks, which each filter what they need."""
+    """After the lock, in ONE query: (start_at, end_at, user_id) of the resource's holding bookings
+    overlapping any span, plus the user's own holding bookings in the weeks its quotas count (when
+    it has quotas), for the capacity and the quota checks; and whether a closure now overlaps a
+    span. Closures were read before the lock too (to refuse early, without waiting), but one added
+    while this request waited for the lock is only seen here: add_closure takes the same lock."""
     window = rules.quota_window(resource, spans)
     params = {"resource_id": resource.id}
     for n, (start, end) in enumerate(spans):
         params.update({f"earliest{n}": start - MAX_BOOKING_SPAN, f"start{n}": start, f"end{n}": end})
     if window is not None:
         params.update(user_id=user.id, window_from=window[0], window_to=window[1])
-    return db.session.execute(_holding_rows_stmt(len(spans), window is not None), params).all()
+    rows = db.session.execute(_holding_rows_stmt(len(spans), window is not None), params).all()
+    return [row for row in rows if not row.closure], any(row.closure for row in rows)
 
 
 @lru_cache(maxsize=32)
 def _holding_rows_stmt(span_count: int, with_quota_window: bool):
-    """_holding_rows' statement for that many spans, built once (bound parameters)."""
+    """_holding_rows' statement for that many spans, built once (bound parameters): the bookings,
+    and the overlapping closures as rows marked ``closure`` (rare: usually none)."""
     conditions = [sa.and_(Booking.start_at > sa.bindparam(f"earliest{n}"), Booking.start_at < sa.bindparam(f"end{n}"),
                           Booking.end_at > sa.bindparam(f"start{n}"))
                   for n in range(span_count)]
@@ -81,8 +85,19 @@ def _holding_rows_stmt(span_count: int, with_quota_window: bool):
         conditions.append(sa.and_(Booking.user_id == sa.bindparam("user_id"),
                                   Booking.start_at >= sa.bindparam("window_from"),
                                   Booking.start_at < sa.bindparam("window_to")))
-    return sa.select(Booking.start_at, Booking.end_at, Booking.user_id).where(
+    bookings = sa.select(Booking.start_at, Booking.end_at, Booking.user_id, sa.literal(0).label("closure")).where(
         Booking.resource_id == sa.bindparam("resource_id"), Booking.status.in_(HOLDING_STATUSES), sa.or_(*conditions))
+    closed = sa.select(Closure.starts_at, Closure.ends_at, sa.cast(sa.null(), sa.Integer), sa.literal(1)).where(
+        Closure.resource_id == sa.bindparam("resource_id"),
+        sa.or_(*[sa.and_(Closure.starts_at < sa.bindparam(f"end{n}"), Closure.ends_at > sa.bindparam(f"start{n}"))
+                 for n in range(span_count)]))
+    return sa.union_all(bookings, closed)
+
+
+def _closure_problems(resource: Resource, spans, at: datetime) -> dict:
+    """{span start: the closure's refusal} for spans a closure added meanwhile now covers."""
+    closures = queries.closures_overlapping(resource.id, spans[0][0], spans[-1][1])
+    return {s: p for s, e in spans if (p := rules.time_problem(resource, s, e, at, closures)) is not None}
 
 
 @lru_cache(maxsize=1)
@@ -144,7 +159,9 @@ def book(user, resource: Resource, start_at: datetime, end_at: datetime, *, atte
     if problem is not None:
         raise problem
     lock_resource(resource)
-    rows = _holding_rows(user, resource, [(start_at, end_at)])
+    rows, closed_meanwhile = _holding_rows(user, resource, [(start_at, end_at)])
+    if closed_meanwhile:
+        raise _closure_problems(resource, [(start_at, end_at)], at)[start_at]
     problem = rules.capacity_problem(user.id, resource, start_at, end_at, rows)
     problem = problem or rules.quota_problems(user.id, resource, [(start_at, end_at)], rows).get(start_at)
     if problem is not None:
@@ -191,7 +208,9 @@ def book_recurring(user, resource: Resource, start_at: datetime, end_at: datetim
     closures = queries.closures_overlapping(resource.id, spans[0][0], spans[-1][1])
     problems = {s: p for s, e in spans if (p := rules.time_problem(resource, s, e, at, closures)) is not None}
     lock_resource(resource)
-    rows = _holding_rows(user, resource, spans)
+    rows, closed_meanwhile = _holding_rows(user, resource, spans)
+    if closed_meanwhile:
+        problems = {**_closure_problems(resource, spans, at), **problems}
     for s, e in spans:
         if s not in problems and (p := rules.capacity_problem(user.id, resource, s, e, rows)) is not None:
             problems[s] = p
