@@ -1,4 +1,6 @@
 """Reads of notices and of the outbox, scoped to the caller before pagination."""
+from functools import lru_cache
+
 import sqlalchemy as sa
 from flask import g
 from flask_babel import lazy_gettext as _l
@@ -10,8 +12,14 @@ from community.notifications.models import Notice, OutboxEmail
 
 def unread_count(user) -> int:
     """How many of ``user``'s notices are unread: one index-only count (ix_notices_user_read)."""
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Notice).where(Notice.user_id == user.id, Notice.read_at.is_(None)))
+    return db.session.scalar(_unread_count_stmt(), {"unread_user_id": user.id})
+
+
+@lru_cache(maxsize=1)
+def _unread_count_stmt():
+    """Built once (a bound parameter): every page asks it for the header's badge."""
+    return (sa.select(sa.func.count()).select_from(Notice)
+            .where(Notice.user_id == sa.bindparam("unread_user_id"), Notice.read_at.is_(None)))
 
 
 def unread_count_for_page(user) -> int | None:
