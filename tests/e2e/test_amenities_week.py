@@ -12,6 +12,7 @@ from community.amenities import operations as ops
 from community.amenities.models import Booking
 from tests.factories.amenities import hours_every_day
 from tests.helpers import frozen_at
+from tests.e2e.browser import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -20,13 +21,6 @@ NOW = datetime(2026, 12, 1, 9, 30, tzinfo=SH)  # a Tuesday morning
 frozen_clock = frozen_at(NOW)
 DESKTOP = {"width": 1280, "height": 900}
 
-
-def log_in(page, user):
-    page.goto("/login")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", "secret123")
-    page.click("input[type=submit], button[type=submit]")
-    page.wait_for_url("**/dashboard")
 
 
 @pytest.fixture

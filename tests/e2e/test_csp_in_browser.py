@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from community.amenities.models import CalendarFeed
 from tests.helpers import frozen_at
+from tests.e2e.browser import log_in, csp_reports as console_csp_reports
 
 pytestmark = pytest.mark.e2e
 
@@ -18,19 +19,8 @@ frozen_clock = frozen_at(datetime(2026, 12, 1, 9, 30, tzinfo=SH))
 
 @pytest.fixture
 def csp_reports(page):
-    """The console's Content-Security-Policy complaints, collected while the test runs."""
-    reports = []
-    page.on("console", lambda message: "Content Security Policy" in message.text and reports.append(
-        f"{page.url}: {message.text} {message.location}"))
-    return reports
+    return console_csp_reports(page)
 
-
-def log_in(page, user):
-    page.goto("/login")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", "secret123")
-    page.click("input[type=submit], button[type=submit]")
-    page.wait_for_url("**/dashboard")
 
 
 def test_swagger_ui_renders_under_its_policy(page, csp_reports, screenshot):

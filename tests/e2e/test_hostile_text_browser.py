@@ -3,6 +3,7 @@ log) is shown as text and runs nothing; and if escaping ever failed, the Content
 would still stop it (the same pages, served with the payload put back raw, fire no dialog)."""
 import pytest
 from markupsafe import escape
+from tests.e2e.browser import csp_reports, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -32,18 +33,7 @@ def dialogs(page):
     return opened
 
 
-def csp_reports(page):
-    reports = []
-    page.on("console", lambda message: "Content Security Policy" in message.text and reports.append(message.text))
-    return reports
 
-
-def log_in(page, user):
-    page.goto("/login")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", "secret123")
-    page.click("input[type=submit], button[type=submit]")
-    page.wait_for_url("**/dashboard")
 
 
 def test_a_hostile_display_name_is_text_on_the_operators_pages(page, dialogs, hostile_admin, screenshot):
