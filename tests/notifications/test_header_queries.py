@@ -59,7 +59,7 @@ def test_the_count_uses_the_user_read_index(db, resident):
             conn.exec_driver_sql("ANALYZE notices")
             conn.exec_driver_sql("SET enable_seqscan = off")  # a tiny table would be scanned anyway
             plan = " ".join(row[0] for row in conn.exec_driver_sql(
-                "EXPLAIN " + statement.replace("%(user_id_1)s", str(resident.id))))
+                "EXPLAIN " + statement.replace("%(unread_user_id)s", str(resident.id))))
         else:
             plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(
                 "EXPLAIN QUERY PLAN " + statement, (resident.id,)))
