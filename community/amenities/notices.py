@@ -30,6 +30,7 @@ CANCELLED_BY_OFFICE_KIND = "amenities.booking_cancelled_by_office"
 REMINDER_KIND = "amenities.booking_reminder"
 NO_SHOW_KIND = "amenities.booking_released_no_show"
 SUSPENDED_KIND = "amenities.booking_suspended"
+EXPIRED_KIND = "amenities.booking_expired"
 
 
 def _approved_body(params):
@@ -37,6 +38,14 @@ def _approved_body(params):
         return _l("The community office approved your booking of %(resource)s on %(start_at)s.\n"
                   "Please pay %(fee)s before it starts: a booking still unpaid at its start is cancelled.")
     return _l("The community office approved your booking of %(resource)s on %(start_at)s. It is confirmed.")
+
+
+def _expired_body(params):
+    if params.get("waiting_for") == "payment":
+        return _l("Your booking of %(resource)s on %(start_at)s was still unpaid when it started, so it was "
+                  "cancelled and its place freed. Nothing was charged.")
+    return _l("The community office had not approved your booking of %(resource)s on %(start_at)s when it "
+              "started, so it was cancelled and its place freed.")
 
 
 def _reminder_body(params):
@@ -77,6 +86,9 @@ register_kind(NO_SHOW_KIND, BOOKINGS, link=PAST_BOOKINGS[0],
               body=_l("Nobody checked in to your booking of %(resource)s on %(start_at)s within %(grace)s "
                       "minutes of its start, so it was released for others and counted as a no-show.\n"
                       "Repeated no-shows suspend amenity booking for a while."))
+register_kind(EXPIRED_KIND, BOOKINGS, link=PAST_BOOKINGS[0],
+              subject=_l("Booking cancelled, not confirmed in time: %(resource)s, %(start_at)s"),
+              body=_expired_body)
 register_kind(SUSPENDED_KIND, BOOKINGS, link=MY_BOOKINGS,
               subject=_l("Amenity booking suspended until %(ends_at)s"),
               body=_l("After %(limit)s no-shows within %(days)s days you cannot book amenities in %(community)s "
@@ -128,6 +140,12 @@ def booking_cancelled_by_office(booking: Booking) -> Notice:
 
 def booking_released_no_show(booking: Booking) -> Notice:
     return _tell(booking, NO_SHOW_KIND, link=PAST_BOOKINGS, grace=booking.resource.checkin_grace_minutes)
+
+
+def booking_expired(booking: Booking, *, waiting_for: str) -> Notice:
+    """Still waiting for approval or payment (``waiting_for``: "approval" | "payment") when it
+    started, so the job cancelled it (attendance.expire_unconfirmed)."""
+    return _tell(booking, EXPIRED_KIND, link=PAST_BOOKINGS, waiting_for=waiting_for)
 
 
 def booking_suspended(suspension: Suspension) -> Notice:

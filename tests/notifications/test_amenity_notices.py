@@ -336,6 +336,30 @@ def test_the_no_show_job_tells_each_resident_in_their_language(db, english, resi
                             resident.email: "已按爽约释放：Gym，2026/3/2 10:00"}
 
 
+def test_a_booking_not_confirmed_before_its_start_is_cancelled_and_the_resident_told_why(
+        db, english, resident, make_resource, book, outbox):
+    hall = make_resource(name="Hall", requires_approval=True)
+    ktv = make_resource(name="KTV", fee_fen=3000)
+    unapproved = book(english, hall, at(0, 10))
+    unpaid = book(resident, ktv, at(0, 10))
+    assert kinds_of(db, english) == kinds_of(db, resident) == []  # waiting: nothing to tell yet
+    clock.freeze(at(0, 10))
+    assert run_job(registered()["amenities-release-no-shows"]) == {"no_shows": 0, "expired": 2}
+    [told_en] = notices_of(db, english)
+    [told_zh] = notices_of(db, resident)
+    assert (told_en.kind, told_en.object_id, told_en.params["waiting_for"]) == (
+        notices.EXPIRED_KIND, unapproved.id, "approval")
+    assert (told_zh.kind, told_zh.object_id, told_zh.params["waiting_for"]) == (notices.EXPIRED_KIND, unpaid.id,
+                                                                                "payment")
+    mails = {m.recipient: m for m in outbox(notices.EXPIRED_KIND)}
+    assert mails[english.email].subject == "Booking cancelled, not confirmed in time: Hall, 3/2/26, 10:00\u202fAM"
+    assert "had not approved your booking of Hall" in mails[english.email].body
+    assert "未付款" in mails[resident.email].body or "未支付" in mails[resident.email].body
+    clock.freeze(at(0, 10, 10))
+    assert run_job(registered()["amenities-release-no-shows"], force=True) == {"no_shows": 0, "expired": 0}
+    assert len(outbox(notices.EXPIRED_KIND)) == 2  # told once
+
+
 # -- nothing is told for what did not happen -------------------------------------------------------
 
 def test_an_operation_that_refuses_tells_nobody(db, english, resident, room, hall, community_admin, other_admin,

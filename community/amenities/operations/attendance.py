@@ -133,7 +133,7 @@ EXPIRY_REASONS = {PENDING_APPROVAL: N_("Not approved before the start"),
 
 def expire_unconfirmed(at: datetime) -> int:
     """Bookings still waiting for approval or payment when they start are cancelled, so they
-    stop holding a place; this is not a no-show."""
+    stop holding a place; this is not a no-show. The resident is told why."""
     stale = db.session.scalars(
         sa.select(Booking).where(Booking.status.in_((PENDING_APPROVAL, PENDING_PAYMENT)), Booking.start_at <= at)
         .with_for_update(of=Booking)).all()
@@ -147,4 +147,6 @@ def expire_unconfirmed(at: datetime) -> int:
     db.session.flush()
     for booking in stale:
         signals.booking_status_changed.send(booking, previous=previous[booking.id], actor=None)
+        notices.booking_expired(booking, waiting_for="payment" if previous[booking.id] == PENDING_PAYMENT
+                                else "approval")
     return len(stale)
