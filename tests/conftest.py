@@ -293,3 +293,14 @@ def assert_problem():
     """assert_problem(response, status, code=None) checks the problem+json shape and returns the body."""
     return helpers.assert_problem
 
+
+@pytest.fixture
+def english(client):
+    """The client reads English (the language switch); tests that check texts word for word."""
+    client.get("/lang/en")
+
+
+@pytest.fixture
+def elsewhere(create_community):
+    """A second community, for the wrong-community cases."""
+    return create_community("Elsewhere")

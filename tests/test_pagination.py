@@ -1,7 +1,10 @@
 """Long lists page, and the pager keeps the filters."""
+import pytest
 
 
-def test_audit_log_pages_keep_filters(client, platform_admin, login, db, monkeypatch):
+@pytest.fixture
+def long_audit_log(db, platform_admin, monkeypatch):
+    """45 entries of a test domain "demos" (3 pages of 20), filtered by their action prefix."""
     from community.core import audit, labels
 
     monkeypatch.setattr(labels, "AUDIT_LABELS", labels.AUDIT_LABELS.copy())
@@ -9,6 +12,9 @@ def test_audit_log_pages_keep_filters(client, platform_admin, login, db, monkeyp
     for number in range(45):
         audit.record(platform_admin, "demo.event", None, number=number)
     db.session.commit()
+
+
+def test_audit_log_pages_keep_filters(client, platform_admin, login, long_audit_log):
     login(platform_admin)
     first = client.get("/admin/audit?action=demo.")
     assert first.status_code == 200
@@ -18,15 +24,8 @@ def test_audit_log_pages_keep_filters(client, platform_admin, login, db, monkeyp
     assert third.status_code == 200 and "page=2" in third.get_data(as_text=True)
 
 
-def test_a_page_past_the_end_goes_to_the_last_page_keeping_the_filters(client, platform_admin, login, db,
-                                                                         monkeypatch):
-    from community.core import audit, labels
-
-    monkeypatch.setattr(labels, "AUDIT_LABELS", labels.AUDIT_LABELS.copy())
-    labels.register_audit_labels("demos", action_prefixes=["demo"])
-    for number in range(45):
-        audit.record(platform_admin, "demo.event", None, number=number)
-    db.session.commit()
+def test_a_page_past_the_end_goes_to_the_last_page_keeping_the_filters(client, platform_admin, login,
+                                                                         long_audit_log):
     login(platform_admin)
     far = client.get("/admin/audit?action=demo.&page=999")
     assert far.status_code == 302

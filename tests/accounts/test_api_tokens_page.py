@@ -17,11 +17,6 @@ def frozen():
 
 
 @pytest.fixture
-def english(client):
-    client.get("/lang/en")
-
-
-@pytest.fixture
 def neighbour(create_user):
     return create_user("neighbour@example.test")
 

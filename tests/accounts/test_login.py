@@ -11,11 +11,6 @@ from tests.conftest import DEFAULT_PASSWORD
 WRONG = "wrong-password1"
 
 
-@pytest.fixture
-def english(client):
-    client.get("/lang/en")
-
-
 def _login(client, login, password=DEFAULT_PASSWORD, environ_base=None, **fields):
     return client.post("/login", data={"login": login, "password": password, **fields},
                        environ_base=environ_base or {})

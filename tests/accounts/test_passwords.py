@@ -14,11 +14,6 @@ SAME_MESSAGE = "If an account exists for that address, we have sent it a link to
 
 
 @pytest.fixture
-def english(client):
-    client.get("/lang/en")
-
-
-@pytest.fixture
 def reset_link(client, outbox):
     """reset_link(user) asks for a reset through the page and returns the path e-mailed."""
 

@@ -6,11 +6,6 @@ from community.accounts.models import RoleGrant, User
 
 
 @pytest.fixture
-def english(client):
-    client.get("/lang/en")
-
-
-@pytest.fixture
 def register(client, community):
     def _register(login="new@example.test", password="goodpass123", confirm=None, name="New Person",
                   community_id=None):

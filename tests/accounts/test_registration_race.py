@@ -14,11 +14,6 @@ from community.core.errors import Conflict
 PASSWORD = "goodpass123"
 
 
-@pytest.fixture
-def english(client):
-    client.get("/lang/en")
-
-
 def _form(community, login="race@example.test", name="Loser"):
     community_id = community if isinstance(community, int) else community.id
     return {"login": login, "display_name": name, "community_id": community_id,

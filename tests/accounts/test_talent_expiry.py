@@ -14,11 +14,6 @@ NOTICE = "The talent tier expired on 2030-06-30; please renew it with the commun
 
 
 @pytest.fixture
-def english(client):
-    client.get("/lang/en")
-
-
-@pytest.fixture
 def tiered(create_user, db):
     user = create_user("tiered@example.test")
     ops.set_talent(user, talent_type="business", tier="senior", valid_until=VALID_UNTIL)

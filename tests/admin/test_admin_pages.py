@@ -9,16 +9,6 @@ from community.accounts.models import Community, RoleGrant, User
 ADMIN_PAGES = ["/admin/communities", "/admin/users", "/admin/roles", "/admin/audit"]
 
 
-@pytest.fixture
-def english(client):
-    client.get("/lang/en")
-
-
-@pytest.fixture
-def elsewhere(create_community):
-    return create_community("Elsewhere")
-
-
 def _grants(db, user):
     db.session.expire_all()
     return sorted((g.role, g.community_id) for g in db.session.get(User, user.id).role_grants)

@@ -11,11 +11,6 @@ from community.core.audit import AuditEntry
 from tests.factories.amenities import local
 
 
-@pytest.fixture
-def english(client):
-    client.get("/lang/en")
-
-
 def _entries(page):
     return page.split('data-section="audit-entries"', 1)[1]
 

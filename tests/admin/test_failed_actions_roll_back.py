@@ -14,11 +14,6 @@ from community.core.audit import AuditEntry
 from community.core.errors import Conflict
 
 
-@pytest.fixture
-def english(client):
-    client.get("/lang/en")
-
-
 @contextmanager
 def refused_by_a_listener(signal):
     """Another domain says no once the operation has flushed (e.g. "no flat free for them")."""

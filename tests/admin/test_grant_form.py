@@ -9,16 +9,6 @@ from community.accounts.models import User
 REFUSED = "You may not grant or remove this role there."
 
 
-@pytest.fixture
-def english(client):
-    client.get("/lang/en")
-
-
-@pytest.fixture
-def elsewhere(create_community):
-    return create_community("Elsewhere")
-
-
 def _options(page, name):
     select = page.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
     return re.findall(r'<option[^>]*value="([^"]*)"', select)

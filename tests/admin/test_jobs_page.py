@@ -10,11 +10,6 @@ from community.core.jobs import JobRun
 AT = datetime(2031, 5, 6, 2, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture
-def english(client):
-    client.get("/lang/en")
-
-
 def _row(html, name):
     match = re.search(rf'<tr data-job="{re.escape(name)}" data-due="(yes|no)">(.*?)</tr>', html, re.S)
     assert match, f"no row for {name}"

@@ -9,11 +9,6 @@ MERCHANT = 101
 
 
 @pytest.fixture
-def english(client):
-    client.get("/lang/en")
-
-
-@pytest.fixture
 def merchant_grant(db, create_user):
     """merchant_grant(user=None) -> a merchant_staff grant at MERCHANT (of a new resident by default)."""
 

@@ -57,11 +57,6 @@ def test_role_rules_live_in_the_operations(db, community, community_admin, platf
 NOT_A_MEMBER = "No member of this community has this e-mail or mobile number."
 
 
-@pytest.fixture
-def english(client):
-    client.get("/lang/en")
-
-
 def _grant(client, login, role, community_id):
     return client.post("/admin/roles", data={"login": login, "role": role, "community_id": community_id})
 

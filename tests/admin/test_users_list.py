@@ -1,16 +1,10 @@
 """The operator's user list: one line per person, tier marked when it expired, no query per row."""
 from datetime import date, datetime, timezone
 
-import pytest
 
 from community.accounts import operations as ops
 from community.core import clock
 from tests.helpers import recorded_statements
-
-
-@pytest.fixture
-def english(client):
-    client.get("/lang/en")
 
 
 def _row(page, email):

@@ -13,11 +13,6 @@ MERCHANT_A, MERCHANT_B = 101, 202
 
 
 @pytest.fixture
-def elsewhere(create_community):
-    return create_community("Elsewhere")
-
-
-@pytest.fixture
 def staff_of(create_user, db):
     """staff_of(merchant_id) -> a user who is merchant_staff at that merchant only."""
 
