@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from community.amenities.ical import unfold
+from tests.core import parts
 from tests.factories.amenities import hours_every_day
 from tests.helpers import frozen_at, text
 
@@ -154,6 +155,9 @@ def hostile_world(db, create_user, create_community):
     }
     assert all(ids.values()), ids
     assert db.session.scalar(sa.select(sa.func.count(Booking.id))) == 5
+    hostile = {"home": home, "resident": resident, "admin": admin, "platform": platform, "applicant": applicant}
+    ids.update(parts.build_hostile(hostile, PAYLOAD, db=db, create_user=create_user))
+    db.session.commit()
     return {"home": home, "gym": gym, "hall": hall, "resident": resident, "admin": admin, "platform": platform,
             "applicant": applicant, "ids": ids}
 

@@ -8,9 +8,10 @@ for approval, a notice with its e-mail, an API token, a resident grant and an at
 has a resource with a photo and a closure.
 
 ``url_values(world, rule)`` fills a URL rule's variables with the ids of these objects. **A domain
-that adds routes with new variables adds its objects here** (``OBJECTS`` and ``url_variable``);
-routes whose variables cannot be filled are listed by the walking tests, which fail when more than
-a few are left unfilled.
+that adds routes with new variables adds its objects in a part of its own**,
+``tests/core/parts/<domain>.py`` (see tests/core/parts/__init__.py for what a part offers), so that
+domains built side by side never edit the same lines here; routes whose variables cannot be filled
+are listed by the walking tests, which fail when more than a few are left unfilled.
 """
 import os
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from tests.core import parts
 from tests.core.sample_files import tiny_png, upload
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -71,6 +73,9 @@ class World:
     grant: object
     attachment: object
     tokens: dict = field(default_factory=dict)  # user id -> bearer token
+    # What the domain parts added: URL variable -> value (an id), and any objects they keep by name.
+    ids: dict = field(default_factory=dict)
+    objects: dict = field(default_factory=dict)
 
 
 # What each URL variable points at: an object of the owner, or of the owner's community.
@@ -88,7 +93,8 @@ OBJECTS = {
 }
 
 # Variables that name something of the resident (not of the community a neighbour shares).
-OWNED_BY_RESIDENT = {"booking_id", "notice_id", "message_id", "token_id", "grant_id", "user_id", "attachment_id"}
+OWNED_BY_RESIDENT = {"booking_id", "notice_id", "message_id", "token_id", "grant_id", "user_id", "attachment_id",
+                     *parts.owned_by_resident()}
 
 
 def url_variable(world, endpoint: str, name: str):
@@ -100,8 +106,11 @@ def url_variable(world, endpoint: str, name: str):
     if endpoint.endswith("approve") or endpoint.endswith("reject"):
         if name == "booking_id":
             return world.pending_booking.id
+    chosen = parts.url_variable(world, endpoint, name)
+    if chosen is not None:
+        return chosen
     getter = OBJECTS.get(name)
-    return getter(world) if getter else None
+    return getter(world) if getter else world.ids.get(name)
 
 
 def url_values(world, endpoint: str, arguments) -> dict | None:
@@ -129,6 +138,8 @@ def sample(spec, schema, name, world):
     schema = _resolve(spec, schema)
     if name == "resource_id":
         return world.resource.id
+    if name in world.ids:
+        return world.ids[name]
     if "enum" in schema:
         return schema["enum"][0]
     kind, fmt = schema.get("type"), schema.get("format")
@@ -251,6 +262,8 @@ def world(db, app, create_community, create_user, make_resource, tmp_path, monke
     for user in (owner, neighbour, home_admin, home_specialist, away_resident, away_admin, away_specialist,
                  platform_admin):
         made.tokens[user.id] = token_secret if user is owner else accounts.issue_api_token(user, "tests")[1]
+    db.session.commit()
+    parts.build_world(made, db=db, app=app, create_user=create_user)
     db.session.commit()
     yield made
     attachments.unregister_attachment_owner("testing.Locker")
