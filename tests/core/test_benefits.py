@@ -31,7 +31,15 @@ def test_a_tier_lists_what_it_earns_in_order_and_nothing_it_does_not(registered)
     assert "testing.window" not in dict(benefits.benefits_for(None, None, today))
 
 
+def first_rule(user, tier, today):
+    return "a"
+
+
+def second_rule(user, tier, today):
+    return "b"
+
+
 def test_two_rules_cannot_claim_one_name(registered):
-    registered("testing.same", lambda user, tier, today: "a")
+    registered("testing.same", first_rule)
     with pytest.raises(ValueError):
-        benefits.talent_benefit("testing.same")(lambda user, tier, today: "b")
+        benefits.talent_benefit("testing.same")(second_rule)
