@@ -109,7 +109,7 @@ class GrantRoleForm(PageForm):
         self.role.choices = choices((r, role_label(r)) for r in grantable_roles(actor, scopes))
         offered = [(c.id, c.name) for c in communities]
         if may_manage_role(actor, PLATFORM_ADMIN, None):
-            offered.insert(0, (0, _l("— none (platform admin applies everywhere)")))
+            offered.insert(0, (0, _l("— none (platform admin and talent reviewer apply everywhere)")))
         self.community_id.choices = choices(offered)
 
 
