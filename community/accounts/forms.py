@@ -122,6 +122,8 @@ class TalentForm(PageForm):
     talent_type = SelectField(_l("Talent type"), validators=[Optional()])
     tier = SelectField(_l("Tier"), validators=[Optional()])
     valid_until = DateField(_l("Valid until"), validators=[Optional()])
+    note = StringField(_l("Reason for the correction"), validators=[Optional(), Length(max=500)],
+                       description=_l("Kept in the talent registry's record. Clearing the tier revokes it."))
     submit = SubmitField(_l("Save talent profile"))
 
     def __init__(self, *args, **kwargs):

@@ -149,9 +149,13 @@ def user(user_id):
     talent = user.talent
     form = TalentForm(obj=talent)
     if form.validate_on_submit():
-        # A refusal (another community's person) is the 403 error page; the unit of work rolls it back.
-        ops.set_talent(user, talent_type=form.talent_type.data or None, tier=form.tier.data or None,
-                       valid_until=form.valid_until.data, actor=current_user)
+        # The office's correction goes through the talent registry (an entry with a certificate
+        # number, revoked when the tier is cleared), recorded with its note. A refusal (another
+        # community's person) is the 403 error page; the unit of work rolls it back.
+        from community.talent.operations import correct
+
+        correct(user, talent_type=form.talent_type.data or None, tier=form.tier.data or None,
+                valid_until=form.valid_until.data, note=form.note.data or "", actor=current_user)
         flash(_l("Talent profile saved."), "success")
         return redirect(url_for("admin.user", user_id=user.id))
     template, context = _user_page(user, form)

@@ -55,6 +55,8 @@ def apply():
         flash(_l("You already have an open talent application."), "info")
         return redirect(url_for("talent.application", application_id=existing.id))
     types = queries.talent_types()
+    if not types and ops.ensure_default_types():  # a bare database: the defaults, on first use
+        types = queries.talent_types()
     form = ApplicationForm(types=types, talent_type=request.args.get("type"))
     context = {"form": form, "types": types, "application": None, "evidence": []}
     if not form.validate_on_submit():

@@ -16,9 +16,9 @@ from community.talent.errors import (
 )
 from community.talent.models import (
     DISMISSED, DRAFT, ENTERED, IN_REVIEW, INITIAL, NOTICE, ON_NOTICE, OPEN, OPEN_STATUSES, REJECTED, RENEWAL,
-    RETURNED, TIERS, UPHELD, WITHDRAWN, ApplicationEvent, Objection, TalentApplication, TalentType,
+    RETURNED, TIERS, UPHELD, WITHDRAWN, ApplicationEvent, Objection, TalentApplication,
 )
-from community.talent.operations.config import ensure_stages
+from community.talent.operations.config import ensure_stages, find_type
 
 EVIDENCE = "evidence"
 APPROVE, RETURN, REJECT = "approve", "return", "reject"
@@ -35,7 +35,7 @@ def _event(application, actor, action, *, stage=None, tier=None, message=""):
 
 def _check_fields(values: dict) -> None:
     errors = {}
-    talent_type = db.session.scalar(sa.select(TalentType).where(TalentType.code == values.get("talent_type")))
+    talent_type = find_type(values.get("talent_type"))
     if talent_type is None or not talent_type.active:
         errors["type"] = [str(_l("Choose one of the talent types."))]
     if values.get("claimed_tier") not in TIERS:
@@ -345,8 +345,12 @@ def resolve_objection(objection, *, actor, upheld: bool, note: str = "") -> Obje
     objection.resolution = note
     db.session.flush()
     _event(application, actor, "objection_upheld" if upheld else "objection_dismissed", message=note)
-    audit.record(actor, "talent_objection.upheld" if upheld else "talent_objection.dismissed", objection,
-                 application_id=application.id, community_id=application.community_id, note=note)
+    if upheld:
+        audit.record(actor, "talent_objection.upheld", objection, application_id=application.id,
+                     community_id=application.community_id, note=note)
+    else:
+        audit.record(actor, "talent_objection.dismissed", objection, application_id=application.id,
+                     community_id=application.community_id, note=note)
     if upheld and application.status == ON_NOTICE:
         _reject(application, actor, stage_of(application), note)
     return objection

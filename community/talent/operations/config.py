@@ -27,6 +27,18 @@ def ensure_default_types() -> int:
     return added
 
 
+def find_type(code: str | None) -> TalentType | None:
+    """The configured type of ``code``. The defaults are there from the migration on; a database
+    whose types table was emptied (tests, a bare schema) gets them back on first use."""
+    if not code:
+        return None
+    found = db.session.scalar(sa.select(TalentType).where(TalentType.code == code))
+    if found is None and db.session.scalar(sa.select(sa.func.count(TalentType.id))) == 0:
+        ensure_default_types()
+        found = db.session.scalar(sa.select(TalentType).where(TalentType.code == code))
+    return found
+
+
 def save_type(talent_type: TalentType | None, *, actor, code: str | None = None, **values) -> TalentType:
     """Create (``talent_type=None``, with ``code``) or edit a type. Codes never change: profiles and
     applications store them."""
@@ -42,8 +54,10 @@ def save_type(talent_type: TalentType | None, *, actor, code: str | None = None,
     for key in changed:
         setattr(talent_type, key, values[key])
     db.session.flush()
-    audit.record(actor, "talent_type.created" if created else "talent_type.updated", talent_type,
-                 code=talent_type.code, fields=changed)
+    if created:
+        audit.record(actor, "talent_type.created", talent_type, code=talent_type.code, fields=changed)
+    else:
+        audit.record(actor, "talent_type.updated", talent_type, code=talent_type.code, fields=changed)
     return talent_type
 
 

@@ -17,17 +17,19 @@ from community.extensions import db
 from community.talent import access, notices, rules
 from community.talent.errors import EntryNotActive
 from community.talent.labels import revoke_reason_label
+from community.talent.operations.config import find_type
 from community.talent.models import (
-    ACTIVE, DRAFT, ENTERED, EXPIRED, ON_NOTICE, OPEN_STATUSES, RENEWAL, REJECTED, REVOKE_REASONS, REVOKED, TIERS, ApplicationEvent, RegistryEntry, TalentApplication, TalentType,
+    ACTIVE, DRAFT, ENTERED, EXPIRED, ON_NOTICE, OPEN_STATUSES, RENEWAL, REJECTED, REVOKE_REASONS, REVOKED, TIERS, ApplicationEvent, RegistryEntry, TalentApplication,
 )
 
 
-def _sync_profile(entry: RegistryEntry | None, user: User) -> None:
+def _sync_profile(entry: RegistryEntry | None, user: User, actor=None) -> None:
+    """Mirror the entry onto the profile; ``actor``: the office that decided (None: the system)."""
     if entry is None or entry.status == REVOKED:
-        accounts_ops.set_talent(user, talent_type=None, tier=None, valid_until=None, audited=False)
+        accounts_ops.set_talent(user, talent_type=None, tier=None, valid_until=None, actor=actor, audited=False)
     else:
         accounts_ops.set_talent(user, talent_type=entry.talent_type, tier=entry.tier,
-                                valid_until=entry.valid_until, audited=False)
+                                valid_until=entry.valid_until, actor=actor, audited=False)
 
 
 def active_entry_of(user_id: int) -> RegistryEntry | None:
@@ -123,7 +125,7 @@ def renew_entry(entry: RegistryEntry, *, tier: str, actor, note: str = "", appli
     entry.valid_until = rules.term_end(start)
     entry.status = ACTIVE
     db.session.flush()
-    _sync_profile(entry, entry.user)
+    _sync_profile(entry, entry.user, actor)
     outcome = "renewed" if tier == before else ("raised" if rules.TIER_RANK[tier] > rules.TIER_RANK[before]
                                                  else "lowered")
     audit.record(actor, "talent_registry.renewed", entry, outcome=outcome, tier_before=before, tier=tier,
@@ -154,7 +156,7 @@ def revoke_entry(entry: RegistryEntry, *, actor, reason: str, note: str = "") ->
     locked.revoked_at = now()
     locked.revoked_by_id = actor.id
     db.session.flush()
-    _sync_profile(None, locked.user)
+    _sync_profile(None, locked.user, actor)
     # An open re-review of the entry has nothing left to renew.
     for application in db.session.scalars(sa.select(TalentApplication).where(
             TalentApplication.entry_id == locked.id, TalentApplication.status.in_(OPEN_STATUSES))):
@@ -246,7 +248,7 @@ def correct(user: User, *, actor, talent_type: str | None, tier: str | None, val
     if not accounts_ops.may_set_talent(actor, user):
         raise PermissionDenied(_l("Only the office of this person's own community can set their talent tier."),
                                code="not_their_community")
-    if talent_type and db.session.scalar(sa.select(TalentType.id).where(TalentType.code == talent_type)) is None:
+    if talent_type and find_type(talent_type) is None:
         raise RuleViolation(_l("Unknown talent type."), code="unknown_talent_type")
     if tier and tier not in TIERS:
         raise RuleViolation(_l("Unknown talent tier."), code="unknown_tier")
@@ -255,7 +257,7 @@ def correct(user: User, *, actor, talent_type: str | None, tier: str | None, val
     if not tier:
         if entry is not None:
             return revoke_entry(entry, actor=actor, reason="other", note=note)
-        _sync_profile(None, user)
+        _sync_profile(None, user, actor)
         return None
     if not talent_type:
         raise RuleViolation(_l("Choose the talent type of this tier."), code="type_required")
@@ -264,14 +266,15 @@ def correct(user: User, *, actor, talent_type: str | None, tier: str | None, val
     if entry is None:
         entry = _new_entry(user, talent_type=talent_type, tier=tier, valid_from=min(today, until), valid_until=until,
                            application_id=None)
-        action = "talent_registry.entered"
-    else:
-        entry.talent_type, entry.tier, entry.valid_until = talent_type, tier, max(until, entry.valid_from)
-        db.session.flush()
-        action = "talent_registry.corrected"
-    _sync_profile(entry, user)
-    audit.record(actor, action, entry, certificate_no=entry.certificate_no, talent_type=talent_type, tier=tier,
-                 valid_until=entry.valid_until, note=note)
+        _sync_profile(entry, user, actor)
+        audit.record(actor, "talent_registry.entered", entry, certificate_no=entry.certificate_no,
+                     talent_type=talent_type, tier=tier, valid_until=entry.valid_until, note=note)
+        return entry
+    entry.talent_type, entry.tier, entry.valid_until = talent_type, tier, max(until, entry.valid_from)
+    db.session.flush()
+    _sync_profile(entry, user, actor)
+    audit.record(actor, "talent_registry.corrected", entry, certificate_no=entry.certificate_no,
+                 talent_type=talent_type, tier=tier, valid_until=entry.valid_until, note=note)
     return entry
 
 
