@@ -579,16 +579,17 @@ def may_set_talent(actor, user: User) -> bool:
 
 
 def set_talent(user: User, *, talent_type: str | None, tier: str | None, valid_until: date | None,
-               actor=None, audited: bool = True) -> TalentProfile:
+               actor=None, by_registry: bool = False) -> TalentProfile:
     """Set a talent type and tier; ``actor=None`` is the system itself (demo data, imports).
 
     The talent domain's registry (community/talent) is what decides a tier: its operations call
-    this with ``audited=False`` after writing their own audit entry (entered, renewed, revoked,
-    corrected), so the profile stays the one place every domain reads the tier from."""
+    this with ``by_registry=True`` after checking the type against the configured talent types
+    (which may hold more than TALENT_TYPES) and writing their own audit entry (entered, renewed,
+    revoked, corrected), so the profile stays the one place every domain reads the tier from."""
     if actor is not None and not may_set_talent(actor, user):
         raise PermissionDenied(_l("Only the office of this person's own community can set their talent tier."),
                                code="not_their_community")
-    if talent_type and talent_type not in TALENT_TYPES:
+    if talent_type and talent_type not in TALENT_TYPES and not by_registry:
         raise RuleViolation(_l("Unknown talent type."), code="unknown_talent_type")
     if tier and tier not in TALENT_TIERS:
         raise RuleViolation(_l("Unknown talent tier."), code="unknown_tier")
@@ -598,7 +599,7 @@ def set_talent(user: User, *, talent_type: str | None, tier: str | None, valid_u
     profile.verified_by_id = getattr(actor, "id", None)
     db.session.add(profile)
     db.session.flush()
-    if audited:
+    if not by_registry:
         audit.record(actor, "talent.updated", user, community_id=user.community_id,
                      talent_type=talent_type, tier=tier, valid_until=valid_until)
     signals.talent_tier_changed.send(profile)

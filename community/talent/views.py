@@ -202,10 +202,12 @@ def notices():
                            mask=rules.mask_name, types=queries.type_names())
 
 
-@bp.route("/notices/<int:application_id>", methods=["GET", "POST"])
+@bp.route("/notices/<int:public_notice_id>", methods=["GET", "POST"])
 @login_required
-def notice(application_id):
-    application = queries.notice_application_for(current_user, application_id)
+def notice(public_notice_id):
+    """One application under public notice (the variable is the application's id; its name says
+    that this page is public to the community, not the applicant's own)."""
+    application = queries.notice_application_for(current_user, public_notice_id)
     form = ObjectionForm()
     context = {"application": application, "form": form, "mask": rules.mask_name, "types": queries.type_names(),
                "today": local_today(application.community.timezone)}

@@ -26,10 +26,10 @@ from community.talent.models import (
 def _sync_profile(entry: RegistryEntry | None, user: User, actor=None) -> None:
     """Mirror the entry onto the profile; ``actor``: the office that decided (None: the system)."""
     if entry is None or entry.status == REVOKED:
-        accounts_ops.set_talent(user, talent_type=None, tier=None, valid_until=None, actor=actor, audited=False)
+        accounts_ops.set_talent(user, talent_type=None, tier=None, valid_until=None, actor=actor, by_registry=True)
     else:
         accounts_ops.set_talent(user, talent_type=entry.talent_type, tier=entry.tier,
-                                valid_until=entry.valid_until, actor=actor, audited=False)
+                                valid_until=entry.valid_until, actor=actor, by_registry=True)
 
 
 def active_entry_of(user_id: int) -> RegistryEntry | None:
