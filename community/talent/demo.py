@@ -1,24 +1,25 @@
 """Demo talent data: the types with criteria, reviewer@demo.test, residents 1–3's verified tiers
 as registry entries with certificate numbers, one application at each stage and one talent under
-public notice. Idempotent: a person who already has applications or an entry gets nothing new."""
+public notice. Idempotent: a person who already has an application gets no new one."""
 import sqlalchemy as sa
 
 from community.accounts import operations as accounts_ops
 from community.accounts.demo import demo_community, demo_user
 from community.core.demo import DEMO_PASSWORD, demo_loader
-from community.core.permissions import RESIDENT, TALENT_REVIEWER
+from community.core.permissions import TALENT_REVIEWER
 from community.extensions import db
 from community.talent import operations as ops
-from community.talent.models import RegistryEntry, TalentApplication
+from community.talent.models import TalentApplication
 
 REVIEWER = "reviewer@demo.test"
-# (email, name, type, tier, how far it gets)
+# (resident, type, tier, how far it gets): one application at each stage. Residents 1-3 hold
+# verified tiers and apply for another (a higher tier, another type); 4's tier lapsed.
 DEMO_APPLICANTS = [
-    ("resident4@demo.test", None, "social_service", "intermediate", "draft"),
-    ("resident5@demo.test", None, "skill_leading", "junior", "recommend"),
-    ("applicant6@demo.test", "王小明", "academic", "senior", "department"),
-    ("applicant7@demo.test", "李晓红", "business", "intermediate", "returned"),
-    ("applicant8@demo.test", "张大明", "production", "intermediate", "notice"),
+    ("resident1@demo.test", "high_level", "senior", "draft"),
+    ("resident4@demo.test", "social_service", "intermediate", "recommend"),
+    ("resident2@demo.test", "business", "senior", "department"),
+    ("resident5@demo.test", "skill_leading", "junior", "returned"),
+    ("resident3@demo.test", "skill_service", "intermediate", "notice"),
 ]
 
 
@@ -36,17 +37,10 @@ def load_talent(echo):
     if entered:
         echo(f"  {entered} verified tiers entered in the talent registry")
     admin = demo_user("admin@demo.test")
-    for email, name, talent_type, tier, reach in DEMO_APPLICANTS:
+    for email, talent_type, tier, reach in DEMO_APPLICANTS:
         user = demo_user(email)
-        if user is None:
-            user = accounts_ops.register_user(login=email, password=DEMO_PASSWORD, display_name=name,
-                                              community=community)
-            accounts_ops.grant_role(user, RESIDENT, community)
-            echo(f"  created {email}")
-        has_any = db.session.scalar(sa.select(sa.func.count(TalentApplication.id)).where(
-            TalentApplication.user_id == user.id))
-        if has_any or db.session.scalar(sa.select(RegistryEntry.id).where(RegistryEntry.user_id == user.id,
-                                                                          RegistryEntry.status == "active")):
+        if user is None or db.session.scalar(sa.select(sa.func.count(TalentApplication.id)).where(
+                TalentApplication.user_id == user.id)):
             continue
         application = ops.create_application(
             user, submit=reach != "draft", talent_type=talent_type, claimed_tier=tier, employer="张江科技有限公司",
