@@ -206,3 +206,13 @@ def test_platform_admin_grants_talent_reviewer_everywhere(client, db, login, pla
     db.session.expire_all()
     from community.core.permissions import has_role
     assert has_role(db.session.get(type(person), person.id), "talent_reviewer")
+
+
+def test_card_lists_the_amenities_the_tier_opens(client, db, login, entered, make_resource, community):
+    resident, _entry = entered
+    make_resource(community, name="人才书房", visible_tiers=["senior"])
+    make_resource(community, name="普通会议室")
+    db.session.commit()
+    login(resident)
+    benefits = client.get("/talent/card").get_data(as_text=True).split("data-benefits")[1]
+    assert "人才书房" in benefits and "普通会议室" not in benefits
