@@ -85,7 +85,7 @@ def registry_csv():
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow([gettext("Certificate number"), gettext("Name"), gettext("E-mail"), gettext("Community"),
+    writer.writerow([gettext("Certificate number"), gettext("Full name"), gettext("E-mail"), gettext("Community"),
                      gettext("Talent type"), gettext("Tier"), gettext("Status"), gettext("Valid from"),
                      gettext("Valid until"), gettext("Revocation reason")])
     for entry in db.session.scalars(queries.registry_for(current_user, **_registry_args())).unique():
