@@ -27,6 +27,8 @@ EVENT_LABELS = {
     "objection_dismissed": _l("Objection dismissed"), "entered": _l("Entered in the registry"),
     "rereview_opened": _l("Re-review opened"), "renewed": _l("Re-review decided"),
 }
+OBJECTION_STATUS_LABELS = {"open": lazy_pgettext("talent", "Open"), "upheld": lazy_pgettext("talent", "Upheld"),
+                           "dismissed": lazy_pgettext("talent", "Dismissed")}
 KIND_LABELS = {"initial": _l("Application"), "renewal": _l("Re-review")}
 VERIFY_REASON_LABELS = {
     "ok": _l("Valid"), "expired": _l("Expired code: ask for a fresh one"), "forged": _l("Forged or damaged code"),
@@ -60,6 +62,10 @@ def revoke_reason_label(code):
 
 def event_label(code):
     return _lookup(EVENT_LABELS, code)
+
+
+def objection_status_label(code):
+    return _lookup(OBJECTION_STATUS_LABELS, code)
 
 
 def kind_label(code):

@@ -54,6 +54,7 @@ TEMPLATE_GLOBALS = {
     "talent_verify_reason_label": labels.verify_reason_label, "talent_type_name": type_name,
     "talent_stage_name": stage_name, "talent_stored_name": labels.stored_name,
     "talent_overall_status_label": labels.talent_status_label,
+    "talent_objection_status_label": labels.objection_status_label,
 }
 
 
