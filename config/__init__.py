@@ -64,6 +64,11 @@ class Default:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    # The talent card's Ed25519 signing key: a PEM text or the path of a PEM file. Unset, a key
+    # is made once into instance/talent_card_ed25519.pem (fine for one node; several nodes must
+    # share one key: set this). docs/operations.md.
+    TALENT_CARD_SIGNING_KEY = os.environ.get("TALENT_CARD_SIGNING_KEY")
+    TALENT_EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     BABEL_DEFAULT_LOCALE = "zh_CN"

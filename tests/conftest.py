@@ -19,7 +19,7 @@ from community.core import clock
 from config import Testing
 from tests import helpers
 
-pytest_plugins = ["tests.factories.amenities"]
+pytest_plugins = ["tests.factories.amenities", "tests.factories.talent"]
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 DEFAULT_PASSWORD = "secret123"
@@ -179,7 +179,7 @@ def create_user(db, community):
         email = email or f"user{next(counter)}@example.test"
         user = ops.register_user(login=email, password=password, display_name=display_name or email.split("@")[0])
         for role in roles:
-            ops.grant_role(user, role, None if role == "platform_admin" else home)
+            ops.grant_role(user, role, None if role in ("platform_admin", "talent_reviewer") else home)
         if tier:
             ops.set_talent(user, talent_type=talent_type, tier=tier, valid_until=date(2099, 1, 1))
         db.session.commit()

@@ -109,7 +109,7 @@ class GrantRoleForm(PageForm):
         self.role.choices = choices((r, role_label(r)) for r in grantable_roles(actor, scopes))
         offered = [(c.id, c.name) for c in communities]
         if may_manage_role(actor, PLATFORM_ADMIN, None):
-            offered.insert(0, (0, _l("— none (platform admin applies everywhere)")))
+            offered.insert(0, (0, _l("— none (platform admin and talent reviewer apply everywhere)")))
         self.community_id.choices = choices(offered)
 
 
@@ -122,6 +122,8 @@ class TalentForm(PageForm):
     talent_type = SelectField(_l("Talent type"), validators=[Optional()])
     tier = SelectField(_l("Tier"), validators=[Optional()])
     valid_until = DateField(_l("Valid until"), validators=[Optional()])
+    note = StringField(_l("Reason for the correction"), validators=[Optional(), Length(max=500)],
+                       description=_l("Kept in the talent registry's record. Clearing the tier revokes it."))
     submit = SubmitField(_l("Save talent profile"))
 
     def __init__(self, *args, **kwargs):

@@ -139,16 +139,17 @@ class RoleGrant(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint(
-            "role IN ('resident', 'merchant_staff', 'specialist', 'community_admin', 'platform_admin')",
+            "role IN ('resident', 'merchant_staff', 'specialist', 'community_admin', 'platform_admin',"
+            " 'talent_reviewer')",
             name="known_role",
         ),
-        # platform_admin applies everywhere; merchant_staff is held at one merchant (or, for grants
+        # platform_admin and talent_reviewer apply everywhere; merchant_staff is held at one merchant (or, for grants
         # made before merchants exist, in one community: never both); every other role is held in
         # one community, and only merchant_staff names a merchant.
         sa.CheckConstraint(
-            "(role = 'platform_admin' AND community_id IS NULL AND merchant_id IS NULL)"
+            "(role IN ('platform_admin', 'talent_reviewer') AND community_id IS NULL AND merchant_id IS NULL)"
             " OR (role = 'merchant_staff' AND (community_id IS NULL) <> (merchant_id IS NULL))"
-            " OR (role NOT IN ('platform_admin', 'merchant_staff')"
+            " OR (role NOT IN ('platform_admin', 'talent_reviewer', 'merchant_staff')"
             " AND community_id IS NOT NULL AND merchant_id IS NULL)",
             name="scope_matches_role",
         ),

@@ -24,7 +24,7 @@ from community.core.clock import now, to_local
 from community.core.db import is_unique_violation, savepoint
 from community.core.errors import Conflict, DomainError, NotFound, PermissionDenied, RuleViolation
 from community.core.permissions import (
-    COMMUNITY_ADMIN, MERCHANT_STAFF, PLATFORM_ADMIN, RESIDENT, ROLES, has_role,
+    COMMUNITY_ADMIN, MERCHANT_STAFF, PLATFORM_ADMIN, PLATFORM_ROLES, RESIDENT, ROLES, TALENT_REVIEWER, has_role,
 )
 from community.extensions import db
 
@@ -447,7 +447,7 @@ def may_manage_role(actor, role: str, community_id: int | None) -> bool:
     who runs a merchant's staff). ``actor=None`` is the system (demo data)."""
     if actor is None or has_role(actor, PLATFORM_ADMIN):
         return True
-    if role in (PLATFORM_ADMIN, COMMUNITY_ADMIN) or community_id is None:
+    if role in (PLATFORM_ADMIN, COMMUNITY_ADMIN, TALENT_REVIEWER) or community_id is None:
         return False
     return has_role(actor, COMMUNITY_ADMIN, community_id)
 
@@ -497,8 +497,8 @@ def _check_scope(role: str, community_id: int | None, merchant_id: int | None) -
                                    "the community, but not both."), code="role_scope")
     elif merchant_id is not None:
         raise RuleViolation(_l("Only merchant staff is granted at a merchant."), code="role_scope")
-    elif (role == PLATFORM_ADMIN) != (community_id is None):
-        raise RuleViolation(_l("Platform admin applies everywhere; every other role needs a community."),
+    elif (role in PLATFORM_ROLES) != (community_id is None):
+        raise RuleViolation(_l("Platform admin and talent reviewer apply everywhere; every other role needs a community."),
                             code="role_scope")
 
 
@@ -579,12 +579,17 @@ def may_set_talent(actor, user: User) -> bool:
 
 
 def set_talent(user: User, *, talent_type: str | None, tier: str | None, valid_until: date | None,
-               actor=None) -> TalentProfile:
-    """Set a talent type and tier; ``actor=None`` is the system itself (demo data, imports)."""
+               actor=None, by_registry: bool = False) -> TalentProfile:
+    """Set a talent type and tier; ``actor=None`` is the system itself (demo data, imports).
+
+    The talent domain's registry (community/talent) is what decides a tier: its operations call
+    this with ``by_registry=True`` after checking the type against the configured talent types
+    (which may hold more than TALENT_TYPES) and writing their own audit entry (entered, renewed,
+    revoked, corrected), so the profile stays the one place every domain reads the tier from."""
     if actor is not None and not may_set_talent(actor, user):
         raise PermissionDenied(_l("Only the office of this person's own community can set their talent tier."),
                                code="not_their_community")
-    if talent_type and talent_type not in TALENT_TYPES:
+    if talent_type and talent_type not in TALENT_TYPES and not by_registry:
         raise RuleViolation(_l("Unknown talent type."), code="unknown_talent_type")
     if tier and tier not in TALENT_TIERS:
         raise RuleViolation(_l("Unknown talent tier."), code="unknown_tier")
@@ -594,8 +599,9 @@ def set_talent(user: User, *, talent_type: str | None, tier: str | None, valid_u
     profile.verified_by_id = getattr(actor, "id", None)
     db.session.add(profile)
     db.session.flush()
-    audit.record(actor, "talent.updated", user, community_id=user.community_id,
-                 talent_type=talent_type, tier=tier, valid_until=valid_until)
+    if not by_registry:
+        audit.record(actor, "talent.updated", user, community_id=user.community_id,
+                     talent_type=talent_type, tier=tier, valid_until=valid_until)
     signals.talent_tier_changed.send(profile)
     return profile
 

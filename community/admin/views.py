@@ -13,7 +13,7 @@ from community.core.jobs import job_statuses
 from community.core.labels import audit_action_choices, audit_domain_choices, audit_names, audit_object_choices
 from community.core.pagination import paginate
 from community.core.permissions import (
-    COMMUNITY_ADMIN, PLATFORM_ADMIN, get_or_404, has_role, role_required,
+    COMMUNITY_ADMIN, PLATFORM_ADMIN, PLATFORM_ROLES, get_or_404, has_role, role_required,
 )
 from community.extensions import db
 
@@ -89,7 +89,7 @@ def roles():
     if not form.validate_on_submit():
         return render_template("admin/roles.html", form=form), 422 if form.is_submitted() else 200
     community = db.session.get(Community, form.community_id.data) if form.community_id.data else None
-    if community is None and form.role.data != PLATFORM_ADMIN:
+    if community is None and form.role.data not in PLATFORM_ROLES:
         form.community_id.errors.append(_l("Choose the community this role applies to."))
         return render_template("admin/roles.html", form=form), 422
     with rerender_on_domain_error("admin/roles.html", form=form):
@@ -149,9 +149,13 @@ def user(user_id):
     talent = user.talent
     form = TalentForm(obj=talent)
     if form.validate_on_submit():
-        # A refusal (another community's person) is the 403 error page; the unit of work rolls it back.
-        ops.set_talent(user, talent_type=form.talent_type.data or None, tier=form.tier.data or None,
-                       valid_until=form.valid_until.data, actor=current_user)
+        # The office's correction goes through the talent registry (an entry with a certificate
+        # number, revoked when the tier is cleared), recorded with its note. A refusal (another
+        # community's person) is the 403 error page; the unit of work rolls it back.
+        from community.talent.operations import correct
+
+        correct(user, talent_type=form.talent_type.data or None, tier=form.tier.data or None,
+                valid_until=form.valid_until.data, note=form.note.data or "", actor=current_user)
         flash(_l("Talent profile saved."), "success")
         return redirect(url_for("admin.user", user_id=user.id))
     template, context = _user_page(user, form)

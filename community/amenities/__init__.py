@@ -7,7 +7,7 @@ def register(app):
     """Residents' and operators' pages, the API, menu entries, dashboard panels, jobs, audit
     labels, demo data and the city's resources and bookings for ``flask demo generate``."""
     from community.amenities import admin_views, api, views
-    from community.amenities import audit_labels, dashboard, demo, generate, jobs, reminders  # noqa: F401
+    from community.amenities import audit_labels, benefits, dashboard, demo, generate, jobs, reminders  # noqa: F401
     from community.core.api import register_api_blueprint
     from community.core.permissions import COMMUNITY_ADMIN, RESIDENT
     from community.core.templating import add_nav

@@ -18,6 +18,7 @@ ROLE_LABELS = {
     "specialist": _l("Service specialist"),
     "community_admin": _l("Community admin"),
     "platform_admin": _l("Platform admin"),
+    "talent_reviewer": _l("Talent reviewer"),
 }
 TALENT_TYPE_LABELS = {
     "production": _l("Production talent"),

@@ -21,7 +21,12 @@ MERCHANT_STAFF = "merchant_staff"
 SPECIALIST = "specialist"
 COMMUNITY_ADMIN = "community_admin"
 PLATFORM_ADMIN = "platform_admin"
-ROLES = (RESIDENT, MERCHANT_STAFF, SPECIALIST, COMMUNITY_ADMIN, PLATFORM_ADMIN)
+# Reviews talent applications at the platform-level stages (部门评审); held everywhere, like
+# platform_admin, and granted only by a platform admin.
+TALENT_REVIEWER = "talent_reviewer"
+ROLES = (RESIDENT, MERCHANT_STAFF, SPECIALIST, COMMUNITY_ADMIN, PLATFORM_ADMIN, TALENT_REVIEWER)
+# Roles held everywhere: their grants name no community and no merchant.
+PLATFORM_ROLES = (PLATFORM_ADMIN, TALENT_REVIEWER)
 STAFF_ROLES = (SPECIALIST, COMMUNITY_ADMIN, PLATFORM_ADMIN)
 
 

@@ -260,7 +260,7 @@ def test_admin_sets_and_clears_talent(client, community_admin, resident, login, 
     talent = db.session.get(User, resident.id).talent
     assert (talent.talent_type, talent.tier, str(talent.valid_until)) == ("academic", "intermediate", "2028-01-31")
     assert talent.verified_by_id == community_admin.id
-    assert "talent.updated" in audit_actions(community_id=resident.community_id)
+    assert "talent_registry.entered" in audit_actions(community_id=resident.community_id)  # through the registry
     assert client.post(f"/admin/users/{resident.id}", data={"talent_type": "", "tier": ""}).status_code == 302
     db.session.expire_all()
     assert db.session.get(User, resident.id).talent.tier is None

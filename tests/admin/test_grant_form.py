@@ -34,7 +34,7 @@ def test_a_platform_admin_is_offered_every_role_and_scope(client, login, communi
     login(platform_admin)
     page = client.get("/admin/roles").get_data(as_text=True)
     assert _options(page, "role") == ["resident", "merchant_staff", "specialist", "community_admin",
-                                      "platform_admin"]
+                                      "platform_admin", "talent_reviewer"]
     assert _options(page, "community_id") == ["0", str(elsewhere.id), str(community.id)]  # by name
     assert 'data-hint="grantable"' not in page
 
