@@ -1,0 +1,14 @@
+"""Apartment jobs, run by ``flask jobs run-due``."""
+from datetime import timedelta
+
+from community.apartments.operations.offers import expire_offers, remind_expiring
+from community.core.clock import now
+from community.core.jobs import job
+
+
+@job("apartments-offers", every=timedelta(minutes=15))
+def offers_job():
+    """Close offers past their deadline and pass their units down the waitlist; remind residents
+    whose offer closes within a day (once each). Running it twice changes nothing more."""
+    at = now()
+    return {"expired": expire_offers(at), "reminded": remind_expiring(at)}
