@@ -1,5 +1,7 @@
 """Marshmallow schemas of the apartments API. Times are ISO 8601 with the community's offset;
 money is {"amount": fen, "currency": "CNY"}."""
+from zoneinfo import ZoneInfo
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from community.apartments.models import LAYOUTS, OFFER_STATUSES, OUTCOMES, ROUND_STATUSES
@@ -8,7 +10,7 @@ from community.core.api import rfc3339
 
 
 def _tz(round_):
-    return round_.community.timezone
+    return ZoneInfo(round_.community.timezone)
 
 
 class ApartmentMoneySchema(Schema):
