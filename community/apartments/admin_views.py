@@ -13,6 +13,7 @@ from community.apartments import operations as ops
 from community.apartments import presentation, queries
 from community.apartments.errors import ImportRejected
 from community.apartments.forms import ImportForm, OfferUnitsForm, RoundForm, UnitForm, UnitStatusForm
+from community.apartments.operations.rounds import ensure_draft
 from community.apartments.models import LAYOUTS, UNIT_STATUSES, Application, Round, Unit
 from community.core.errors import NotFound, rerender_on_domain_error
 from community.core.forms import PageForm, choices
@@ -88,6 +89,7 @@ def new_round():
 @bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
 def edit_round(round_id):
     round_ = managed(Round, round_id)
+    ensure_draft(round_)  # a published round's page answers 409: its rules were announced
     form = _round_form(round_)
     form.community_id.data = round_.community_id
     if not form.is_submitted():
