@@ -1,5 +1,7 @@
 """Apartments JSON API under /api/v1 (the contract is in docs/apartments.md). Thin: scope, call one
 operation or query, serialise; errors become problem+json in core.errors."""
+from functools import wraps
+
 import sqlalchemy as sa
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -69,7 +71,20 @@ def round_eligibility(round_id):
             "reasons": [{"code": r.code, "message": str(reason_text(r))} for r in reasons]}
 
 
+def round_visible_first(view):
+    """Answer 404 for a round the caller may not see before the body is validated, so a stranger
+    learns nothing from validation errors (this wrapper sits above @blp.arguments)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        queries.round_for_resident(current_user, kwargs["round_id"])
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 @blp.route("/rounds/<int:round_id>/applications", methods=["POST"])
+@round_visible_first
 @blp.arguments(ApplicationCreateArgs)
 @blp.response(201, ApplicationSchema)
 @blp.alt_response(409, description="Already applied (already_applied)")
