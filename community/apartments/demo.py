@@ -6,6 +6,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from community.accounts.demo import demo_community, demo_user
+from community.apartments import notices
 from community.apartments import operations as ops
 from community.apartments.models import Application, Household, Round, Unit
 from community.core import clock
@@ -93,6 +94,8 @@ def _closed_round(community, admin, units, echo):
                 echo(f"  resident{number} not applying: {getattr(error, 'message', error)}")
         clock.freeze(real_now - timedelta(hours=1))
         result = ops.commit_allocation(round_, actor=admin)
+        notices.send_pending_results()
+        notices.send_pending_offers()
         echo(f"  allocated {CLOSED_ROUND}: {dict(result.counts())}")
     finally:
         clock.freeze(None)

@@ -201,6 +201,9 @@ class Application(TimestampMixin, db.Model):
     outcome: Mapped[str | None] = mapped_column(sa.String(16))
     outcome_reasons: Mapped[list | None] = mapped_column(sa.JSON)
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("apartment_units.id", ondelete="SET NULL"))
+    # When the applicant was told the result; the offers job sends results in batches after an
+    # allocation (see Offer.notified_at).
+    notified_at: Mapped[datetime | None]
 
     round: Mapped[Round] = relationship()
     user = relationship("User")
@@ -235,6 +238,9 @@ class Offer(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default=OPEN, server_default=OPEN)
     expires_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
+    # When the resident was sent the offer (in-app and e-mail). An allocation leaves it empty and
+    # the offers job sends them in batches, so a 2,000-unit commit does not queue 2,000 e-mails.
+    notified_at: Mapped[datetime | None]
     # Filled when a declined or expired offer passed its unit on: the offer that followed.
     passed_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("apartment_offers.id", ondelete="SET NULL"))
 

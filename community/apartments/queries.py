@@ -35,6 +35,19 @@ def talent_of(user, on_date: date) -> Talent:
     return Talent(profile.talent_type, profile.tier, profile.valid_until, profile.is_current(on_date))
 
 
+def talents_of_applicants(round_id, on_date: date) -> dict[int, Talent]:
+    """talent_of for every applicant of a round in one query (the allocation's bulk read): the same
+    rule as TalentProfile.is_current, on plain rows."""
+    from community.accounts.models import TalentProfile
+
+    rows = db.session.execute(
+        sa.select(TalentProfile.user_id, TalentProfile.talent_type, TalentProfile.tier, TalentProfile.valid_until)
+        .where(TalentProfile.user_id.in_(sa.select(Application.user_id).where(Application.round_id == round_id))))
+    return {row.user_id: Talent(row.talent_type, row.tier, row.valid_until,
+                                row.tier is not None and (row.valid_until is None or row.valid_until >= on_date))
+            for row in rows}
+
+
 def talent_type_codes() -> tuple:
     return TALENT_TYPES
 

@@ -245,3 +245,20 @@ def test_another_community_sees_nothing(db, make_units, make_round, residents, c
     with pytest.raises(NotFound):
         queries.managed_or_404(other_admin, type(round_), round_.id)
     assert db.session.scalars(queries.rounds_for_admin(other_admin)).all() == []
+
+
+def test_offers_are_sent_by_the_job_once(db, make_units, make_round, residents, outbox):
+    from community.apartments.jobs import send_offers_job
+    from community.notifications.models import Notice
+
+    round_ = make_round(make_units(["1b1l"]))
+    _allocated(db, round_, residents[:2])
+    assert db.session.scalars(sa.select(Notice)).all() == []  # the commit only marks them pending
+    assert send_offers_job() == {"results": 2, "sent": 1}
+    db.session.commit()
+    assert send_offers_job() == {"results": 0, "sent": 0}
+    kinds = sorted(n.kind for n in db.session.scalars(sa.select(Notice)))
+    assert kinds == ["apartments.allocation_result"] * 2 + ["apartments.offer_made"]
+    assert len(outbox("apartments.offer_made")) == 1
+    offer = db.session.scalar(sa.select(Offer))
+    assert offer.notified_at is not None

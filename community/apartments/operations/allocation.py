@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from community.accounts.models import Building, TalentProfile, User
-from community.apartments import notices, queries, rules
+from community.accounts.models import Building, User
+from community.apartments import queries, rules
 from community.apartments.errors import AlreadyAllocated, ApartmentRuleViolation
 from community.apartments.models import (
     ACCEPTED, ALLOCATED, ALLOCATED_OUTCOME, INELIGIBLE, OPEN, PUBLISHED, SUBMITTED, WAITLISTED, Application,
@@ -63,8 +63,11 @@ def _bulk_facts(round_id, user_ids, on_date) -> dict[int, rules.ApplicantFacts]:
     """ApplicantFacts for a round's applicants in five queries (talent_of's rule, applied in bulk;
     the applicants are a subquery, not a list of ten thousand parameters)."""
     ids = sa.select(Application.user_id).where(Application.round_id == round_id).scalar_subquery()
-    profiles = {p.user_id: p for p in db.session.scalars(sa.select(TalentProfile).where(TalentProfile.user_id.in_(ids)))}
-    households = {h.user_id: h for h in db.session.scalars(sa.select(Household).where(Household.user_id.in_(ids)))}
+    # Plain rows, not ORM objects: ten thousand of each would cost more to build than to read.
+    profiles = queries.talents_of_applicants(round_id, on_date)
+    households = {row.user_id: row for row in db.session.execute(
+        sa.select(Household.user_id, Household.employer_district, Household.industry, Household.waiting_since)
+        .where(Household.user_id.in_(ids)))}
     members = dict(db.session.execute(
         sa.select(Household.user_id, sa.func.count(HouseholdMember.id))
         .join(HouseholdMember, HouseholdMember.household_id == Household.id)
@@ -78,7 +81,7 @@ def _bulk_facts(round_id, user_ids, on_date) -> dict[int, rules.ApplicantFacts]:
         profile, household = profiles.get(user_id), households.get(user_id)
         facts[user_id] = rules.ApplicantFacts(
             talent_type=profile.talent_type if profile else None, tier=profile.tier if profile else None,
-            tier_current=bool(profile and profile.is_current(on_date)),
+            tier_current=bool(profile and profile.current),
             employer_district=household.employer_district if household else "",
             industry=household.industry if household else "",
             household_size=1 + members.get(user_id, 0), has_current_lease=user_id in leased,
@@ -170,6 +173,7 @@ def commit_allocation(round_: Round, *, actor) -> Plan:
     counts = result.counts()
     audit.record(actor, "apartment.round_allocated", round_, seed=round_.seed, applications=len(result.rows),
                  allocated=counts[ALLOCATED_OUTCOME], waitlisted=counts[WAITLISTED], ineligible=counts[INELIGIBLE])
-    notices.allocation_results(round_, result, offers)
+    # The applicants are told by the offers job (notices.send_pending_results / send_pending_offers),
+    # in batches, within a minute or two: notify() writes one row and one e-mail at a time.
     signals.round_allocated.send(round_, actor=actor, offers=offers)
     return result
