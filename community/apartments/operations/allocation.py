@@ -3,6 +3,7 @@ once: a conditional UPDATE of the round's status decides between two commits, ho
 
 Both read the same inputs in bulk (one query each for applications, talent profiles, households,
 leases and past allocations) and hand plain values to rules.allocate, which does the ranking."""
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -146,6 +147,34 @@ def plan(round_: Round) -> Plan:
     return result
 
 
+def _write_rows(rows) -> None:
+    """Rank, score, lottery number and outcome of every application: on PostgreSQL one UPDATE
+    joined to unnest()ed arrays (the ORM's executemany of 10,000 UPDATEs took 2.7 s of a 7.6 s
+    commit in the profile), elsewhere the ORM's bulk UPDATE by primary key."""
+    values = [{"id": row.application_id, "rank": row.rank, "score": row.score["total"], "score_breakdown": row.score,
+               "lottery_number": row.lottery, "outcome": row.outcome, "unit_id": row.unit_id,
+               "outcome_reasons": [reason.as_dict() for reason in row.reasons] or None} for row in rows]
+    if not values:
+        return
+    if db.session.get_bind().dialect.name != "postgresql":
+        db.session.execute(sa.update(Application), values)
+        return
+    db.session.execute(sa.text(
+        "UPDATE apartment_applications AS a SET rank = v.rank, score = v.score,"
+        " score_breakdown = CAST(v.breakdown AS json), lottery_number = v.lottery, outcome = v.outcome,"
+        " unit_id = v.unit_id, outcome_reasons = CAST(v.reasons AS json)"
+        " FROM unnest(CAST(:ids AS integer[]), CAST(:ranks AS integer[]), CAST(:scores AS integer[]),"
+        " CAST(:breakdowns AS text[]), CAST(:lotteries AS text[]), CAST(:outcomes AS text[]),"
+        " CAST(:units AS integer[]), CAST(:reasons AS text[]))"
+        " AS v(id, rank, score, breakdown, lottery, outcome, unit_id, reasons) WHERE a.id = v.id"),
+        {"ids": [v["id"] for v in values], "ranks": [v["rank"] for v in values],
+         "scores": [v["score"] for v in values], "breakdowns": [json.dumps(v["score_breakdown"]) for v in values],
+         "lotteries": [v["lottery_number"] for v in values], "outcomes": [v["outcome"] for v in values],
+         "units": [v["unit_id"] for v in values],
+         "reasons": [json.dumps(v["outcome_reasons"]) if v["outcome_reasons"] else None for v in values]})
+    db.session.expire_all()
+
+
 def commit_allocation(round_: Round, *, actor) -> Plan:
     """Write the plan once: rank, score, lottery number and outcome on every application, an offer
     for every unit given, the seed revealed, the result notice published. A second commit (the
@@ -158,11 +187,7 @@ def commit_allocation(round_: Round, *, actor) -> Plan:
         .execution_options(synchronize_session=False)).rowcount
     if not taken:
         raise AlreadyAllocated()
-    db.session.execute(sa.update(Application), [
-        {"id": row.application_id, "rank": row.rank, "score": row.score["total"], "score_breakdown": row.score,
-         "lottery_number": row.lottery, "outcome": row.outcome, "unit_id": row.unit_id,
-         "outcome_reasons": [reason.as_dict() for reason in row.reasons] or None}
-        for row in result.rows])
+    _write_rows(result.rows)
     expires_at = at + timedelta(days=round_.offer_days)
     offers = [Offer(round_id=round_.id, application_id=row.application_id, unit_id=row.unit_id,
                     user_id=row.user_id, community_id=round_.community_id, status=OPEN, expires_at=expires_at)
