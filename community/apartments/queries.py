@@ -114,6 +114,27 @@ def household_of(user) -> Household | None:
                              .options(selectinload(Household.members)))
 
 
+def household_facts(user_id):
+    """(employer_district, industry, waiting_since, size) of the resident's household in one query;
+    None without a household (the eligibility check's read, kept to a couple of statements)."""
+    from community.apartments.models import HouseholdMember
+
+    members = (sa.select(sa.func.count(HouseholdMember.id)).where(HouseholdMember.household_id == Household.id)
+               .scalar_subquery())
+    row = db.session.execute(sa.select(Household.employer_district, Household.industry, Household.waiting_since,
+                                       members).where(Household.user_id == user_id)).first()
+    return None if row is None else (row[0], row[1], row[2], 1 + row[3])
+
+
+def lease_and_last_allocation(user_id, on_date: date) -> tuple[bool, date | None]:
+    """has_current_lease and last_allocated_on in one statement."""
+    lease = sa.exists().where(LeaseDraft.user_id == user_id, LeaseDraft.starts_on <= on_date,
+                              LeaseDraft.ends_on >= on_date)
+    last = sa.select(sa.func.max(Offer.decided_at)).where(Offer.user_id == user_id, Offer.status == ACCEPTED)
+    leased, at = db.session.execute(sa.select(lease.label("leased"), last.scalar_subquery())).one()
+    return bool(leased), (at.date() if at else None)
+
+
 def has_current_lease(user_id, on_date: date) -> bool:
     """A lease draft (an accepted offer) running on ``on_date``. The leases domain takes this over."""
     return db.session.scalar(sa.select(sa.exists().where(
@@ -157,7 +178,8 @@ def offered_units(round_) -> list[Unit]:
 
 
 def offered_layouts(round_) -> list[str]:
-    return sorted({unit.layout for unit in offered_units(round_)})
+    return sorted(db.session.scalars(sa.select(Unit.layout).distinct().join(RoundUnit, RoundUnit.unit_id == Unit.id)
+                                     .where(RoundUnit.round_id == round_.id)))
 
 
 def offered_buildings(round_) -> list[Building]:

@@ -22,15 +22,13 @@ MAX_PREFERENCES = 10
 
 def facts_for(user, on_date: date) -> rules.ApplicantFacts:
     talent = queries.talent_of(user, on_date)
-    household = queries.household_of(user)
+    household = queries.household_facts(user.id)
+    district, industry, waiting_since, size = household or ("", "", None, 1)
+    leased, last_allocated = queries.lease_and_last_allocation(user.id, on_date)
     return rules.ApplicantFacts(
-        talent_type=talent.talent_type, tier=talent.tier, tier_current=talent.current,
-        employer_district=household.employer_district if household else "",
-        industry=household.industry if household else "",
-        household_size=household.size if household else 1,
-        has_current_lease=queries.has_current_lease(user.id, on_date),
-        last_allocated_on=queries.last_allocated_on(user.id),
-        waiting_since=household.waiting_since if household else None)
+        talent_type=talent.talent_type, tier=talent.tier, tier_current=talent.current, employer_district=district,
+        industry=industry, household_size=size, has_current_lease=leased, last_allocated_on=last_allocated,
+        waiting_since=waiting_since)
 
 
 def check_eligibility(round_: Round, user, on_date: date | None = None) -> list[rules.Reason]:
