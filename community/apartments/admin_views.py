@@ -185,7 +185,7 @@ def ranking_csv(round_id):
     round_ = managed(Round, round_id)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_("Rank"), _("Name"), _("Points"), _("Lottery number"), _("Outcome"), _("Unit")])
+    writer.writerow([_("Rank"), _("Full name"), _("Points"), _("Lottery number"), _("Outcome"), _("Unit")])
     for a in db.session.scalars(queries.ranked_applications(round_)):
         writer.writerow([a.rank or "", a.user.display_name, "" if a.score is None else a.score, a.lottery_number or "",
                          str(presentation.outcome_label(a.outcome)) if a.outcome else "",

@@ -117,7 +117,7 @@ class HouseholdForm(PageForm):
 
 
 class MemberForm(PageForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=80)])
     relation = SelectField(_l("Relation"), choices=choices(RELATION_LABELS.items()))
     birth_year = IntegerField(_l("Birth year"), validators=number_in_range(1900, 2200, _l("A year from 1900 to 2200."),
                                                                            required=False))

@@ -10,8 +10,10 @@ LAYOUT_LABELS = {"studio": _l("Studio"), "1b1l": _l("1 bedroom, 1 living room"),
                  "3b1l": _l("3 bedrooms, 1 living room"), "3b2l": _l("3 bedrooms, 2 living rooms")}
 ORIENTATION_LABELS = {"south": _l("South"), "north": _l("North"), "east": _l("East"), "west": _l("West"),
                       "south_north": _l("South and north"), "east_west": _l("East and west")}
-UNIT_STATUS_LABELS = {"available": _l("Available"), "reserved": _l("Reserved"), "leased": _l("Leased"),
-                      "maintenance": _l("Maintenance")}
+UNIT_STATUS_LABELS = {"available": lazy_pgettext("apartments.unit", "Available"),
+                      "reserved": lazy_pgettext("apartments.unit", "Reserved"),
+                      "leased": lazy_pgettext("apartments.unit", "Leased"),
+                      "maintenance": lazy_pgettext("apartments.unit", "Maintenance")}
 ROUND_STATUS_LABELS = {"draft": lazy_pgettext("apartments.round", "Draft"),
                        "published": lazy_pgettext("apartments.round", "Published"),
                        "allocated": lazy_pgettext("apartments.round", "Allocated")}
