@@ -41,7 +41,7 @@ def _insert(db, table, rows, returning=None):
 def seed(database_url, *, applicants=10_000, units=2_000, tokens=64, seed_value=1):
     """{"community_id", "closed_round_id", "open_round_id", "tokens": [...]}; builds what is missing."""
     from community.accounts import operations as accounts
-    from community.accounts.models import ApiToken, Building, Community, RoleGrant, TalentProfile, User
+    from community.accounts.models import ApiToken, Community, RoleGrant, TalentProfile, User
     from community.apartments import operations as ops
     from community.apartments.models import Application, Household, HouseholdMember, Round, RoundUnit, Unit
     from community.core import clock

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from community.accounts.demo import demo_community, demo_user
 from community.apartments import notices
 from community.apartments import operations as ops
-from community.apartments.models import Application, Household, Round, Unit
+from community.apartments.models import Household, Round, Unit
 from community.core import clock
 from community.core.demo import demo_loader
 from community.core.errors import DomainError

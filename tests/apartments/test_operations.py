@@ -10,7 +10,7 @@ from community.apartments import operations as ops
 from community.apartments import queries
 from community.apartments.errors import AlreadyAllocated, AlreadyApplied, NotEligible, OfferClosed, RoundFrozen
 from community.apartments.models import (
-    ACCEPTED, DECLINED, EXPIRED, OPEN, RESERVED, Application, LeaseDraft, Offer,
+    ACCEPTED, DECLINED, EXPIRED, OPEN, RESERVED, Application, Offer,
 )
 from community.core import clock, signals
 from community.core.errors import RuleViolation

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from community.apartments import operations as ops
-from community.apartments.models import Application, Offer, Round, Unit
+from community.apartments.models import Application, Offer, Round
 from tests.factories.apartments import SH, close_window
 from tests.helpers import frozen_at, text
 

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
 
 from community.accounts.models import Building, User
 from community.apartments import queries, rules
