@@ -6,7 +6,7 @@ from community.apartments.rules import DEFAULT_TIER_POINTS
 from community.core.benefits import talent_benefit
 
 
-@talent_benefit("apartments.priority_points", order=20)
+@talent_benefit("apartments.priority_points")
 def priority_points(user, tier, today):
     points = DEFAULT_TIER_POINTS.get(tier)
     if not points:
