@@ -53,3 +53,18 @@ sender: the Booking whose status changed other than by creation or cancel_bookin
 check_in_by_qr), released as a no-show (release_no_shows) or cancelled as unconfirmed at its start
 (expire_unconfirmed). kwargs: previous (the status before), actor (the person, or None for a job
 or a payment webhook).""")
+
+# -- apartments (community/apartments/operations/) --------------------------------------------
+
+round_allocated = _signals.signal("round-allocated", doc="""
+sender: the Round just allocated (commit_allocation). kwargs: actor, offers (every Offer made).""")
+
+offer_accepted = _signals.signal("offer-accepted", doc="""
+sender: the Offer a resident accepted (accept_offer); its unit is now reserved. kwargs: lease_draft
+(the LeaseDraft with unit, resident, dates, rent and deposit), actor. The leases domain listens to
+turn the draft into a lease.""")
+
+offer_closed = _signals.signal("offer-closed", doc="""
+sender: the Offer declined by its resident (decline_offer) or expired (expire_offers). kwargs:
+status ("declined" or "expired"), passed_to (the next Offer of the unit, or None when the waitlist
+had nobody for it).""")

@@ -1,0 +1,29 @@
+"""GET /api/v1/rounds/<id>/eligibility at 32 clients on the "Bench apartments" community (10,000
+residents with households; bench/apartments.py builds it): every client its own resident and
+token, asking again at once (closed loop). p50/p95 latency, server time and SQL statements a
+request. Target: p95 under 50 ms."""
+from bench import apartments
+from bench.loadgen import RepeatPlan, Request
+
+NAME = "apartments_eligibility"
+DESCRIPTION = "eligibility check p95 at 32 clients (target < 50 ms)"
+COLUMNS = [("clients", "clients"), ("requests", "requests"), ("rps", "req/s"), ("p50_ms", "p50 ms"),
+           ("p95_ms", "p95 ms"), ("server_p95_ms", "server p95 ms"), ("queries_max", "queries"),
+           ("server_cpu_s", "server cpu s"), ("other_cpu_s", "other cpu s"), ("statuses", "statuses")]
+TARGET_P95_MS = 50.0
+
+
+def add_arguments(parser):
+    parser.add_argument("--clients", type=int, default=32)
+
+
+def run(ctx):
+    world = apartments.seed(ctx.database_url)
+    path = f"/api/v1/rounds/{world['open_round_id']}/eligibility"
+    plans = [RepeatPlan(Request("GET", path, headers={"Authorization": f"Bearer {token}"}, label="eligibility"))
+             for token in world["tokens"][:ctx.args.clients]]
+    with ctx.server(env={"BENCH_COUNT_QUERIES": "1"}) as server:
+        ctx.load(server, plans[:4], requests=200, seconds=3)  # warm-up: connections, caches
+        summary, _ = ctx.load(server, plans)
+    return {"tables": [("Eligibility check", [summary], COLUMNS)], "results": {"eligibility": summary},
+            "settings": {"clients": ctx.args.clients}, "failed": (summary.get("p95_ms") or 1e9) > TARGET_P95_MS}
