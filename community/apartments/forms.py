@@ -133,8 +133,7 @@ class RoundForm(PageForm):
     announcement = TextAreaField(_l("Announcement"), validators=[Optional(), Length(max=20000)])
     opens_at = DateTimeLocalField(_l("Applications open"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M")
     closes_at = DateTimeLocalField(_l("Applications close"), validators=[InputRequired()], format="%Y-%m-%dT%H:%M")
-    talent_types = MultiCheckboxField(_l("Talent types (none ticked: every type)"),
-                                      choices=choices((code, talent_type_label(code)) for code in talent_type_codes()))
+    talent_types = MultiCheckboxField(_l("Talent types (none ticked: every type)"))
     min_tier = SelectField(_l("Minimum tier"), choices=choices([("", _l("Any current tier"))] +
                                                                [(t, talent_tier_label(t)) for t in TIER_ORDER]))
     district = StringField(_l("Employer must be in district"), validators=[Optional(), Length(max=60)],
@@ -157,6 +156,11 @@ class RoundForm(PageForm):
                                             validators=number_in_range(0, 10000, _l("0 to 10000.")))
     priority_industries = StringField(_l("Priority industries (comma separated)"), validators=[Optional(), Length(max=500)])
     offer_days = IntegerField(_l("Days to answer an offer"), default=7, validators=number_in_range(1, 60, _l("1 to 60 days.")))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The configured types, read when the form is made (the platform admin may add one).
+        self.talent_types.choices = choices((code, talent_type_label(code)) for code in talent_type_codes())
 
     def fill(self, round_, tz):
         for name in ("community_id", "title", "announcement", "talent_types", "district", "require_no_lease",
