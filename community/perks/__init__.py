@@ -10,6 +10,10 @@ def register(app):
     from community.perks import admin_views, api, merchant_views, views
     from community.perks import audit_labels, benefits, dashboard, demo, jobs, notices, presentation  # noqa: F401
 
+    # Code lookups (the counter page and the API's lookup and redeem): per staff account and per
+    # address, so codes cannot be walked through; a busy counter confirms a few a minute.
+    app.config.setdefault("VOUCHER_LOOKUP_RATE_LIMIT_ACCOUNT", "30 per minute")
+    app.config.setdefault("VOUCHER_LOOKUP_RATE_LIMIT_IP", "120 per minute")
     app.register_blueprint(views.bp)
     app.register_blueprint(merchant_views.bp)
     app.register_blueprint(admin_views.bp)

@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from wtforms import DateField, DateTimeLocalField, DecimalField, EmailField, IntegerField, SelectField
 from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from community.core.forms import PageForm, choices, number_in_range
@@ -94,5 +94,5 @@ class ReasonForm(PageForm):
 
 
 class InviteForm(PageForm):
-    email = EmailField(lazy_pgettext("perks", "E-mail"), validators=[DataRequired(), Email(), Length(max=255)])
+    email = EmailField(lazy_pgettext("perks", "E-mail"), validators=[DataRequired(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Give an e-mail address.")), Length(max=255)])
     submit = SubmitField(_l("Send the invitation"))
