@@ -53,6 +53,8 @@ def _json_list_has(column, value):
     """A JSON list column holds ``value`` (a tier code or a community id), on SQLite and
     PostgreSQL alike: the list is stored as json.dumps text ('["junior", "senior"]', '[1, 2]')."""
     text = sa.cast(column, sa.Text)
+    if value is None:
+        return sa.false()
     item = f'"{value}"' if isinstance(value, str) else str(int(value))
     return sa.or_(text == f"[{item}]", text.like(f"[{item}, %"), text.like(f"%, {item}]"),
                   text.like(f"%, {item}, %"))

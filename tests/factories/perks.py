@@ -2,6 +2,7 @@
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from community.core.clock import now
 
@@ -70,3 +71,25 @@ def staff_of(db, create_user):
         return user
 
     return _make
+
+
+def merchants_numbered(*ids):
+    """An autouse fixture that makes merchants with these ids (a test module's own merchant
+    numbers, as role grants at a merchant need a merchant since role_grants.merchant_id became a
+    foreign key). Use it at module level: ``numbered_merchants = merchants_numbered(101, 202)``."""
+
+    @pytest.fixture(autouse=True)
+    def numbered_merchants(db, community):
+        from community.perks.models import Merchant
+
+        for merchant_id in ids:
+            db.session.add(Merchant(id=merchant_id, community_id=community.id, name=f"Merchant {merchant_id}",
+                                    category="food", address="1 Road", contact_name="Lin", contact_phone="021",
+                                    licence_number=f"LIC-{merchant_id}", status="approved"))
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":  # later merchants must not take these ids
+            db.session.execute(sa.text("SELECT setval(pg_get_serial_sequence('merchants', 'id'), "
+                                       "(SELECT MAX(id) FROM merchants))"))
+            db.session.commit()
+
+    return numbered_merchants

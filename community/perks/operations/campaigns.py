@@ -53,8 +53,11 @@ def set_perk_hidden(perk, hidden: bool, *, actor, reason: str = "") -> Perk:
     perk.hidden = hidden
     perk.hidden_reason = (reason or "").strip() if hidden else ""
     db.session.flush()
-    audit.record(actor, "perks.perk_hidden" if hidden else "perks.perk_shown", perk,
-                 community_id=perk.merchant.community_id, reason=perk.hidden_reason)
+    if hidden:
+        audit.record(actor, "perks.perk_hidden", perk, community_id=perk.merchant.community_id,
+                     reason=perk.hidden_reason)
+    else:
+        audit.record(actor, "perks.perk_shown", perk, community_id=perk.merchant.community_id)
     return perk
 
 
