@@ -81,7 +81,7 @@ def list_campaigns(args, pagination_parameters):
                                    "is paused (`campaign_paused`)")
 def claim_campaign(campaign_id):
     """Claim one voucher; its code and QR are the caller's."""
-    return ops.claim(current_user, queries.visible_campaign(current_user, campaign_id))
+    return ops.claim(current_user, queries.claimable_campaign(campaign_id))
 
 
 @blp.route("/vouchers")

@@ -120,14 +120,24 @@ def campaigns_for(user, *, category=None):
     return stmt.order_by(Campaign.claim_ends_at, Campaign.id)
 
 
-def visible_campaign(user, campaign_id: int) -> Campaign:
-    """A campaign a resident may look at (approved or paused, of an approved merchant), eligible or
-    not: the claim says why not. Everything else is 404."""
+def claimable_campaign(campaign_id: int) -> Campaign:
+    """A campaign residents may try to claim (approved or paused, of an approved merchant); the
+    claim itself says 403 when the caller's tier or community is not eligible. Otherwise 404."""
     campaign = db.session.scalar(
         sa.select(Campaign).join(Campaign.merchant).options(joinedload(Campaign.merchant))
         .where(Campaign.id == campaign_id, Merchant.status == M_APPROVED,
                Campaign.status.in_((C_APPROVED, C_PAUSED))))
     if campaign is None:
+        raise NotFound()
+    return campaign
+
+
+def visible_campaign(user, campaign_id: int) -> Campaign:
+    """A campaign's page: claimable, and for the caller's community (another community's
+    campaign is not theirs to see: 404); a tier it is not open to is said on the page."""
+    campaign = claimable_campaign(campaign_id)
+    communities = campaign.eligible_communities or []
+    if communities and user.community_id not in communities:
         raise NotFound()
     return campaign
 

@@ -56,7 +56,7 @@ def campaign(campaign_id):
 @bp.route("/campaigns/<int:campaign_id>/claim", methods=["POST"])
 @role_required(RESIDENT)
 def claim(campaign_id):
-    campaign = queries.visible_campaign(current_user, campaign_id)
+    campaign = queries.claimable_campaign(campaign_id)
     with rerender_on_domain_error(render=lambda error: _campaign_page(
             queries.visible_campaign(current_user, campaign_id), error.status)):
         voucher = ops.claim(current_user, campaign)
