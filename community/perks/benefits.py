@@ -1,5 +1,6 @@
 """What a talent tier earns in the alliance (the talent card lists it): the perks and campaigns
 open to that tier today, counted from the tables, not promised."""
+from flask import has_app_context
 from flask_babel import lazy_gettext as _l
 
 from community.core.benefits import talent_benefit
@@ -8,7 +9,7 @@ from community.perks.queries import count_open_for_tier
 
 @talent_benefit("perks.alliance", order=60)
 def alliance_benefit(user, tier, today):
-    if not tier:
+    if not tier or not has_app_context():  # nothing to count without the database
         return None
     perks, campaigns = count_open_for_tier(tier, today)
     if not perks and not campaigns:

@@ -51,9 +51,10 @@ def load_perks(echo):
     for grant in list(owner.role_grants):
         if grant.role == MERCHANT_STAFF and grant.merchant_id is None:
             account_ops.revoke_role(grant, actor=None)
-    owners = [owner, admin, admin]
-    for fields, applicant in zip(MERCHANTS, owners):
-        merchant = ops.apply_merchant(applicant, community, **fields)
+    for fields in MERCHANTS:
+        merchant = ops.apply_merchant(owner if fields["name"] == CAFE else admin, community, **fields)
+        if fields["name"] != CAFE:
+            merchant.owner_id = None  # entered by the office for the business; nobody runs its staff yet
         ops.decide_merchant(merchant, "approve", actor=admin)
     cafe, gym, books = (_merchant(m["name"]) for m in MERCHANTS)
     ops.create_perk(cafe, actor=owner, title="人才专享 9 折", category="food", discount_text="全场 9 折",
