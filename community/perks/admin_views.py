@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from community.core.attachments import attachments_of
 from community.core.errors import rerender_on_domain_error
 from community.core.pagination import paginate
 from community.core.permissions import COMMUNITY_ADMIN, PLATFORM_ADMIN, role_required
@@ -45,7 +46,8 @@ def merchants():
 def _merchant_page(merchant, status=200):
     return render_template("perks/admin/merchant.html", merchant=merchant, form=ReasonForm(formdata=None),
                            campaigns=queries.merchant_campaigns(merchant), perks=queries.merchant_perks(merchant),
-                           grants=queries.staff_grants(merchant)), status
+                           grants=queries.staff_grants(merchant),
+                           licences=attachments_of(merchant, "licence")), status
 
 
 @bp.route("/merchants/<int:merchant_id>")

@@ -1,6 +1,7 @@
 """Forms of the alliance pages; the rules live in rules.py and the operations."""
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, DateTimeLocalField, DecimalField, EmailField, IntegerField, SelectField
 from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
@@ -36,6 +37,8 @@ class MerchantApplicationForm(PageForm):
     licence_number = StringField(_l("Business licence number"), validators=[DataRequired(), Length(max=64)])
     opening_hours = StringField(_l("Opening hours"), validators=[Optional(), Length(max=255)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    licence_image = FileField(_l("Business licence (photo or PDF, up to 5 MB)"),
+                              validators=[FileRequired(_l("Add a photo or PDF of the business licence."))])
     submit = SubmitField(_l("Send the application"))
 
     def fields_for_operation(self) -> dict:

@@ -50,7 +50,8 @@ def apply():
     if form.validate_on_submit():
         community = db.session.get(Community, form.community_id.data)
         with rerender_on_domain_error("perks/merchant/apply.html", form=form, merchant=None):
-            merchant = ops.apply_merchant(current_user, community, **form.fields_for_operation())
+            merchant = ops.apply_merchant(current_user, community, licence_image=form.licence_image.data,
+                                          **form.fields_for_operation())
         flash(_("Application sent. The community office will answer here and by e-mail."), "success")
         return redirect(url_for("merchant.dashboard", merchant_id=merchant.id))
     return render_template("perks/merchant/apply.html", form=form, merchant=None), 422 if form.errors else 200
@@ -66,6 +67,7 @@ def edit_application(merchant_id):
                              {**application_fields(merchant), "community_id": merchant.community_id})
     form.community_id.render_kw = {"disabled": True}
     form.community_id.validators = []
+    del form.licence_image  # kept from the application; the office asks again if it is unreadable
     if request.method == "POST":
         form.community_id.data = merchant.community_id
     if form.validate_on_submit():

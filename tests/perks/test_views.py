@@ -1,5 +1,6 @@
 """The alliance's pages: residents claim and see their vouchers; staff redeem at the counter;
 admins decide. Wrong people are refused."""
+import io
 import re
 
 import pytest
@@ -7,6 +8,7 @@ import sqlalchemy as sa
 
 from community.perks import codes
 from community.perks.models import Merchant, Voucher
+from tests.core.sample_files import tiny_png
 from tests.helpers import text
 
 
@@ -83,19 +85,26 @@ def test_merchant_dashboard_chart_and_csv(client, login, resident, campaign, caf
     assert export.data.decode("utf-8-sig").count("\n") == 2
 
 
-def test_apply_and_admin_approves(client, login, create_user, community, db):
+def test_apply_and_admin_approves(app, client, login, create_user, community, db, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "UPLOAD_ROOT", str(tmp_path / "uploads"))
     owner = create_user("shop@example.test", roles=())
     login(owner)
     form = dict(community_id=community.id, name="Tea house", category="food", address="3 Road",
                 contact_name="Li", contact_phone="123", licence_number="LIC-9")
     assert client.post("/merchant/apply", data={**form, "name": ""}).status_code == 422
-    assert client.post("/merchant/apply", data=form).status_code == 302
+    assert client.post("/merchant/apply", data=form).status_code == 422  # no licence image
+    licence = (io.BytesIO(tiny_png()), "licence.png")
+    assert client.post("/merchant/apply", data={**form, "licence_image": licence},
+                       content_type="multipart/form-data").status_code == 302
     merchant = db.session.scalar(sa.select(Merchant).where(Merchant.name == "Tea house"))
     client.post("/logout")
     admin = create_user("office@example.test", roles=("community_admin",))
     login(admin)
     assert client.get("/admin/perks/").status_code == 200
     assert client.get("/admin/perks/merchants?status=pending").status_code == 200
+    page = text(client.get(f"/admin/perks/merchants/{merchant.id}"))
+    link = re.search(r'href="(/attachments/[^"]+)" data-licence', page).group(1)
+    assert client.get(link).status_code == 200
     assert client.post(f"/admin/perks/merchants/{merchant.id}/reject", data={"reason": ""}).status_code == 422
     assert client.post(f"/admin/perks/merchants/{merchant.id}/approve").status_code == 302
     assert db.session.get(Merchant, merchant.id).status == "approved"

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from community.accounts import operations as account_ops
 from community.accounts.models import RoleGrant, User
-from community.core import audit, tokens
+from community.core import attachments, audit, tokens
 from community.core.clock import now
 from community.core.errors import Conflict, NotFound, PermissionDenied
 from community.core.permissions import MERCHANT_STAFF
@@ -32,15 +32,30 @@ def _check_fields(fields):
             raise PerksRuleViolation(_l("Please fill in every required field."), code="missing_field", field=name)
 
 
-def apply_merchant(applicant, community, **fields) -> Merchant:
-    """A business asks to join the community's alliance; the applicant will own it."""
+def apply_merchant(applicant, community, *, licence_image=None, **fields) -> Merchant:
+    """A business asks to join the community's alliance; the applicant will own it. The business
+    licence image (a photo or PDF) is kept as a private attachment the office sees."""
     _check_fields(fields)
     merchant = Merchant(community_id=community.id, owner_id=applicant.id, status=M_PENDING,
                         **{k: (fields.get(k) or "").strip() for k in APPLICATION_FIELDS})
     db.session.add(merchant)
     db.session.flush()
     audit.record(applicant, "perks.merchant_applied", merchant, name=merchant.name)
+    if licence_image is not None:
+        attachments.attach(licence_image, owner=merchant, purpose=LICENCE, actor=applicant)
     return merchant
+
+
+LICENCE = "licence"
+
+
+def _may_view_licence(user, attachment) -> bool:
+    merchant = db.session.get(Merchant, attachment.owner_id)
+    return merchant is not None and (merchant.owner_id == user.id or queries.may_administer(user, merchant))
+
+
+attachments.register_attachment_owner("perks.Merchant", model=Merchant, may_view=_may_view_licence,
+                                      max_bytes=5 * 1024 * 1024, kinds=("image", "pdf"), purposes=(LICENCE,))
 
 
 def update_application(merchant, *, actor, **fields) -> Merchant:
