@@ -161,8 +161,13 @@ def voucher_of(user, voucher_id: int) -> Voucher:
 
 
 def voucher_by_code(code: str) -> Voucher | None:
-    return db.session.scalar(sa.select(Voucher).where(Voucher.code == code)
-                             .options(joinedload(Voucher.campaign), joinedload(Voucher.merchant)))
+    """The voucher with everything the counter and the resident's notice need, in one query."""
+    from community.accounts.models import User
+
+    return db.session.scalars(sa.select(Voucher).where(Voucher.code == code).options(
+        joinedload(Voucher.campaign), joinedload(Voucher.merchant).joinedload(Merchant.community),
+        joinedload(Voucher.user).options(joinedload(User.talent), joinedload(User.community),
+                                         joinedload(User.role_grants)))).unique().first()
 
 
 def claimed_by(user, campaign_ids) -> dict[int, int]:

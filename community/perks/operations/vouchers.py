@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from community.accounts.models import Community
 from community.core import audit
@@ -54,7 +55,7 @@ def claim(user, campaign: Campaign) -> Voucher:
     if not _count_claim(campaign, user):
         raise LimitReached()
     valid_from, valid_until = rules.voucher_validity(campaign, today)
-    voucher = Voucher(campaign_id=campaign.id, merchant_id=campaign.merchant_id, user_id=user.id,
+    voucher = Voucher(campaign=campaign, merchant=campaign.merchant, user_id=user.id,
                       community_id=user.community_id, code=codes.generate(), status=V_ACTIVE, claimed_at=at,
                       valid_from=valid_from, valid_until=valid_until)
     db.session.add(voucher)
@@ -148,10 +149,12 @@ def redeem(code_text: str, *, actor) -> Voucher:
         sa.update(Voucher).where(Voucher.id == voucher.id, Voucher.status == V_ACTIVE)
         .values(status=V_REDEEMED, redeemed_at=at, redeemed_by_id=actor.id)
         .execution_options(synchronize_session=False)).rowcount
-    db.session.refresh(voucher)
     if not done:
+        db.session.refresh(voucher)  # another counter's redemption: when, for the answer
         _refuse(voucher)
         raise _already_redeemed(voucher)
+    for name, value in (("status", V_REDEEMED), ("redeemed_at", at), ("redeemed_by_id", actor.id)):
+        set_committed_value(voucher, name, value)  # what the UPDATE wrote, without reading it back
     audit.record(actor, "perks.voucher_redeemed", voucher, community_id=voucher.merchant.community_id,
                  merchant_id=voucher.merchant_id)
     notify(voucher.user, REDEEMED_KIND, obj=voucher, title=voucher.campaign.title, merchant=voucher.merchant.name,
