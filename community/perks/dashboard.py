@@ -3,17 +3,21 @@ vouchers."""
 import sqlalchemy as sa
 
 from community.core.dashboard import dashboard_panel
-from community.core.permissions import MERCHANT_STAFF, RESIDENT
+from community.core.permissions import MERCHANT_STAFF, RESIDENT, holds_role
 from community.extensions import db
 from community.perks import queries
 from community.perks.models import V_ACTIVE, Voucher
 
 
-@dashboard_panel(20, (MERCHANT_STAFF,), "perks/panels/merchant.html")
+@dashboard_panel(20, (), "perks/panels/merchant.html")
 def merchant_panel(user):
-    """Where the person works; a grant made before merchants existed names no merchant, and the
-    panel says to ask the owner for an invitation."""
-    return {"merchants": queries.merchants_of_user(user)}
+    """Where the person works, and the applications they sent (an applicant holds no grant until
+    the office approves); a grant made before merchants existed names no merchant, and the panel
+    says to ask the owner for an invitation. Nothing for people with neither."""
+    merchants = queries.merchants_of_user(user)
+    if not merchants and not holds_role(user, MERCHANT_STAFF):
+        return None
+    return {"merchants": merchants}
 
 
 @dashboard_panel(35, (RESIDENT,), "perks/panels/resident.html")

@@ -145,3 +145,18 @@ def test_invitation_link_from_the_email(client, login, cafe, create_user, db, ou
     assert client.get(link).status_code == 200
     assert client.post(link).status_code == 302
     assert client.post(link).status_code == 409
+
+
+def test_an_applicant_finds_the_application_on_the_dashboard(client, login, make_merchant, create_user):
+    applicant = create_user("applicant-shop@example.test", roles=())
+    merchant = make_merchant(applicant, status="pending", name="Noodle bar")
+    login(applicant)
+    page = text(client.get("/dashboard"))
+    assert 'data-panel="merchant"' in page and "Noodle bar" in page
+    assert client.get(f"/merchant/{merchant.id}/").status_code == 200
+    assert client.get(f"/merchant/{merchant.id}/counter").status_code == 404  # not staff until approved
+
+
+def test_residents_without_a_merchant_get_no_merchant_panel(client, login, resident):
+    login(resident)
+    assert 'data-panel="merchant"' not in text(client.get("/dashboard"))
