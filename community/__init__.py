@@ -13,7 +13,7 @@ BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
 # package community/<name>/ whose __init__ has register(app): its blueprints, API blueprint, jobs,
 # menu entries, dashboard panels, audit labels, listeners and demo data. Models are found by
 # walking the packages (community.models.import_all_models), so this is the only list to edit.
-DOMAINS = ("accounts", "admin", "amenities", "notifications", "talent", "apartments")
+DOMAINS = ("accounts", "admin", "amenities", "notifications", "talent", "apartments", "perks")
 
 
 def create_app(config="default"):
@@ -58,7 +58,7 @@ def register_converters(app):
 def register_extensions(app):
     from community.core import sqlite
     from community.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
-    from community.core.i18n import select_locale, select_timezone
+    from community.core.i18n import select_babel_locale, select_timezone
     from community.models import import_all_models
 
     db.init_app(app)
@@ -69,7 +69,7 @@ def register_extensions(app):
                      compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    babel.init_app(app, locale_selector=select_babel_locale, timezone_selector=select_timezone)
     bootstrap.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     limiter.init_app(app)

@@ -9,7 +9,7 @@ from community.core.clock import local_today
 from community.core.dashboard import dashboard_panel
 from community.core.labels import audit_names, grant_scope_label
 from community.core.permissions import (
-    COMMUNITY_ADMIN, MERCHANT_STAFF, PLATFORM_ADMIN, RESIDENT, SPECIALIST, community_ids_with_role,
+    COMMUNITY_ADMIN, PLATFORM_ADMIN, RESIDENT, SPECIALIST, community_ids_with_role,
 )
 from community.extensions import db
 
@@ -23,13 +23,6 @@ def resident_panel(user):
 def applicant_panel(user):
     """Someone registered for a community, not yet verified as its resident."""
     return {"community": user.community} if awaits_verification(user) else None
-
-
-@dashboard_panel(20, (MERCHANT_STAFF,), "core/panels/merchant.html")
-def merchant_panel(user):
-    """Until the perks domain lands: where they work (a merchant, or a community for grants made
-    before merchants existed), what the counter will do, and what works today."""
-    return {"workplaces": _scopes_of(user, MERCHANT_STAFF)}
 
 
 @dashboard_panel(30, (SPECIALIST,), "core/panels/specialist.html")

@@ -128,9 +128,8 @@ class RoleGrant(db.Model):
     community_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("communities.id", ondelete="CASCADE"), index=True
     )
-    # No foreign key yet: there is no merchants table. The perks domain adds the FK (ON DELETE
-    # CASCADE, like community_id) in the migration that creates merchants.
-    merchant_id: Mapped[int | None] = mapped_column(index=True)
+    # The merchant a merchant_staff grant works for (the perks domain's merchants table).
+    merchant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("merchants.id", ondelete="CASCADE"), index=True)
     granted_at: Mapped[datetime] = mapped_column(default=now)
     granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 

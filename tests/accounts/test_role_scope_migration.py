@@ -7,6 +7,9 @@ from flask_migrate import downgrade, upgrade
 
 from community.accounts.models import User
 from community.core import permissions as perms
+from tests.factories.perks import merchants_numbered
+
+numbered_merchants = merchants_numbered(7)
 
 BEFORE = "aed8b99fdc22"
 REVISION = "cdba7ac956b9"

@@ -8,8 +8,10 @@ from community.accounts import operations as ops
 from community.accounts.models import RoleGrant, User
 from community.core.audit import AuditEntry
 from community.core.errors import Conflict, PermissionDenied, RuleViolation
+from tests.factories.perks import merchants_numbered
 
 MERCHANT_A, MERCHANT_B = 101, 202
+numbered_merchants = merchants_numbered(MERCHANT_A, MERCHANT_B, 7)
 
 
 @pytest.fixture

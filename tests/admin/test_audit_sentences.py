@@ -12,6 +12,9 @@ from community.amenities import operations as ops
 from community.core import audit, clock
 from community.core.audit import AuditEntry
 from tests.factories.amenities import local
+from tests.factories.perks import merchants_numbered
+
+numbered_merchants = merchants_numbered(7)
 
 NOW = datetime(2030, 1, 7, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Shanghai
 

@@ -5,6 +5,9 @@ import re
 import pytest
 
 from community.accounts.models import User
+from tests.factories.perks import merchants_numbered
+
+numbered_merchants = merchants_numbered(7)
 
 REFUSED = "You may not grant or remove this role there."
 

@@ -4,8 +4,10 @@ import pytest
 
 from community.accounts import operations as ops
 from community.accounts.models import RoleGrant
+from tests.factories.perks import merchants_numbered
 
 MERCHANT = 101
+numbered_merchants = merchants_numbered(MERCHANT)
 
 
 @pytest.fixture

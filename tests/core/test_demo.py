@@ -3,6 +3,7 @@ import pytest
 import sqlalchemy as sa
 
 from community.accounts.models import Community, User
+from community.perks.models import Merchant
 
 DEMO_PASSWORD = "demo12345"
 DEMO_LOGINS = ["platform@demo.test", "admin@demo.test", "specialist@demo.test", "merchant@demo.test"] + [
@@ -31,10 +32,13 @@ def test_demo_load_creates_the_fixed_logins(demo, db):
     [community] = db.session.scalars(sa.select(Community)).all()
     assert len(community.buildings) >= 2 and community.timezone == "Asia/Shanghai"
     roles = {u.email: {(g.role, g.community_id) for g in u.role_grants} for u in db.session.scalars(sa.select(User))}
+    cafe = db.session.scalar(sa.select(Merchant).where(Merchant.name == "拾光咖啡"))
     assert roles["platform@demo.test"] == {("platform_admin", None)}
     assert roles["admin@demo.test"] == {("community_admin", community.id)}
     assert roles["specialist@demo.test"] == {("specialist", community.id)}
-    assert roles["merchant@demo.test"] == {("merchant_staff", community.id)}
+    # Staff of the café (a merchant-scoped grant; the demo's old community-scoped one is gone).
+    assert {(g.role, g.merchant_id) for g in db.session.scalar(sa.select(User).where(User.email == "merchant@demo.test")).role_grants} == {
+        ("merchant_staff", cafe.id)}
     for i in range(1, 6):
         assert roles[f"resident{i}@demo.test"] == {("resident", community.id)}
 

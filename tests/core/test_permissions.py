@@ -8,8 +8,10 @@ from flask_login import AnonymousUserMixin, login_user
 from community.accounts import operations as ops
 from community.core import permissions as perms
 from community.core.errors import LoginRequired, NotFound, PermissionDenied
+from tests.factories.perks import merchants_numbered
 
 MERCHANT_A, MERCHANT_B = 101, 202
+numbered_merchants = merchants_numbered(MERCHANT_A, MERCHANT_B)
 
 
 @pytest.fixture

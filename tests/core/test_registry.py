@@ -27,13 +27,16 @@ def test_a_second_app_registers_nothing_twice(app, make_app, client, login, plat
 
 
 def test_every_domain_wires_its_pages_api_jobs_and_menu(app):
-    assert set(DOMAINS) == {"accounts", "admin", "amenities", "notifications", "talent"}
-    assert {"core", "accounts", "admin", "amenities", "amenities_admin"} <= set(app.blueprints)
+    assert set(DOMAINS) == {"accounts", "admin", "amenities", "notifications", "talent", "apartments", "perks"}
+    assert {"core", "accounts", "admin", "amenities", "amenities_admin", "perks", "merchant",
+            "perks_admin"} <= set(app.blueprints)
     spec = app.extensions["community.api"].spec.to_dict()
     assert "/api/v1/me" in spec["paths"] and "/api/v1/resources" in spec["paths"]
-    assert {"send-outbox", "amenities-release-no-shows"} <= set(jobs.registered())
+    assert "/api/v1/campaigns/{campaign_id}/claim" in spec["paths"]
+    assert {"send-outbox", "amenities-release-no-shows", "perks-expire-vouchers"} <= set(jobs.registered())
     endpoints = [endpoint for _menu, endpoint in templating.NAV]
-    assert {"amenities.index", "amenities_admin.index", "admin.audit", "admin.jobs"} <= set(endpoints)
+    assert {"amenities.index", "amenities_admin.index", "admin.audit", "admin.jobs", "perks.index",
+            "merchant.home", "perks_admin.index"} <= set(endpoints)
     assert [step.name for step in bulk.steps()] == ["accounts", "amenities"]
 
 

@@ -1,0 +1,240 @@
+"""Claiming, redemption at the counter, undo, revocation, expiry and reminders.
+
+The two "never" rules are the database's: a claim raises the resident's counter row with a
+conditional upsert (never past the campaign's per-resident limit) and the campaign's ``claimed``
+with a conditional UPDATE (never past ``total``); a redemption is one conditional UPDATE of the
+voucher (``WHERE status = 'active'``). Python reads only decide which clear message to give."""
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
+
+from community.accounts.models import Community
+from community.core import audit
+from community.core.clock import local_today, now
+from community.core.errors import NotFound, PermissionDenied
+from community.extensions import db
+from community.perks import codes, queries, rules
+from community.perks.errors import (
+    AlreadyRedeemed, LimitReached, NotEligible, NotStaff, PerksRuleViolation, SoldOut, UnknownCode, VoucherRefused,
+)
+from community.perks.models import (
+    C_APPROVED, C_PAUSED, M_APPROVED, M_SUSPENDED, V_ACTIVE, V_EXPIRED, V_REDEEMED, V_REVOKED, Campaign, ClaimCount,
+    Merchant, Voucher,
+)
+from community.perks.notices import REDEEMED_KIND, REMINDER_KIND, UNDONE_KIND, notify
+
+REMIND_DAYS_BEFORE = 2
+
+
+# -- claiming -----------------------------------------------------------------------------------
+
+def claim(user, campaign: Campaign) -> Voucher:
+    """One voucher of ``campaign`` for ``user``, or SoldOut / LimitReached (409), NotEligible
+    (403), a closed window or paused campaign (422). On a refusal the caller rolls back (the
+    request does): the counter row raised before the campaign said sold out goes with it."""
+    at = now()
+    today = local_today(user.timezone)
+    if campaign.merchant.status != M_APPROVED or campaign.status not in (C_APPROVED, C_PAUSED):
+        raise NotFound()
+    if not queries.is_resident(user):
+        raise NotEligible(_l("Vouchers are for verified residents."), code="not_resident")
+    if not queries.is_open_to(campaign, user, today):
+        raise NotEligible()
+    if campaign.status == C_PAUSED:
+        raise PerksRuleViolation(_l("This campaign is paused."), code="campaign_paused")
+    problem = rules.claim_window_problem(campaign, at)
+    if problem:
+        raise PerksRuleViolation(problem[1], code=problem[0])
+    if campaign.claimed >= campaign.total:  # claimed only grows: a read that says sold out is true
+        raise SoldOut()
+    if not _count_claim(campaign, user):
+        raise LimitReached()
+    valid_from, valid_until = rules.voucher_validity(campaign, today)
+    voucher = Voucher(campaign=campaign, merchant=campaign.merchant, user_id=user.id,
+                      community_id=user.community_id, code=codes.generate(), status=V_ACTIVE, claimed_at=at,
+                      valid_from=valid_from, valid_until=valid_until)
+    db.session.add(voucher)
+    db.session.flush()
+    audit.record(user, "perks.voucher_claimed", voucher, community_id=user.community_id, campaign_id=campaign.id)
+    # The audit entry is flushed by the UPDATE's autoflush. Last, so the campaign's row lock is held from here to the commit only.
+    taken = db.session.execute(
+        sa.update(Campaign).where(Campaign.id == campaign.id, Campaign.claimed < Campaign.total,
+                                  Campaign.status == C_APPROVED)
+        .values(claimed=Campaign.claimed + 1).execution_options(synchronize_session=False)).rowcount
+    if not taken:
+        raise SoldOut()
+    return voucher
+
+
+def _count_claim(campaign, user) -> bool:
+    """Raise the resident's claim counter unless it is at the limit; False when it was."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(ClaimCount).values(campaign_id=campaign.id, user_id=user.id, claimed=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[ClaimCount.campaign_id, ClaimCount.user_id],
+        set_={"claimed": ClaimCount.claimed + 1},
+        where=ClaimCount.claimed < campaign.per_resident_limit,
+    ).returning(ClaimCount.claimed)
+    return db.session.execute(stmt).first() is not None
+
+
+# -- the counter --------------------------------------------------------------------------------
+
+def _find(code_text: str) -> Voucher:
+    code = codes.normalise(code_text or "")
+    if code is None:
+        raise UnknownCode()
+    if not codes.is_well_formed(code):
+        raise UnknownCode(_l("This code has a typo: its last character does not match. Check the code."),
+                          code="code_mistyped")
+    voucher = queries.voucher_by_code(code)
+    if voucher is None:
+        raise UnknownCode()
+    return voucher
+
+
+def _ensure_counter(actor, voucher):
+    staff_of = queries.staff_merchant_ids(actor)
+    if not staff_of:
+        raise NotStaff()
+    if voucher.merchant_id not in staff_of:
+        raise PermissionDenied(_l("This voucher is for another merchant."), code="other_merchant")
+    if voucher.merchant.status == M_SUSPENDED or voucher.merchant.status != M_APPROVED:
+        raise PermissionDenied(_l("Your merchant is suspended from the alliance; vouchers cannot be redeemed."),
+                               code="merchant_suspended")
+
+
+def _merchant_today(voucher):
+    return local_today(voucher.merchant.community.timezone)
+
+
+def _already_redeemed(voucher) -> AlreadyRedeemed:
+    tz = ZoneInfo(voucher.merchant.community.timezone)
+    when = voucher.redeemed_at.astimezone(tz)
+    return AlreadyRedeemed(_l("Already redeemed at %(when)s by %(merchant)s.",
+                              when=format_datetime(when, "short"), merchant=voucher.merchant.name),
+                           redeemed_at=when.isoformat(), merchant=voucher.merchant.name)
+
+
+def _refuse(voucher):
+    if voucher.status == V_REDEEMED:
+        raise _already_redeemed(voucher)
+    refusal = rules.voucher_refusal(voucher, _merchant_today(voucher), voucher.campaign.status)
+    if refusal:
+        raise VoucherRefused(refusal[1], code=refusal[0])
+
+
+def inspect_code(code_text: str, *, actor) -> Voucher:
+    """What the counter sees before confirming: the voucher, if this staff member may redeem it
+    now; the same refusals as ``redeem``."""
+    voucher = _find(code_text)
+    _ensure_counter(actor, voucher)
+    _refuse(voucher)
+    return voucher
+
+
+def redeem(code_text: str, *, actor) -> Voucher:
+    """Redeem once. The conditional UPDATE decides between two counters confirming together: the
+    one whose UPDATE finds the voucher still active wins; the other is told when and where."""
+    voucher = _find(code_text)
+    _ensure_counter(actor, voucher)
+    _refuse(voucher)
+    at = now()
+    done = db.session.execute(
+        sa.update(Voucher).where(Voucher.id == voucher.id, Voucher.status == V_ACTIVE)
+        .values(status=V_REDEEMED, redeemed_at=at, redeemed_by_id=actor.id)
+        .execution_options(synchronize_session=False)).rowcount
+    if not done:
+        db.session.refresh(voucher)  # another counter's redemption: when, for the answer
+        _refuse(voucher)
+        raise _already_redeemed(voucher)
+    for name, value in (("status", V_REDEEMED), ("redeemed_at", at), ("redeemed_by_id", actor.id)):
+        set_committed_value(voucher, name, value)  # what the UPDATE wrote, without reading it back
+    audit.record(actor, "perks.voucher_redeemed", voucher, community_id=voucher.merchant.community_id,
+                 merchant_id=voucher.merchant_id)
+    notify(voucher.user, REDEEMED_KIND, obj=voucher, title=voucher.campaign.title, merchant=voucher.merchant.name,
+           redeemed_at=at, tz=voucher.merchant.community.timezone)
+    return voucher
+
+
+def undo_redemption(voucher, *, actor, reason: str) -> Voucher:
+    """An admin of the merchant's community makes a voucher usable again within 24 hours of its
+    redemption (a mistaken confirm), with a reason; audited, and the resident is told."""
+    if not queries.may_administer(actor, voucher.merchant):
+        raise NotFound()
+    at = now()
+    problem = rules.undo_problem(voucher, at, reason)
+    if problem:
+        raise PerksRuleViolation(problem[1], code=problem[0])
+    redeemed_at, redeemed_by = voucher.redeemed_at, voucher.redeemed_by_id
+    done = db.session.execute(
+        sa.update(Voucher).where(Voucher.id == voucher.id, Voucher.status == V_REDEEMED)
+        .values(status=V_ACTIVE, redeemed_at=None, redeemed_by_id=None)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(voucher)
+    if not done:
+        raise PerksRuleViolation(_l("This voucher is not redeemed."), code="not_redeemed")
+    audit.record(actor, "perks.redemption_undone", voucher, community_id=voucher.merchant.community_id,
+                 reason=reason.strip(), redeemed_at=redeemed_at, redeemed_by_id=redeemed_by)
+    notify(voucher.user, UNDONE_KIND, obj=voucher, title=voucher.campaign.title, reason=reason.strip())
+    return voucher
+
+
+def revoke_voucher(voucher, *, actor, reason: str) -> Voucher:
+    """An admin withdraws an active voucher (claimed by mistake, abuse); it can no longer be used."""
+    if not queries.may_administer(actor, voucher.merchant):
+        raise NotFound()
+    if not (reason or "").strip():
+        raise PerksRuleViolation(_l("Please give a reason."), code="reason_required")
+    done = db.session.execute(
+        sa.update(Voucher).where(Voucher.id == voucher.id, Voucher.status == V_ACTIVE)
+        .values(status=V_REVOKED, revoked_at=now(), revoke_reason=reason.strip())
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(voucher)
+    if not done:
+        raise PerksRuleViolation(_l("Only an active voucher can be revoked."), code="not_active")
+    audit.record(actor, "perks.voucher_revoked", voucher, community_id=voucher.merchant.community_id,
+                 reason=reason.strip())
+    return voucher
+
+
+# -- jobs ---------------------------------------------------------------------------------------
+
+def _merchants_by_zone():
+    rows = db.session.execute(sa.select(Community.timezone, Merchant.id).join(Merchant,
+                                                                              Merchant.community_id == Community.id))
+    zones: dict[str, list[int]] = {}
+    for zone, merchant_id in rows:
+        zones.setdefault(zone, []).append(merchant_id)
+    return zones
+
+
+def expire_vouchers() -> int:
+    """Active vouchers whose last valid day is over (in the merchant's community) become expired.
+    Run twice, the second run finds nothing."""
+    count = 0
+    for zone, merchant_ids in _merchants_by_zone().items():
+        count += db.session.execute(
+            sa.update(Voucher).where(Voucher.status == V_ACTIVE, Voucher.valid_until < local_today(zone),
+                                     Voucher.merchant_id.in_(merchant_ids))
+            .values(status=V_EXPIRED).execution_options(synchronize_session=False)).rowcount
+    return count
+
+
+def remind_expiring() -> int:
+    """Tell residents, once per voucher, two days before its last valid day."""
+    sent = 0
+    for zone, merchant_ids in _merchants_by_zone().items():
+        day = local_today(zone) + timedelta(days=REMIND_DAYS_BEFORE)
+        vouchers = db.session.scalars(sa.select(Voucher).where(
+            Voucher.status == V_ACTIVE, Voucher.valid_until == day, Voucher.merchant_id.in_(merchant_ids)))
+        for voucher in vouchers:
+            if notify(voucher.user, REMINDER_KIND, obj=voucher, once=True, title=voucher.campaign.title,
+                      merchant=voucher.merchant.name, valid_until=voucher.valid_until.isoformat()):
+                sent += 1
+    return sent
