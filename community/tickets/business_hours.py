@@ -93,19 +93,46 @@ class Calendar:
         return bool(self.intervals_on(day))
 
     def spans_on(self, day: date) -> list[tuple[datetime, datetime]]:
-        """The day's working intervals as UTC instants (an interval that a DST gap swallows whole,
-        if one ever did, is left out)."""
+        """The day's working intervals as UTC instants, sorted. A minute counts when the wall
+        clock shows a working time: on a DST change the day is split where the offset changes,
+        so an hour the clock skips is not worked and an hour it repeats is worked twice."""
+        intervals = self.intervals_on(day)
+        if not intervals:
+            return []
         spans = []
-        for start, end in self.intervals_on(day):
-            start_at = datetime.combine(day, start, self.tz).astimezone(timezone.utc)
-            end_day = day + timedelta(days=1) if end == time(0, 0) else day
-            end_at = datetime.combine(end_day, end, self.tz).astimezone(timezone.utc)
-            if end_at > start_at:
-                spans.append((start_at, end_at))
+        pieces = _pieces(self.tz, day)
+        for start, end in intervals:
+            wall_start = datetime.combine(day, start)
+            wall_end = datetime.combine(day + timedelta(days=1) if end == time(0, 0) else day, end)
+            for piece_start, piece_end, offset in pieces:
+                lo = max(piece_start, (wall_start - offset).replace(tzinfo=timezone.utc))
+                hi = min(piece_end, (wall_end - offset).replace(tzinfo=timezone.utc))
+                if hi > lo:
+                    spans.append((lo, hi))
+        spans.sort()
         return spans
 
     def has_working_time(self) -> bool:
         return any(self.weekly.get(d) for d in range(7)) or bool(self.workdays)
+
+
+def _pieces(tz: ZoneInfo, day: date) -> list[tuple[datetime, datetime, timedelta]]:
+    """The local day as UTC pieces of one offset each: one piece, or two on a DST change day
+    (the change instant found by bisection to the second, about 17 steps)."""
+    start = datetime.combine(day, time(0), tz).astimezone(timezone.utc)
+    end = datetime.combine(day + timedelta(days=1), time(0), tz).astimezone(timezone.utc)
+    first, last = start.astimezone(tz).utcoffset(), (end - timedelta(seconds=1)).astimezone(tz).utcoffset()
+    if first == last:
+        return [(start, end, first)]
+    lo, hi = start, end - timedelta(seconds=1)  # offset(lo) == first, offset(hi) == last
+    while hi - lo > timedelta(seconds=1):
+        mid = lo + (hi - lo) / 2
+        mid = mid.replace(microsecond=0)
+        if mid.astimezone(tz).utcoffset() == first:
+            lo = mid
+        else:
+            hi = mid
+    return [(start, hi, first), (hi, end, last)]
 
 
 def _local_day(cal: Calendar, instant: datetime) -> date:

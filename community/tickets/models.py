@@ -187,7 +187,8 @@ class Ticket(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id", ondelete="CASCADE"))
-    reference: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    # TC-<year>-<6 digits>: unique in its community (the same number exists in another community).
+    reference: Mapped[str] = mapped_column(sa.String(20))
     year: Mapped[int]
     number: Mapped[int]
     resident_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
@@ -229,6 +230,7 @@ class Ticket(TimestampMixin, db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("community_id", "year", "number"),
+        sa.UniqueConstraint("community_id", "reference"),
         sa.Index("ix_tickets_community_created", "community_id", "created_at"),
         sa.Index("ix_tickets_assignee_status", "assignee_id", "status"),
         sa.Index("ix_tickets_resident_created", "resident_id", "created_at"),

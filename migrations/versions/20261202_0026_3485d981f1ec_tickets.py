@@ -82,7 +82,7 @@ def upgrade():
     sa.Column('sla_policy_id', sa.Integer(), nullable=True),
     sa.Column('default_priority', sa.String(length=16), server_default='normal', nullable=False),
     sa.Column('position', sa.Integer(), server_default=sa.text('0'), nullable=False),
-    sa.Column('active', sa.Boolean(), server_default=sa.text('1'), nullable=False),
+    sa.Column('active', sa.Boolean(), server_default=sa.true(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("default_priority IN ('low', 'normal', 'high', 'urgent')", name=op.f('ck_ticket_categories_known_priority')),
@@ -187,7 +187,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['resident_id'], ['users.id'], name=op.f('fk_tickets_resident_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tickets')),
     sa.UniqueConstraint('community_id', 'year', 'number', name=op.f('uq_tickets_community_id_year_number')),
-    sa.UniqueConstraint('reference', name=op.f('uq_tickets_reference'))
+    sa.UniqueConstraint('community_id', 'reference', name=op.f('uq_tickets_community_id_reference'))
     )
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.create_index('ix_tickets_assignee_status', ['assignee_id', 'status'], unique=False)
@@ -204,7 +204,7 @@ def upgrade():
     sa.Column('to_status', sa.String(length=16), nullable=True),
     sa.Column('assignee_id', sa.Integer(), nullable=True),
     sa.Column('reason', sa.String(length=255), server_default='', nullable=False),
-    sa.Column('public', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('public', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('status', 'assigned', 'reassigned', 'unassigned', 'priority', 'breached', 'escalated', 'rated')", name=op.f('ck_ticket_events_known_kind')),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_ticket_events_actor_id_users'), ondelete='SET NULL'),
@@ -220,7 +220,7 @@ def upgrade():
     sa.Column('ticket_id', sa.Integer(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('internal', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('internal', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_ticket_replies_author_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_ticket_replies_ticket_id_tickets'), ondelete='CASCADE'),
