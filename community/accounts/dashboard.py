@@ -9,7 +9,7 @@ from community.core.clock import local_today
 from community.core.dashboard import dashboard_panel
 from community.core.labels import audit_names, grant_scope_label
 from community.core.permissions import (
-    COMMUNITY_ADMIN, MERCHANT_STAFF, PLATFORM_ADMIN, RESIDENT, SPECIALIST, community_ids_with_role,
+    COMMUNITY_ADMIN, MERCHANT_STAFF, PLATFORM_ADMIN, RESIDENT, community_ids_with_role,
 )
 from community.extensions import db
 
@@ -30,12 +30,6 @@ def merchant_panel(user):
     """Until the perks domain lands: where they work (a merchant, or a community for grants made
     before merchants existed), what the counter will do, and what works today."""
     return {"workplaces": _scopes_of(user, MERCHANT_STAFF)}
-
-
-@dashboard_panel(30, (SPECIALIST,), "core/panels/specialist.html")
-def specialist_panel(user):
-    """Until the tickets domain lands: which communities they serve and what is coming."""
-    return {"communities": _scopes_of(user, SPECIALIST)}
 
 
 def _scopes_of(user, role) -> list[str]:

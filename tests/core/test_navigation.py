@@ -1,6 +1,7 @@
 """No dead ends: for every kind of person the demo has, every link their navigation and their
-dashboard offer opens a page (no 403, 404 or 500), and a role whose domain has not landed yet
-(specialist, merchant staff) gets a home that says what is coming and links to what works now."""
+dashboard offer opens a page (no 403, 404 or 500), a specialist's home is their request queue, and a
+role whose domain has not landed yet (merchant staff) gets a home that says what is coming and links
+to what works now."""
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -102,8 +103,18 @@ def test_every_link_of_the_navigation_and_the_dashboard_opens(client, city, crea
     assert broken == {}, f"{who} is offered pages that refuse them"
 
 
-@pytest.mark.parametrize("who, panel", [("specialist", "specialist"),
-                                        ("merchant_staff at a merchant", "merchant"),
+def test_a_specialists_home_is_their_request_queue(client, city, create_user, db, login):
+    person = _people(city, create_user, db)["specialist"]
+    login(person)
+    client.get("/lang/en")
+    page = client.get("/dashboard").get_data(as_text=True)
+    section = page.split('data-panel="specialist"', 1)[1].split("</section>", 1)[0]
+    assert 'href="/tickets/queue?scope=mine"' in section and "Test Community" in section
+    assert "coming" not in section.lower()
+    assert client.get("/tickets/queue?scope=mine").status_code == 200
+
+
+@pytest.mark.parametrize("who, panel", [("merchant_staff at a merchant", "merchant"),
                                         ("merchant_staff in a community (legacy)", "merchant")])
 def test_roles_still_to_come_say_what_they_will_do_and_what_works_now(client, city, create_user, db, login,
                                                                       who, panel):
