@@ -59,7 +59,10 @@ def save_category(community_id, *, actor, name, description="", sla_policy_id=No
     category.sla_policy_id, category.default_priority = sla_policy_id, default_priority
     category.position, category.active = int(position or 0), bool(active)
     db.session.flush()
-    audit.record(actor, "ticket.category_created" if created else "ticket.category_updated", category, name=name)
+    if created:
+        audit.record(actor, "ticket.category_created", category, name=name)
+    else:
+        audit.record(actor, "ticket.category_updated", category, name=name)
     return category
 
 

@@ -241,8 +241,10 @@ def add_reply(ticket: Ticket, actor, body: str, *, internal: bool = False, at=No
                         created_at=at)
     db.session.add(reply)
     db.session.flush()
-    audit.record(actor, "ticket.note_added" if internal else "ticket.replied", ticket, reference=ticket.reference,
-                 reply=reply.id)
+    if internal:
+        audit.record(actor, "ticket.note_added", ticket, reference=ticket.reference, reply=reply.id)
+    else:
+        audit.record(actor, "ticket.replied", ticket, reference=ticket.reference, reply=reply.id)
     ticket.updated_at = at
     if internal:
         return reply
