@@ -145,7 +145,7 @@ def _demo_tickets(community, admin, first, second, echo):
         ops.add_reply(t, t.assignee, "您好，请问您的人才认定是哪一年？", at=later(when, 1))
         ops.change_status(t, t.assignee, "waiting", at=later(when, 1))
 
-        t, when = filed(2, "落户", "集体户口办理", "想办理人才集体户口，需要哪些材料？", 9)
+        t, when = filed(2, "落户", "集体户口办理", "想办理人才集体户口，需要哪些材料？", 3)
         ops.add_reply(t, t.assignee, "需要身份证、劳动合同和人才认定证书，材料齐全后可预约窗口办理。", at=later(when, 3))
         ops.change_status(t, t.assignee, "resolved", at=later(when, 4))
 
