@@ -9,7 +9,6 @@ from datetime import date
 
 from bench import amenities
 from bench.loadgen import Request
-from bench.results import summarize
 
 NAME = "tickets"
 DESCRIPTION = "service report (one community, one quarter) and specialist queue at 32 users; needs tickets"

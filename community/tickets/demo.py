@@ -4,7 +4,7 @@ breached and escalated.
 
 Idempotent: categories and policies are found by name, the second specialist by e-mail, and the
 tickets are made only while the demo community has none."""
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -16,7 +16,7 @@ from community.core.permissions import SPECIALIST
 from community.extensions import db
 from community.tickets import operations as ops
 from community.tickets import queries
-from community.tickets.models import SlaPolicy, Ticket, TicketCategory
+from community.tickets.models import SlaPolicy, Ticket
 
 SECOND_SPECIALIST = ("specialist2@demo.test", "人才服务专员二")
 POLICY = ("标准服务时限", {"low": (480, 4800), "normal": (240, 1920), "high": (120, 960), "urgent": (30, 240)})

@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from community.accounts.models import User
-from community.core.attachments import AttachmentRefused
 from community.core.clock import now
 from community.core.errors import NotFound, rerender_on_domain_error
 from community.core.pagination import paginate

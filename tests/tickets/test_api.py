@@ -4,7 +4,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from community.tickets import operations as ops
 from tests.helpers import frozen_at
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -140,7 +140,6 @@ def test_nobody_available_leaves_it_in_the_community_queue_and_tells_the_admin(
 
 
 def test_a_specialist_who_lost_the_role_gets_nothing(db, community, community_admin, resident, specialist, specialist2):
-    from community.accounts import operations as account_ops
     from community.accounts.models import RoleGrant
 
     category = make_desk(db, community, community_admin, [specialist, specialist2])

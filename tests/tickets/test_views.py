@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from community.core.attachments import Attachment
-from community.notifications.models import Notice, OutboxEmail
+from community.notifications.models import Notice
 from community.tickets import operations as ops
 from community.tickets.models import Ticket
 from tests.core.sample_files import tiny_png

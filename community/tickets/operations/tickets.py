@@ -63,7 +63,6 @@ def file_ticket(resident, category, *, title, description, location_kind="public
     """A resident of the category's community files a request; it gets its reference number and
     SLA targets at once and is assigned (or waits in the community queue, the admins told)."""
     at = at or now()
-    community = category.community if hasattr(category, "community") else None
     if not has_role(resident, RESIDENT, category.community_id):
         raise PermissionDenied(_l("Only residents of this community can file requests here."), code="not_member")
     if not category.active:
