@@ -167,15 +167,7 @@ def queue():
                            due=due, sort=sort, search=search, category=_int(args.get("category")),
                            categories=categories, communities=communities, community_id=community_id,
                            specialists=list({u.id: u for u in specialists}.values()), is_admin=is_admin, at=at,
-                           priorities=PRIORITIES, statuses=STATUSES, calendars=_calendars(pagination.items))
-
-
-def _calendars(tickets):
-    cache = {}
-    for ticket in tickets:
-        if ticket.community_id not in cache:
-            cache[ticket.community_id] = queries.calendar_for(ticket.community)
-    return cache
+                           priorities=PRIORITIES, statuses=STATUSES)
 
 
 def _staff_page(ticket, *, status=200, error=None, form=None):
