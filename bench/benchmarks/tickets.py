@@ -22,6 +22,8 @@ QUEUE_TARGET_MS = 100.0
 def add_arguments(parser):
     parser.add_argument("--clients", type=int, default=32, help="specialists on the queue page at once")
     parser.add_argument("--report-clients", type=int, default=1)
+    parser.add_argument("--think-ms", type=float, default=0,
+                        help="each specialist pauses about this long (+-50 %%) after each queue page; 0: closed loop")
 
 
 def last_full_quarter(today):
@@ -62,7 +64,8 @@ def run(ctx):
     report_plans = [amenities.SessionPlan(admin, [Request("GET", report_path, label="report (one community, quarter)")])
                     for _ in range(ctx.args.report_clients)]
     queue_plans = [amenities.SessionPlan(specialists[i % len(specialists)][0], [
-        Request("GET", "/tickets/queue?scope=mine", label="specialist queue")]) for i in range(ctx.args.clients)]
+        Request("GET", "/tickets/queue?scope=mine", label="specialist queue")], think_s=ctx.args.think_ms / 1000)
+        for i in range(ctx.args.clients)]
     results = {}
     with ctx.server(name="app", env={"BENCH_COUNT_QUERIES": "1"}) as server:
         ctx.load(server, report_plans, requests=5, seconds=20)  # warm-up
@@ -76,6 +79,6 @@ def run(ctx):
     rows = [{"page": label, **summary} for label, summary in results.items()]
     return {"tables": [("Tickets", rows, COLUMNS)], "results": results,
             "settings": {"tickets": total, "community": community, "quarter": [start.isoformat(), end.isoformat()],
-                         "tickets_in_quarter": in_quarter, "clients": ctx.args.clients,
+                         "tickets_in_quarter": in_quarter, "clients": ctx.args.clients, "think_ms": ctx.args.think_ms,
                          "open_tickets_per_specialist": sorted(n for _e, n in specialists),
                          "targets_ms": {"report_p95": REPORT_TARGET_MS, "queue_p95": QUEUE_TARGET_MS}}}

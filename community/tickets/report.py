@@ -7,7 +7,7 @@ One query reads the few columns it needs of the period's tickets (the index on (
 created_at) finds them); the counting is plain Python over those rows, the same on SQLite and
 PostgreSQL, and it is what the recount test checks against raw tickets."""
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from statistics import median
 from zoneinfo import ZoneInfo
 
@@ -32,23 +32,25 @@ class Tally:
     resolution_minutes: list = field(default_factory=list)
 
     def add(self, row) -> None:
+        """One ticket: ``row`` is (answered in time or None when unanswered, first-response
+        minutes, resolved in time or None when unresolved, resolution minutes, reopened, rating)."""
+        in_time, first_minutes, resolved_in_time, resolution_minutes, reopened, rating = row
         self.received += 1
-        if row.first_response_at is not None:
+        if in_time is not None:
             self.answered += 1
-            self.first_response_minutes.append(row.first_response_minutes or 0)
-            if row.first_response_due_at is None or row.first_response_at <= row.first_response_due_at:
-                self.answered_in_time += 1
-        if row.resolution_minutes is not None:
+            self.first_response_minutes.append(first_minutes or 0)
+            self.answered_in_time += bool(in_time)
+        if resolved_in_time is not None:
             self.resolved += 1
-            self.resolution_minutes.append(row.resolution_minutes)
-            if row.resolution_due_at is None or row.resolved_at <= row.resolution_due_at:
-                self.resolved_in_time += 1
-        if row.resolution_minutes is not None or row.reopen_count:
+            self.resolution_minutes.append(resolution_minutes)
+            self.resolved_in_time += bool(resolved_in_time)
             self.ever_resolved += 1
-        if row.reopen_count:
+        elif reopened:
+            self.ever_resolved += 1
+        if reopened:
             self.reopened += 1
-        if row.rating is not None:
-            self.ratings.append(row.rating)
+        if rating is not None:
+            self.ratings.append(rating)
 
     @staticmethod
     def _rate(part, whole):
@@ -90,9 +92,18 @@ class Report:
     by_week: list  # (monday, Tally)
 
 
-COLUMNS = (Ticket.created_at, Ticket.category_id, Ticket.assignee_id, Ticket.first_response_at,
-           Ticket.first_response_due_at, Ticket.first_response_minutes, Ticket.resolved_at, Ticket.resolution_due_at,
-           Ticket.resolution_minutes, Ticket.reopen_count, Ticket.rating)
+def _in_time(done, due):
+    """1 when ``done`` is at or before ``due`` (no target: in time), 0 when late, NULL when not done:
+    compared in the database, so no instant has to be read into Python for it."""
+    return sa.case((done.is_(None), sa.null()), (sa.or_(due.is_(None), done <= due), 1), else_=0)
+
+
+COLUMNS = (Ticket.created_at, Ticket.category_id, Ticket.assignee_id,
+           _in_time(Ticket.first_response_at, Ticket.first_response_due_at).label("answered_in_time"),
+           Ticket.first_response_minutes,
+           sa.case((Ticket.resolution_minutes.is_(None), sa.null()),
+                   else_=_in_time(Ticket.resolved_at, Ticket.resolution_due_at)).label("resolved_in_time"),
+           Ticket.resolution_minutes, (Ticket.reopen_count > 0).label("reopened"), Ticket.rating)
 
 
 def period_bounds(tz: ZoneInfo, start: date, end: date) -> tuple[datetime, datetime]:
@@ -106,12 +117,13 @@ def build(community, start: date, end: date) -> Report:
     rows = db.session.execute(sa.select(*COLUMNS).where(
         Ticket.community_id == community.id, Ticket.created_at >= since, Ticket.created_at < until)).all()
     total, categories, specialists, weeks = Tally(), {}, {}, {}
-    for row in rows:
-        total.add(row)
-        categories.setdefault(row.category_id, Tally()).add(row)
-        specialists.setdefault(row.assignee_id, Tally()).add(row)
-        local = row.created_at.astimezone(tz).date()
-        weeks.setdefault(local - timedelta(days=local.weekday()), Tally()).add(row)
+    week_of = _week_finder(tz, since, until)
+    for created_at, category_id, assignee_id, *facts in rows:
+        total.add(facts)
+        (categories.get(category_id) or categories.setdefault(category_id, Tally())).add(facts)
+        (specialists.get(assignee_id) or specialists.setdefault(assignee_id, Tally())).add(facts)
+        monday = week_of(created_at)
+        (weeks.get(monday) or weeks.setdefault(monday, Tally())).add(facts)
     category_names = dict(db.session.execute(sa.select(TicketCategory.id, TicketCategory.name).where(
         TicketCategory.community_id == community.id)).all())
     user_ids = [uid for uid in specialists if uid is not None]
@@ -130,6 +142,25 @@ def build(community, start: date, end: date) -> Report:
                              key=lambda item: (item[0] is None, item[0] or "")),
         by_week=all_weeks,
     )
+
+
+def _week_finder(tz, since: datetime, until: datetime):
+    """created_at -> the local Monday of its week, by bisecting the period's week starts (no
+    time-zone conversion a row)."""
+    from bisect import bisect_right
+
+    first = since.date() - timedelta(days=since.weekday())
+    mondays = []
+    day = first
+    while datetime.combine(day, time(0), tz) < until:
+        mondays.append(day)
+        day += timedelta(days=7)
+    starts = [datetime.combine(m, time(0), tz).astimezone(timezone.utc) for m in mondays]  # UTC: cheap to compare
+
+    def week_of(instant):
+        return mondays[max(0, bisect_right(starts, instant) - 1)]
+
+    return week_of
 
 
 def quarter_of(day: date) -> tuple[date, date]:
