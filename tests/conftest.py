@@ -19,7 +19,13 @@ from community.core import clock
 from config import Testing
 from tests import helpers
 
-pytest_plugins = ["tests.factories.amenities", "tests.factories.talent", "tests.factories.apartments", "tests.factories.perks"]
+pytest_plugins = [
+    "tests.factories.amenities",
+    "tests.factories.talent",
+    "tests.factories.apartments",
+    "tests.factories.perks",
+    "tests.factories.tickets",
+]
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 DEFAULT_PASSWORD = "secret123"

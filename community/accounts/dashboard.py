@@ -7,9 +7,9 @@ from community.accounts.queries import awaiting_verification_count
 from community.core.audit import AuditEntry
 from community.core.clock import local_today
 from community.core.dashboard import dashboard_panel
-from community.core.labels import audit_names, grant_scope_label
+from community.core.labels import audit_names
 from community.core.permissions import (
-    COMMUNITY_ADMIN, PLATFORM_ADMIN, RESIDENT, SPECIALIST, community_ids_with_role,
+    COMMUNITY_ADMIN, PLATFORM_ADMIN, RESIDENT, community_ids_with_role,
 )
 from community.extensions import db
 
@@ -23,16 +23,6 @@ def resident_panel(user):
 def applicant_panel(user):
     """Someone registered for a community, not yet verified as its resident."""
     return {"community": user.community} if awaits_verification(user) else None
-
-
-@dashboard_panel(30, (SPECIALIST,), "core/panels/specialist.html")
-def specialist_panel(user):
-    """Until the tickets domain lands: which communities they serve and what is coming."""
-    return {"communities": _scopes_of(user, SPECIALIST)}
-
-
-def _scopes_of(user, role) -> list[str]:
-    return [grant_scope_label(g) for g in user.role_grants if g.role == role]
 
 
 @dashboard_panel(40, (COMMUNITY_ADMIN, PLATFORM_ADMIN), "core/panels/operator.html")

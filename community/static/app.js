@@ -43,4 +43,17 @@
       event.target.select();
     }
   });
+
+  // A canned reply chosen in the list is put into the message box it names (tickets).
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches("select[data-canned-target]") || !select.value) {
+      return;
+    }
+    var box = document.getElementById(select.getAttribute("data-canned-target"));
+    if (box) {
+      box.value = box.value ? box.value + "\n" + select.value : select.value;
+      box.focus();
+    }
+  });
 })();

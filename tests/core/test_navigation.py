@@ -1,8 +1,7 @@
 """No dead ends: for every kind of person the demo has, every link their navigation and their
-dashboard offer opens a page (no 403, 404 or 500), a role whose domain has not landed yet
-(specialist) gets a home that says what is coming and links to what works now, and merchant staff
-get the merchant's home (the counter), or, holding a grant made before merchants existed, a home
-that says how to become staff of a merchant."""
+dashboard offer opens a page (no 403, 404 or 500), a specialist's home is their request queue, and
+merchant staff get the merchant's home (the counter), or, holding a grant made before merchants
+existed, a home that says how to become staff of a merchant."""
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -102,17 +101,15 @@ def test_every_link_of_the_navigation_and_the_dashboard_opens(client, city, crea
     assert broken == {}, f"{who} is offered pages that refuse them"
 
 
-def test_roles_still_to_come_say_what_they_will_do_and_what_works_now(client, city, create_user, db, login,
-                                                                      make_merchant):
+def test_a_specialists_home_is_their_request_queue(client, city, create_user, db, login, make_merchant):
     person = _people(city, create_user, db, make_merchant)["specialist"]
     login(person)
     client.get("/lang/en")
     page = client.get("/dashboard").get_data(as_text=True)
     section = page.split('data-panel="specialist"', 1)[1].split("</section>", 1)[0]
-    assert "coming" in section.lower()
-    for endpoint in (f"/users/{person.id}", f"/users/{person.id}#api-tokens", "/notifications",
-                     "/profile/notifications"):
-        assert f'href="{endpoint}"' in section, endpoint
+    assert 'href="/tickets/queue?scope=mine"' in section and "Test Community" in section
+    assert "coming" not in section.lower()
+    assert client.get("/tickets/queue?scope=mine").status_code == 200
 
 
 def test_merchant_staff_get_the_merchant_home(client, city, create_user, db, login, make_merchant):

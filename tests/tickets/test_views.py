@@ -1,0 +1,162 @@
+"""Pages: a resident files with photos, follows, confirms and rates on the phone; staff work the
+queue; internal notes never reach anything the resident reads (pages, API, e-mails, notices)."""
+import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from community.core.attachments import Attachment
+from community.notifications.models import Notice
+from community.tickets import operations as ops
+from community.tickets.models import Ticket
+from tests.core.sample_files import tiny_png
+from tests.helpers import frozen_at, text
+
+SH = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 12, 1, 9, 30, tzinfo=SH)
+frozen_clock = frozen_at(NOW)
+SECRET = "INTERNAL-NOTE-3b9c resident seems to sublet"
+
+
+@pytest.fixture(autouse=True)
+def upload_root(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "UPLOAD_ROOT", str(tmp_path / "uploads"))
+
+
+def test_a_resident_files_with_photos_and_sees_the_reference(client, db, login, resident, desk, community):
+    from community.accounts import operations as account_ops
+
+    building = account_ops.add_building(community, name="1号楼", floors=10)
+    db.session.commit()
+    login(resident)
+    page = text(client.get("/tickets/new"))
+    assert "报修" in page and 'enctype="multipart/form-data"' in page and "1号楼" in page
+    response = client.post("/tickets/new", content_type="multipart/form-data", data={
+        "category_id": str(desk.id), "title": "水龙头漏水", "description": "厨房水龙头一直滴水",
+        "location": f"building:{building.id}", "location_detail": "1203", "contact_time": "18:00 后",
+        "photos": [(io.BytesIO(tiny_png()), "a.png"), (io.BytesIO(tiny_png((0, 0, 255))), "b.png")]})
+    assert response.status_code == 302, text(response)[:2000]
+    ticket = db.session.scalar(sa.select(Ticket))
+    assert ticket.building_id == building.id and ticket.reference == "TC-2026-000001"
+    detail = text(client.get(response.headers["Location"]))
+    assert "TC-2026-000001" in detail and "水龙头漏水" in detail
+    photos = db.session.scalars(sa.select(Attachment)).all()
+    assert len(photos) == 2
+    assert client.get(f"/attachments/{photos[0].id}/{photos[0].file_name}").status_code == 200
+
+
+def test_a_bad_filing_rerenders_with_what_was_typed(client, db, login, resident, desk):
+    login(resident)
+    response = client.post("/tickets/new", content_type="multipart/form-data", data={
+        "category_id": str(desk.id), "title": "", "description": "Kept text <b>",
+        "photos": [(io.BytesIO(b"<?php echo 1; ?>" * 4), "x.png")]})
+    assert response.status_code == 422
+    assert "Kept text &lt;b&gt;" in text(response)
+    assert db.session.scalar(sa.select(sa.func.count(Ticket.id))) == 0
+    bad_photo = client.post("/tickets/new", content_type="multipart/form-data", data={
+        "category_id": str(desk.id), "title": "Tap", "description": "Drips",
+        "photos": [(io.BytesIO(b"<?php echo 1; ?>" * 4), "x.png")]})
+    assert bad_photo.status_code == 422
+    assert db.session.scalar(sa.select(sa.func.count(Ticket.id))) == 0
+
+
+def test_the_residents_round_trip_confirm_and_rate(client, db, login, resident, file_ticket, specialist):
+    ticket = file_ticket()
+    ops.add_reply(ticket, specialist, "师傅明天上门")
+    ops.change_status(ticket, specialist, "resolved")
+    db.session.commit()
+    login(resident)
+    page = text(client.get(f"/tickets/{ticket.id}"))
+    assert "师傅明天上门" in page and 'data-action="confirm"' in page
+    assert client.post(f"/tickets/{ticket.id}/status", data={"status": "closed"}).status_code == 302
+    assert 'data-action="rate"' in text(client.get(f"/tickets/{ticket.id}"))
+    assert client.post(f"/tickets/{ticket.id}/rate", data={"score": "5", "comment": "很好"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Ticket, ticket.id).rating == 5
+    again = client.post(f"/tickets/{ticket.id}/rate", data={"score": "1"})
+    assert again.status_code == 409
+
+
+def test_residents_see_only_their_own(client, db, login, file_ticket, create_user, elsewhere):
+    ticket = file_ticket()
+    neighbour = create_user("n@example.test")
+    login(neighbour)
+    for url in (f"/tickets/{ticket.id}", f"/tickets/staff/{ticket.id}"):
+        assert client.get(url).status_code in (403, 404)
+    assert client.post(f"/tickets/{ticket.id}/reply", data={"body": "x"}).status_code == 404
+    assert ticket.title not in text(client.get("/tickets/"))
+
+
+def test_a_specialist_of_another_community_cannot_open_it(client, db, login, file_ticket, create_user, elsewhere):
+    ticket = file_ticket()
+    login(create_user("far@example.test", roles=("specialist",), community_=elsewhere))
+    assert client.get(f"/tickets/staff/{ticket.id}").status_code == 404
+    assert client.post(f"/tickets/staff/{ticket.id}/reply", data={"body": "x"}).status_code == 404
+    assert ticket.reference not in text(client.get("/tickets/queue?scope=all"))
+
+
+def test_the_specialists_queue_filters_and_searches(client, db, login, file_ticket, specialist):
+    first = file_ticket(title="Broken door")
+    second = file_ticket(title="Lift stuck")
+    login(specialist)
+    queue = text(client.get("/tickets/queue"))
+    assert first.reference in queue and second.reference in queue
+    found = text(client.get("/tickets/queue?q=Lift"))
+    assert second.reference in found and first.reference not in found
+    assert first.reference in text(client.get(f"/tickets/queue?q={first.reference}"))
+    assert "data-empty" in text(client.get("/tickets/queue?due=breached"))
+    ops.mark_breaches(datetime(2026, 12, 1, 11, 0, tzinfo=SH))
+    db.session.commit()
+    assert first.reference in text(client.get("/tickets/queue?due=breached"))
+
+
+def test_staff_reply_note_status_and_reassign_pages(client, db, login, file_ticket, specialist, specialist2, desk):
+    ticket = file_ticket()
+    login(specialist)
+    assert client.post(f"/tickets/staff/{ticket.id}/reply", data={"body": "On my way"}).status_code == 302
+    assert client.post(f"/tickets/staff/{ticket.id}/reply", data={"body": SECRET, "internal": "1"}).status_code == 302
+    page = text(client.get(f"/tickets/staff/{ticket.id}"))
+    assert SECRET in page and "data-internal" in page
+    assert client.post(f"/tickets/staff/{ticket.id}/status", data={"status": "closed"}).status_code == 409
+    refused = client.post(f"/tickets/staff/{ticket.id}/assign", data={"assignee_id": str(specialist2.id), "reason": ""})
+    assert refused.status_code == 422
+    assert client.post(f"/tickets/staff/{ticket.id}/assign",
+                       data={"assignee_id": str(specialist2.id), "reason": "Her building"}).status_code == 302
+
+
+def test_internal_notes_never_reach_the_resident(client, db, login, api_token, resident, file_ticket, specialist,
+                                                outbox):
+    """Every output the resident can read, grepped for the note's text."""
+    ticket = file_ticket()
+    ops.add_reply(ticket, specialist, "Public answer")
+    ops.add_reply(ticket, specialist, SECRET, internal=True)
+    ops.change_status(ticket, specialist, "waiting")
+    ops.add_reply(ticket, resident, "More details")
+    ops.change_status(ticket, specialist, "resolved")
+    db.session.commit()
+    headers = api_token(resident)
+    outputs = [
+        client.get(f"/api/v1/tickets/{ticket.id}", headers=headers),
+        client.get("/api/v1/tickets", headers=headers),
+        client.post(f"/api/v1/tickets/{ticket.id}/status", headers=headers, json={"status": "closed"}),
+    ]
+    login(resident)
+    outputs += [client.get(f"/tickets/{ticket.id}"), client.get("/tickets/"), client.get("/dashboard"),
+                client.get("/notifications")]
+    for response in outputs:
+        assert response.status_code < 400, response.request.path
+        assert SECRET not in text(response) and "INTERNAL-NOTE" not in text(response), response.request.path
+    mails = [m for m in outbox() if m.recipient == resident.email]
+    assert mails and all(SECRET not in m.body and SECRET not in m.subject for m in mails)
+    notices = db.session.scalars(sa.select(Notice).where(Notice.user_id == resident.id)).all()
+    assert notices and all(SECRET not in str(n.params) for n in notices)
+
+
+def test_the_specialist_home_is_the_queue(client, db, login, file_ticket, specialist):
+    ticket = file_ticket()
+    login(specialist)
+    page = text(client.get("/dashboard"))
+    section = page.split('data-panel="specialist"', 1)[1].split("</section>", 1)[0]
+    assert "/tickets/queue" in section and ticket.reference in section
