@@ -10,7 +10,7 @@ from community.talent import operations as ops
 from community.talent.labels import stored_name
 from community.talent.presentation import application_json, stage_name
 from community.talent.schemas import (
-    ApplicationCreateArgs, ApplicationCreatedSchema, ApplicationSchema, CardSchema, PublicKeySchema, TalentStatusSchema,
+    TalentApplicationCreateArgs, TalentApplicationCreatedSchema, TalentApplicationSchema, CardSchema, PublicKeySchema, TalentStatusSchema,
     TalentTypeSchema, VerdictSchema, VerifyArgs,
 )
 
@@ -35,8 +35,8 @@ def talent_types():
 
 
 @blp.route("/talent/applications", methods=["POST"])
-@blp.arguments(ApplicationCreateArgs)
-@blp.response(201, ApplicationCreatedSchema)
+@blp.arguments(TalentApplicationCreateArgs)
+@blp.response(201, TalentApplicationCreatedSchema)
 @blp.alt_response(409, description="An application is already open")
 @blp.alt_response(422, description="Field errors")
 def create_application(args):
@@ -49,7 +49,7 @@ def create_application(args):
 
 
 @blp.route("/talent/applications")
-@blp.response(200, ApplicationSchema(many=True))
+@blp.response(200, TalentApplicationSchema(many=True))
 def list_applications():
     """The caller's applications and re-reviews, newest first, each with its timeline."""
     return [application_json(a) for a in queries.my_applications(current_user)]

@@ -28,7 +28,7 @@ class TalentTypeSchema(Schema):
     criteria = fields.Nested(CriteriaSchema)
 
 
-class ApplicationCreateArgs(Schema):
+class TalentApplicationCreateArgs(Schema):
     type = fields.String(required=True, validate=validate.Length(min=1, max=32))
     tier = fields.String(required=True, validate=validate.OneOf(TIERS))
     employer = fields.String(required=True, validate=validate.Length(min=1, max=120))
@@ -38,13 +38,13 @@ class ApplicationCreateArgs(Schema):
     draft = fields.Boolean(load_default=False, metadata={"description": "Save without submitting"})
 
 
-class ApplicationCreatedSchema(Schema):
+class TalentApplicationCreatedSchema(Schema):
     id = fields.Integer()
     status = fields.String(metadata={"enum": list(APPLICATION_STATUSES)})
     stage = fields.String(allow_none=True, metadata={"description": "Name of the stage it is at"})
 
 
-class EventSchema(Schema):
+class TalentEventSchema(Schema):
     at = fields.String()
     action = fields.String()
     stage = fields.String(allow_none=True)
@@ -52,7 +52,7 @@ class EventSchema(Schema):
     message = fields.String()
 
 
-class ApplicationSchema(Schema):
+class TalentApplicationSchema(Schema):
     id = fields.Integer()
     kind = fields.String()
     type = fields.String()
@@ -64,7 +64,7 @@ class ApplicationSchema(Schema):
     status = fields.String(metadata={"enum": list(APPLICATION_STATUSES)})
     stage = fields.String(allow_none=True)
     notice_until = fields.Date(allow_none=True)
-    timeline = fields.List(fields.Nested(EventSchema))
+    timeline = fields.List(fields.Nested(TalentEventSchema))
 
 
 class CardSchema(Schema):

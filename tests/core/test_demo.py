@@ -7,7 +7,7 @@ from community.perks.models import Merchant
 
 DEMO_PASSWORD = "demo12345"
 DEMO_LOGINS = ["platform@demo.test", "admin@demo.test", "specialist@demo.test", "merchant@demo.test"] + [
-    f"resident{i}@demo.test" for i in range(1, 6)] + ["reviewer@demo.test"]
+    f"resident{i}@demo.test" for i in range(1, 6)] + ["reviewer@demo.test", "specialist2@demo.test"]
 
 
 @pytest.fixture
