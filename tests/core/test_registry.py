@@ -29,6 +29,8 @@ def test_a_second_app_registers_nothing_twice(app, make_app, client, login, plat
 def test_every_domain_wires_its_pages_api_jobs_and_menu(app):
     assert set(DOMAINS) == {"accounts", "admin", "amenities", "notifications", "talent", "apartments", "perks",
                             "tickets"}
+    assert {"apartments", "apartments_admin"} <= set(app.blueprints)
+    assert {"apartments-offers", "apartments-send-offers"} <= set(jobs.registered())
     assert {"core", "accounts", "admin", "amenities", "amenities_admin", "perks", "merchant",
             "perks_admin"} <= set(app.blueprints)
     spec = app.extensions["community.api"].spec.to_dict()
