@@ -19,7 +19,7 @@ from community.core import clock
 from config import Testing
 from tests import helpers
 
-pytest_plugins = ["tests.factories.amenities"]
+pytest_plugins = ["tests.factories.amenities", "tests.factories.payments"]
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 DEFAULT_PASSWORD = "secret123"

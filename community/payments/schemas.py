@@ -1,14 +1,20 @@
 """Marshmallow schemas of the payments API. Money is {"amount": fen, "currency": "CNY"}; times are
 ISO 8601 with the community's offset."""
+from zoneinfo import ZoneInfo
+
 from marshmallow import Schema, fields
 
 from community.core.api import rfc3339
 from community.payments.models import METHODS, PAYMENT_STATUSES, REFUND_STATUSES
 
 
+def _zone(obj) -> ZoneInfo:
+    community = obj.community if hasattr(obj, "community") else obj.payment.community
+    return ZoneInfo(community.timezone or "Asia/Shanghai")
+
+
 def _at(name):
-    return fields.Function(lambda obj: rfc3339(getattr(obj, name), obj.community.timezone if hasattr(obj, "community")
-                                               else obj.payment.community.timezone),
+    return fields.Function(lambda obj: rfc3339(getattr(obj, name), _zone(obj)),
                            metadata={"type": "string", "format": "date-time", "nullable": True})
 
 
