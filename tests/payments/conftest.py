@@ -34,6 +34,7 @@ def pay_online(client, login, stripe_on, deliver):
     from community.payments.models import Payment
 
     def _pay(user, booking):
+        client.post("/logout")
         login(user)
         response = client.post(f"/payments/pay/amenity_booking/{booking.id}")
         assert response.status_code == 303, response.get_data(as_text=True)[:300]
