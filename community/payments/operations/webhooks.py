@@ -67,7 +67,8 @@ def _claim(event: dict, obj: dict) -> bool:
     stmt = insert(table).values(id=str(event["id"])[:255], type=str(event.get("type", ""))[:64],
                                 status=EVENT_IGNORED, object_id=str(obj.get("id", ""))[:255],
                                 payload=event, received_at=now()).on_conflict_do_nothing(index_elements=["id"])
-    return db.session.execute(stmt).rowcount == 1
+    # RETURNING, not rowcount: psycopg reports no reliable rowcount for ON CONFLICT DO NOTHING.
+    return db.session.execute(stmt.returning(table.c.id)).scalar() is not None
 
 
 def _set_status(event_id: str, status: str, *, payment_intent=None) -> None:
