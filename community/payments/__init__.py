@@ -8,9 +8,10 @@ def register(app):
     """Pages, webhook, API, menu entries, jobs, notice kinds, audit labels, the ledger CLI, the
     listeners of the payables' signals, demo data."""
     from community.core.api import register_api_blueprint
+    from community.core.security_headers import add_form_action_source
     from community.core.permissions import COMMUNITY_ADMIN, RESIDENT
     from community.core.templating import add_nav
-    from community.payments import admin_views, api, audit_labels, demo, jobs, notices, views  # noqa: F401
+    from community.payments import admin_views, api, audit_labels, demo, gateway, jobs, notices, views  # noqa: F401
     from community.payments.cli import cli
     from community.payments.operations import payables
 
@@ -19,5 +20,6 @@ def register(app):
     register_api_blueprint(app, api.blp)
     app.cli.add_command(cli)
     payables.connect()
+    add_form_action_source("payments.checkout", gateway.checkout_origins)
     add_nav("payments.index", _l("My payments"), roles=(RESIDENT,))
     add_nav("payments_admin.index", _l("Payments"), roles=(COMMUNITY_ADMIN,), menu="admin")

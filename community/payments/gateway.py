@@ -14,6 +14,23 @@ def configured() -> bool:
     return bool(current_app.config.get("STRIPE_SECRET_KEY") and current_app.config.get("STRIPE_WEBHOOK_SECRET"))
 
 
+CHECKOUT_ORIGIN = "https://checkout.stripe.com"
+
+
+def checkout_origins() -> list[str]:
+    """Where the Pay form's redirect goes (the CSP's form-action must allow it): Stripe Checkout,
+    or the fake Stripe's host when STRIPE_API_BASE points elsewhere."""
+    if not configured():
+        return []
+    base = current_app.config.get("STRIPE_API_BASE")
+    if base:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(base)
+        return [f"{parts.scheme}://{parts.netloc}"]
+    return [CHECKOUT_ORIGIN]
+
+
 def method_types() -> list[str]:
     return list(current_app.config.get("STRIPE_PAYMENT_METHOD_TYPES") or ["card"])
 
