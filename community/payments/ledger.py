@@ -42,11 +42,12 @@ def post(kind: str, *, community_id: int, payable_kind: str, payable_id: int, pa
                             payable_id=payable_id, payer_id=payer_id, memo=memo[:255],
                             payment_id=getattr(payment, "id", None), refund_id=getattr(refund, "id", None),
                             actor_id=getattr(actor, "id", None))
+    # Entries hang on the transaction: the next flush inserts the transactions of a unit of work
+    # in one statement and their entries in another (the webhook posts a charge and a payment).
+    txn.entries = [LedgerEntry(account=account, amount_fen=fen, currency=currency, community_id=community_id,
+                               payer_id=payer_id, payable_kind=payable_kind, payable_id=payable_id)
+                   for account, fen in lines]
     db.session.add(txn)
-    db.session.flush()
-    db.session.add_all(LedgerEntry(transaction_id=txn.id, account=account, amount_fen=fen, currency=currency,
-                                   community_id=community_id, payer_id=payer_id, payable_kind=payable_kind,
-                                   payable_id=payable_id) for account, fen in lines)
     return txn
 
 

@@ -52,7 +52,9 @@ def apply_event(event: dict) -> str:
         status = _refund_event(event, obj)
     else:
         status = EVENT_IGNORED
-    _set_status(event["id"], status, payment_intent=obj.get("payment_intent") if kind in REFUND_TYPES else None)
+    intent = obj.get("payment_intent") if kind in REFUND_TYPES else None
+    if status != EVENT_APPLIED or intent:  # claimed as applied: most events are, and save an UPDATE
+        _set_status(event["id"], status, payment_intent=intent)
     return status
 
 
@@ -65,8 +67,8 @@ def _claim(event: dict, obj: dict) -> bool:
     else:
         from sqlalchemy.dialects.sqlite import insert
     stmt = insert(table).values(id=str(event["id"])[:255], type=str(event.get("type", ""))[:64],
-                                status=EVENT_IGNORED, object_id=str(obj.get("id", ""))[:255],
-                                payload=event, received_at=now()).on_conflict_do_nothing(index_elements=["id"])
+                                status=EVENT_APPLIED, object_id=str(obj.get("id", ""))[:255],
+                                payload=event, received_at=now(), applied_at=now()).on_conflict_do_nothing(index_elements=["id"])
     # RETURNING, not rowcount: psycopg reports no reliable rowcount for ON CONFLICT DO NOTHING.
     return db.session.execute(stmt.returning(table.c.id)).scalar() is not None
 
@@ -81,15 +83,18 @@ def _set_status(event_id: str, status: str, *, payment_intent=None) -> None:
 # -- a session paid ----------------------------------------------------------------------------------
 
 def _payment_of_session(obj: dict) -> Payment | None:
+    """Our payment of the session, under its row lock (one SELECT ... FOR UPDATE)."""
     session_id = obj.get("id")
-    payment = db.session.scalar(sa.select(Payment).where(Payment.stripe_session_id == session_id)) if session_id else None
+    lock = lambda stmt: db.session.scalars(stmt.with_for_update().execution_options(  # noqa: E731
+        populate_existing=True)).first()
+    payment = lock(sa.select(Payment).where(Payment.stripe_session_id == session_id)) if session_id else None
     if payment is None:
         ref = (obj.get("metadata") or {}).get("payment_id") or obj.get("client_reference_id")
-        if ref and str(ref).isdigit():
-            payment = db.session.get(Payment, int(ref))
+        if ref and str(ref).isdigit() and len(str(ref)) < 18:
+            payment = lock(sa.select(Payment).where(Payment.id == int(ref)))
             if payment is not None and payment.stripe_session_id not in (None, session_id):
                 payment = None
-    return locked(payment) if payment is not None else None
+    return payment
 
 
 def _session_paid(event: dict, obj: dict) -> str:
