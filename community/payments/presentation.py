@@ -38,6 +38,24 @@ PROBLEM_LABELS = {
 }
 
 
+ACCOUNT_LABELS = {
+    "receivable": lazy_pgettext("payments.account", "Owed by the payer"),
+    "revenue": lazy_pgettext("payments.account", "Revenue"),
+    "subsidy": lazy_pgettext("payments.account", "Subsidy"),
+    "cash_stripe": lazy_pgettext("payments.account", "Held at Stripe"),
+    "cash_offline": lazy_pgettext("payments.account", "Taken at the office"),
+    "unapplied": lazy_pgettext("payments.account", "Received, not owed"),
+    "write_off": lazy_pgettext("payments.account", "Written off"),
+}
+MOVEMENT_LABELS = {
+    "charge": lazy_pgettext("payments.movement", "Charge"),
+    "payment": lazy_pgettext("payments.movement", "Payment"),
+    "refund": lazy_pgettext("payments.movement", "Refund"),
+    "reversal": lazy_pgettext("payments.movement", "Reversal"),
+    "write_off": lazy_pgettext("payments.movement", "Write-off"),
+}
+
+
 def method_label(code):
     return METHOD_LABELS.get(code, code)
 
@@ -76,6 +94,8 @@ TEMPLATE_GLOBALS = {
     "payment_status_colour": lambda code: STATUS_COLOURS.get(code, "secondary"),
     "refund_status_label": refund_label, "payment_problem_label": problem_label, "payment_time": payment_time,
     "online_payment_available": online_payment_available,
+    "ledger_account_label": lambda code: ACCOUNT_LABELS.get(code, code),
+    "ledger_movement_label": lambda code: MOVEMENT_LABELS.get(code, code),
 }
 
 
