@@ -101,6 +101,9 @@ class Default:
     # Online payment is offered only when the secret key and the webhook secret are both set
     # (docs/payments.md). STRIPE_API_BASE points the SDK elsewhere (the tests' fake Stripe).
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
+    # How old a webhook's signature may be (seconds; Stripe's default). Only the benchmark, which
+    # signs its 10,000 deliveries before the run, widens it.
+    STRIPE_WEBHOOK_TOLERANCE = _env_int("STRIPE_WEBHOOK_TOLERANCE", 300)
     STRIPE_PAYMENT_METHOD_TYPES = _env_list("STRIPE_PAYMENT_METHOD_TYPES") or ["card", "alipay", "wechat_pay"]
 
     # Where people reach the site: every absolute URL that leaves a request (e-mailed links, QR

@@ -91,7 +91,8 @@ def create_refund(refund):
 def construct_event(payload: bytes, signature: str | None):
     """The verified event (stripe.Webhook.construct_event), or stripe.SignatureVerificationError /
     ValueError for a forged, stale or broken one."""
-    return stripe.Webhook.construct_event(payload, signature, current_app.config.get("STRIPE_WEBHOOK_SECRET"))
+    return stripe.Webhook.construct_event(payload, signature, current_app.config.get("STRIPE_WEBHOOK_SECRET"),
+                                          tolerance=current_app.config.get("STRIPE_WEBHOOK_TOLERANCE", 300))
 
 
 def _safe(error) -> str:
