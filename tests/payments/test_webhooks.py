@@ -143,3 +143,15 @@ def test_a_session_we_never_opened_is_refused(deliver, stripe_on):
 
 def test_webhook_needs_no_csrf_token(csrf_on, deliver, stripe_on):
     assert deliver(stripe_on.event("customer.created", {"id": "cus_1"})).status_code == 200
+
+
+def test_a_stale_signature_is_refused(deliver, stripe_on, session_id, unpaid):
+    """A delivery signed more than five minutes ago (a replay of an old one) is refused."""
+    import time
+
+    from tests.fake_stripe import sign
+
+    payload = json.dumps(stripe_on.complete(session_id))
+    old = sign(payload, stripe_on.secret, timestamp=int(time.time()) - 600)
+    assert deliver(payload=payload, signature=old).status_code == 400
+    assert count(PaymentEvent) == 0
