@@ -27,11 +27,11 @@ def test_a_second_app_registers_nothing_twice(app, make_app, client, login, plat
 
 
 def test_every_domain_wires_its_pages_api_jobs_and_menu(app):
-    assert set(DOMAINS) == {"accounts", "admin", "amenities", "notifications"}
-    assert {"core", "accounts", "admin", "amenities", "amenities_admin"} <= set(app.blueprints)
+    assert set(DOMAINS) == {"accounts", "admin", "amenities", "notifications", "payments"}
+    assert {"core", "accounts", "admin", "amenities", "amenities_admin", "payments", "payments_admin"} <= set(app.blueprints)
     spec = app.extensions["community.api"].spec.to_dict()
     assert "/api/v1/me" in spec["paths"] and "/api/v1/resources" in spec["paths"]
-    assert {"send-outbox", "amenities-release-no-shows"} <= set(jobs.registered())
+    assert {"send-outbox", "amenities-release-no-shows", "payments-submit-refunds"} <= set(jobs.registered())
     endpoints = [endpoint for _menu, endpoint in templating.NAV]
     assert {"amenities.index", "amenities_admin.index", "admin.audit", "admin.jobs"} <= set(endpoints)
     assert [step.name for step in bulk.steps()] == ["accounts", "amenities"]
