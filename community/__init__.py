@@ -13,7 +13,8 @@ BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
 # package community/<name>/ whose __init__ has register(app): its blueprints, API blueprint, jobs,
 # menu entries, dashboard panels, audit labels, listeners and demo data. Models are found by
 # walking the packages (community.models.import_all_models), so this is the only list to edit.
-DOMAINS = ("accounts", "admin", "amenities", "notifications", "talent", "apartments", "perks", "tickets")
+DOMAINS = ("accounts", "admin", "amenities", "notifications", "talent", "apartments", "perks", "tickets",
+           "payments")
 
 
 def create_app(config="default"):

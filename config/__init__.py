@@ -103,6 +103,13 @@ class Default:
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
+    # Online payment is offered only when the secret key and the webhook secret are both set
+    # (docs/payments.md). STRIPE_API_BASE points the SDK elsewhere (the tests' fake Stripe).
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
+    # How old a webhook's signature may be (seconds; Stripe's default). Only the benchmark, which
+    # signs its 10,000 deliveries before the run, widens it.
+    STRIPE_WEBHOOK_TOLERANCE = _env_int("STRIPE_WEBHOOK_TOLERANCE", 300)
+    STRIPE_PAYMENT_METHOD_TYPES = _env_list("STRIPE_PAYMENT_METHOD_TYPES") or ["card", "alipay", "wechat_pay"]
 
     # Where people reach the site: every absolute URL that leaves a request (e-mailed links, QR
     # codes, calendar feeds, URLs in API answers) is built from it by core.urls.external_url, never
@@ -141,6 +148,8 @@ class Testing(Default):
     MAIL_SERVER = None
     MAIL_USERNAME = MAIL_PASSWORD = None
     MAIL_USE_TLS = False
+    # Never the developer's Stripe account: tests that pay point these at their fake Stripe.
+    STRIPE_SECRET_KEY = STRIPE_PUBLISHABLE_KEY = STRIPE_WEBHOOK_SECRET = STRIPE_API_BASE = None
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast in tests; production keeps scrypt
     # Never the developer's instance/uploads; tests that store files point it at their tmp_path.
     UPLOAD_ROOT = os.path.join(tempfile.gettempdir(), "talent-community-test-uploads")

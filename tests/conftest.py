@@ -25,6 +25,7 @@ pytest_plugins = [
     "tests.factories.apartments",
     "tests.factories.perks",
     "tests.factories.tickets",
+    "tests.factories.payments",
 ]
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")

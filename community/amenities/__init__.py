@@ -7,12 +7,15 @@ def register(app):
     """Residents' and operators' pages, the API, menu entries, dashboard panels, jobs, audit
     labels, demo data and the city's resources and bookings for ``flask demo generate``."""
     from community.amenities import admin_views, api, views
-    from community.amenities import audit_labels, benefits, dashboard, demo, generate, jobs, reminders  # noqa: F401
+    from community.amenities import (  # noqa: F401
+        audit_labels, benefits, dashboard, demo, generate, jobs, payables, reminders,
+    )
     from community.core.api import register_api_blueprint
     from community.core.permissions import COMMUNITY_ADMIN, RESIDENT
     from community.core.templating import add_nav
 
-    # audit_labels, dashboard, demo, generate, jobs and reminders (its job and notice kinds) register what they hold when first
+    # audit_labels, dashboard, demo, generate, jobs, payables (the paid booking kind and its signal
+    # listeners) and reminders (its job and notice kinds) register what they hold when first
     # imported, in keyed registries, so a second app adds nothing twice.
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)

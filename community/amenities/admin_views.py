@@ -320,17 +320,6 @@ def resource_bookings(resource_id):
     return render_resource_bookings(managed_resource_or_404(resource_id))
 
 
-@bp.route("/bookings/<int:booking_id>/paid", methods=["POST"])
-def record_payment(booking_id):
-    """The office took the fee at the counter (cash, card terminal): the booking is confirmed."""
-    booking = managed_booking_or_404(booking_id)
-    with rerender_on_domain_error(render=lambda error: render_resource_bookings(booking.resource)):
-        ops.mark_paid(booking, actor=current_user)
-    flash(_("Payment recorded: %(name)s, %(when)s.", name=booking.user.display_name,
-            when=amenity_span(booking.start_at, booking.end_at, booking.resource.tz)), "success")
-    return redirect(url_for("amenities_admin.resource_bookings", resource_id=booking.resource_id))
-
-
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
 def cancel(booking_id):
     booking = managed_booking_or_404(booking_id)

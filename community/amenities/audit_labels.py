@@ -190,6 +190,7 @@ register_audit_labels(
         "amenity.rejected": _l("Booking rejected"),
         "amenity.cancelled": _l("Booking cancelled"),
         "amenity.paid": _l("Booking paid"),
+        "amenity.unpaid": _l("Booking payment reversed"),
         "amenity.checked_in": _l("Checked in"),
         "amenity.no_show": _l("No-show recorded"),
         "amenity.suspended": _l("Booking suspended after no-shows"),

@@ -249,9 +249,15 @@ def over_capacity(bookings: Sequence[Booking], capacity: int, *, keep=lambda boo
 
 def refund_due(booking: Booking) -> bool:
     """The hook for the payments domain: a booking the office cancelled after it was paid (paid_at
-    is kept on cancellation) is owed its fee back. Payments listens to booking_cancelled
-    (by_office=True) and refunds when this is true."""
+    is kept on cancellation) may be owed its fee back; refund_owed says whether the policy owes it
+    (amenities.payables asks payments to refund then)."""
     return booking.status == CANCELLED and booking.paid_at is not None and booking.fee_fen > 0
+
+
+def refund_owed(booking: Booking, *, by_office: bool, late: bool) -> bool:
+    """The refund policy: a paid booking cancelled by the office, or by its resident before the
+    cut-off, gets its fee back; a late cancellation by the resident keeps it."""
+    return refund_due(booking) and (by_office or not late)
 
 
 # -- quotas --------------------------------------------------------------------------------------

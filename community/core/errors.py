@@ -24,6 +24,8 @@ HTTP_TITLES = {
     422: _l("Invalid input"),
     429: _l("Too many requests"),
     500: _l("Something went wrong"),
+    502: _l("Service unavailable"),
+    503: _l("Service unavailable"),
 }
 
 HTTP_DETAILS = {

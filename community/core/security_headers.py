@@ -27,6 +27,17 @@ POLICY = {
     "frame-ancestors": ("'none'",),
 }
 
+# Functions answering more origins a form's POST may redirect to (a domain sending people to a
+# payment page elsewhere: payments adds Stripe Checkout's while online payment is configured).
+_form_action_sources: dict = {}
+
+
+def add_form_action_source(name: str, sources) -> None:
+    """Register ``sources() -> [origin, ...]``, asked on every response (keyed: registering again
+    replaces)."""
+    _form_action_sources[name] = sources
+
+
 HEADERS = {
     "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
     "X-Content-Type-Options": "nosniff",
@@ -44,6 +55,8 @@ def csp_nonce() -> str:
 
 def content_security_policy(nonce: str | None = None) -> str:
     directives = {name: list(sources) for name, sources in POLICY.items()}
+    for sources in _form_action_sources.values():
+        directives["form-action"].extend(origin for origin in sources() if origin not in directives["form-action"])
     if nonce:
         directives["script-src"].append(f"'nonce-{nonce}'")
         directives["style-src"].append(f"'nonce-{nonce}'")

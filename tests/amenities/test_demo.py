@@ -28,14 +28,15 @@ def test_demo_amenities_are_created_once(db):
     assert by_name["洗衣机 1号"].slot_minutes == 45 and by_name["KTV 活动室"].fee_fen == 3000
     assert by_name["多功能活动室"].requires_approval
     assert {b.status for b in bookings} == {"confirmed", "pending_approval", "pending_payment", "cancelled"}
-    assert len(bookings) == 7
+    assert len(bookings) == 7 + 3  # and the three paid ones of the payments demo (community/payments/demo.py)
     cancelled = db.session.scalar(sa.select(Booking).where(Booking.status == "cancelled"))
     assert cancelled.user.email == "resident4@demo.test" and "维修" in cancelled.decision_reason
-    told = db.session.scalars(sa.select(Notice.kind).where(Notice.user_id == cancelled.user_id)).all()
+    about_it = (Notice.user_id == cancelled.user_id, Notice.object_id == cancelled.id)
+    told = db.session.scalars(sa.select(Notice.kind).where(*about_it)).all()
     assert told == ["amenities.booking_confirmed", "amenities.booking_cancelled_by_office"]
     mail = db.session.scalar(sa.select(OutboxEmail).where(OutboxEmail.recipient == "resident4@demo.test"))
     assert "维修" in mail.body  # waiting in the outbox for the platform admin's page
     clock.freeze(datetime(2026, 3, 5, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))  # days later
     load_all(echo=lambda *_: None)
     assert snapshot(db) == (resources, bookings)
-    assert db.session.scalar(sa.select(sa.func.count(Notice.id)).where(Notice.user_id == cancelled.user_id)) == 2
+    assert db.session.scalar(sa.select(sa.func.count(Notice.id)).where(*about_it)) == 2

@@ -1,4 +1,6 @@
-"""The office records a fee paid at the counter: a pending-payment booking becomes confirmed."""
+"""The office records a fee paid at the counter: a pending-payment booking becomes confirmed. The
+recording is a payments operation (/admin/payments/payables/amenity_booking/<id>/offline), which
+calls the booking's mark_paid; the amenities page links to it."""
 from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -14,6 +16,7 @@ from tests.helpers import frozen_at, text
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 at = partial(local, base=NOW)
 frozen_clock = frozen_at(NOW)
+OFFLINE = "/admin/payments/payables/amenity_booking/{}/offline"
 
 
 @pytest.fixture
@@ -28,30 +31,31 @@ def test_the_office_records_a_payment(client, db, login, community_admin, unpaid
     login(community_admin)
     page = client.get(f"/admin/amenities/{unpaid.resource_id}/bookings")
     assert 'data-action="record-payment"' in text(page)
-    response = client.post(f"/admin/amenities/bookings/{unpaid.id}/paid")
+    assert OFFLINE.format(unpaid.id) in text(page)
+    response = client.post(OFFLINE.format(unpaid.id), data={"method": "cash", "reference": "R-1"})
     assert response.status_code == 302
     db.session.expire_all()
     assert unpaid.status == CONFIRMED and unpaid.paid_at is not None
-    again = client.post(f"/admin/amenities/bookings/{unpaid.id}/paid")
-    assert again.status_code == 302  # paying twice is harmless
+    again = client.post(OFFLINE.format(unpaid.id), data={"method": "cash"})
+    assert again.status_code == 409  # paid once: the second recording is refused, nothing changes
 
 
 def test_a_free_confirmed_booking_is_not_waiting_for_payment(client, db, login, community_admin, room,
                                                              resident, book):
     booking = book(resident, room, at(1, 10))
     login(community_admin)
-    response = client.post(f"/admin/amenities/bookings/{booking.id}/paid")
+    response = client.post(OFFLINE.format(booking.id), data={"method": "cash"})
     assert response.status_code == 422
 
 
 def test_only_the_communitys_office_records_payments(client, db, login, resident, other_admin, unpaid):
     login(other_admin)
-    assert client.post(f"/admin/amenities/bookings/{unpaid.id}/paid").status_code == 404
+    assert client.post(OFFLINE.format(unpaid.id), data={"method": "cash"}).status_code == 404
     with pytest.raises(PermissionDenied):
         ops.mark_paid(unpaid, actor=other_admin)
     client.post("/logout")
     login(resident)
-    assert client.post(f"/admin/amenities/bookings/{unpaid.id}/paid").status_code == 403
+    assert client.post(OFFLINE.format(unpaid.id), data={"method": "cash"}).status_code == 403
     db.session.expire_all()
     assert unpaid.status == PENDING_PAYMENT
 

@@ -28,7 +28,7 @@ def test_a_second_app_registers_nothing_twice(app, make_app, client, login, plat
 
 def test_every_domain_wires_its_pages_api_jobs_and_menu(app):
     assert set(DOMAINS) == {"accounts", "admin", "amenities", "notifications", "talent", "apartments", "perks",
-                            "tickets"}
+                            "tickets", "payments"}
     assert {"apartments", "apartments_admin"} <= set(app.blueprints)
     assert {"apartments-offers", "apartments-send-offers"} <= set(jobs.registered())
     assert {"core", "accounts", "admin", "amenities", "amenities_admin", "perks", "merchant",
@@ -37,6 +37,8 @@ def test_every_domain_wires_its_pages_api_jobs_and_menu(app):
     assert "/api/v1/me" in spec["paths"] and "/api/v1/resources" in spec["paths"]
     assert "/api/v1/campaigns/{campaign_id}/claim" in spec["paths"]
     assert {"send-outbox", "amenities-release-no-shows", "perks-expire-vouchers"} <= set(jobs.registered())
+    assert {"payments", "payments_admin"} <= set(app.blueprints)
+    assert "payments-submit-refunds" in jobs.registered()
     endpoints = [endpoint for _menu, endpoint in templating.NAV]
     assert {"amenities.index", "amenities_admin.index", "admin.audit", "admin.jobs", "perks.index",
             "merchant.home", "perks_admin.index"} <= set(endpoints)

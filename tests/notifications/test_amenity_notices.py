@@ -170,11 +170,14 @@ def test_a_payment_the_office_records_is_emailed_in_the_residents_language(clien
     db.session.commit()
     booking = book(resident, ktv, at(1, 10))
     login(admin)
-    assert client.post(f"/admin/amenities/bookings/{booking.id}/paid").status_code == 302
-    assert kinds_of(db, resident) == [notices.CONFIRMED_KIND] and notices_of(db, admin) == []
-    [mail] = outbox()
-    assert mail.recipient == resident.email
+    # recorded in payments, which confirms the booking (and sends its own receipt)
+    response = client.post(f"/admin/payments/payables/amenity_booking/{booking.id}/offline", data={"method": "cash"})
+    assert response.status_code == 302
+    assert kinds_of(db, resident) == [notices.CONFIRMED_KIND, "payments.received"] and notices_of(db, admin) == []
+    mail, receipt = outbox()
+    assert mail.recipient == receipt.recipient == resident.email
     assert mail.subject == "预约已确认：KTV，2026/3/3 10:00"
+    assert receipt.subject == "已收到付款：¥30.00"
 
 
 # -- the office decides ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@ operations as ops``; ``ops.book(...)``); the modules are how the code is organis
 
   resources   settings, photos, status and closures of a resource (the office)
   booking     book, book_recurring, place_booking, cancel (one booking, or a series from a date or
-              whole), approve, reject, mark_paid, and the resource lock that keeps capacity exact
+              whole), approve, reject, mark_paid, mark_unpaid, and the resource lock that keeps capacity exact
   attendance  check-in (self, staff, QR), no-shows, suspensions, expiry of unconfirmed bookings
   feeds       the private calendar feed URL: issue, rotate, revoke
   access      the office-only check they share
@@ -15,6 +15,7 @@ owners) are in amenities.queries.
 from community.amenities.operations.attendance import check_in, check_in_by_qr, expire_unconfirmed, release_no_shows
 from community.amenities.operations.booking import (
     CANCEL_SCOPES, approve_booking, book, book_recurring, cancel_booking, cancel_in_scope, cancel_series, mark_paid,
+    mark_unpaid,
     place_booking, reject_booking,
 )
 from community.amenities.operations.feeds import feed_token, revoke_feed
@@ -25,7 +26,7 @@ from community.amenities.operations.resources import (
 
 __all__ = [
     "add_closure", "approve_booking", "book", "book_recurring", "CANCEL_SCOPES", "cancel_booking", "cancel_in_scope", "cancel_series", "check_in", "check_in_by_qr",
-    "create_resource", "expire_unconfirmed", "feed_token", "mark_paid", "photo_refusal_message",
+    "create_resource", "expire_unconfirmed", "feed_token", "mark_paid", "mark_unpaid", "photo_refusal_message",
     "place_booking", "reject_booking", "release_no_shows", "remove_closure", "remove_resource_photo",
     "revoke_feed", "set_resource_photo", "set_resource_status", "update_resource",
 ]

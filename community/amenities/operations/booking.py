@@ -415,3 +415,18 @@ def mark_paid(booking: Booking, *, actor=None) -> Booking:
     signals.booking_status_changed.send(booking, previous=PENDING_PAYMENT, actor=actor)
     notices.booking_confirmed(booking)
     return booking
+
+
+def mark_unpaid(booking: Booking, *, actor) -> Booking:
+    """The payments hook when the office reverses an offline payment recorded by mistake: a paid
+    booking that has not started waits for its payment again (confirmed -> pending_payment)."""
+    require_admin(actor, booking.community_id)
+    if booking.status != CONFIRMED or booking.paid_at is None or booking.start_at <= now():
+        raise BookingRuleViolation(_l("Only a paid booking that has not started can wait for payment again."),
+                                   code="not_reversible", booking_status=booking.status)
+    booking.status = PENDING_PAYMENT
+    booking.paid_at = None
+    db.session.flush()
+    audit.record(actor, "amenity.unpaid", booking, fee=booking.fee_fen, currency=booking.currency)
+    signals.booking_status_changed.send(booking, previous=CONFIRMED, actor=actor)
+    return booking
