@@ -6,7 +6,7 @@ from community.accounts.models import Community, User
 
 DEMO_PASSWORD = "demo12345"
 DEMO_LOGINS = ["platform@demo.test", "admin@demo.test", "specialist@demo.test", "merchant@demo.test"] + [
-    f"resident{i}@demo.test" for i in range(1, 6)]
+    f"resident{i}@demo.test" for i in range(1, 6)] + ["specialist2@demo.test"]  # the tickets demo's second specialist
 
 
 @pytest.fixture

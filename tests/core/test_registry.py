@@ -27,14 +27,14 @@ def test_a_second_app_registers_nothing_twice(app, make_app, client, login, plat
 
 
 def test_every_domain_wires_its_pages_api_jobs_and_menu(app):
-    assert set(DOMAINS) == {"accounts", "admin", "amenities", "notifications"}
+    assert set(DOMAINS) == {"accounts", "admin", "amenities", "notifications", "tickets"}
     assert {"core", "accounts", "admin", "amenities", "amenities_admin"} <= set(app.blueprints)
     spec = app.extensions["community.api"].spec.to_dict()
     assert "/api/v1/me" in spec["paths"] and "/api/v1/resources" in spec["paths"]
     assert {"send-outbox", "amenities-release-no-shows"} <= set(jobs.registered())
     endpoints = [endpoint for _menu, endpoint in templating.NAV]
     assert {"amenities.index", "amenities_admin.index", "admin.audit", "admin.jobs"} <= set(endpoints)
-    assert [step.name for step in bulk.steps()] == ["accounts", "amenities"]
+    assert [step.name for step in bulk.steps()] == ["accounts", "amenities", "tickets"]
 
 
 def test_a_key_taken_by_other_code_is_refused():
