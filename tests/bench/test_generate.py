@@ -7,7 +7,7 @@ import sqlalchemy as sa
 def _generate(app, tmp_path, *extra):
     runner = app.test_cli_runner()
     return runner.invoke(args=["demo", "generate", "--communities", "2", "--residents", "9",
-                               "--resources", "0", "--tokens", "4", "--tokens-file",
+                               "--resources", "0", "--tickets", "0", "--tokens", "4", "--tokens-file",
                                str(tmp_path / "tokens.json"), *extra])
 
 
