@@ -64,7 +64,7 @@ def test_generates_amenities_the_real_models_read(app, db, tmp_path):
     from community.amenities.models import BOOKING_STATUSES, HOLDING_STATUSES, Booking, Resource
 
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["demo", "generate", "--communities", "2", "--residents", "300",
+    result = runner.invoke(args=["demo", "generate", "--communities", "2", "--residents", "300", "--tickets", "0",
                                  "--resources", "16", "--weeks", "2", "--future-weeks", "1",
                                  "--tokens", "250", "--tokens-file", str(tmp_path / "tokens.json")])
     assert result.exit_code == 0, result.output
