@@ -13,7 +13,7 @@ def register(app):
     )
     from community.core.templating import add_nav
     from community.talent import admin_views, api, views
-    from community.talent import audit_labels, dashboard, demo, evidence, jobs, notices  # noqa: F401
+    from community.talent import audit_labels, dashboard, demo, evidence, generate, jobs, notices  # noqa: F401
 
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)

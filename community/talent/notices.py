@@ -16,6 +16,7 @@ RENEWED = "talent.renewed"
 REREVIEW_DUE = "talent.rereview_due"
 LAPSED = "talent.lapsed"
 REVOKED = "talent.revoked"
+REVIEW_WAITING = "talent.review_waiting"
 
 register_group(GROUP, _l("Talent status"),
                description=_l("Your talent application, its review and public notice, your registry entry, "
@@ -55,5 +56,39 @@ register_kind(REVOKED, GROUP, link=MY_TALENT,
               subject=_l("Your talent tier was revoked"),
               body=_l("The office revoked your talent tier (certificate %(certificate_no)s).\n"
                       "Reason: %(reason)s"))
+
+register_kind(REVIEW_WAITING, GROUP, link="talent_admin.reviews",
+              subject=_l("A talent application waits for your review: %(stage)s"),
+              body=_l("An application for %(tier)s reached the stage %(stage)s, which you hold. "
+                      "Open the review queue to decide it."))
+
+
+def stage_holders(application, stage):
+    """The people who hold ``stage`` of ``application``: the admins of its community for a
+    community-admin stage, the talent reviewers for a platform stage; never the applicant."""
+    import sqlalchemy as sa
+
+    from community.accounts.models import RoleGrant, User
+    from community.core.permissions import COMMUNITY_ADMIN, TALENT_REVIEWER
+    from community.extensions import db
+
+    stmt = sa.select(User).join(RoleGrant, RoleGrant.user_id == User.id).where(
+        User.active.is_(True), User.id != application.user_id)
+    if stage.role == TALENT_REVIEWER:
+        stmt = stmt.where(RoleGrant.role == TALENT_REVIEWER)
+    elif stage.role == COMMUNITY_ADMIN:
+        stmt = stmt.where(RoleGrant.role == COMMUNITY_ADMIN, RoleGrant.community_id == application.community_id)
+    else:
+        return []
+    return db.session.scalars(stmt.distinct().order_by(User.id)).all()
+
+
+def tell_stage_holders(application, stage):
+    """An application arrived at a review stage (submitted, passed the stage before, or sent again
+    after a return): its holders are told, once for this arrival (called only at the transition,
+    which runs under the application's row lock)."""
+    for holder in stage_holders(application, stage):
+        notify(holder, REVIEW_WAITING, obj=application, stage=stage.name_zh, tier=application.tier)
+
 
 __all__ = ["notify"]

@@ -66,7 +66,7 @@ def test_generates_amenities_the_real_models_read(app, db, tmp_path):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["demo", "generate", "--communities", "2", "--residents", "300", "--tickets", "0",
                                  "--resources", "16", "--weeks", "2", "--future-weeks", "1",
-                                 "--tokens", "250", "--tokens-file", str(tmp_path / "tokens.json")])
+                                 "--tokens", "250", "--tickets", "0", "--tokens-file", str(tmp_path / "tokens.json")])
     assert result.exit_code == 0, result.output
     resources = db.session.scalars(sa.select(Resource)).all()
     assert len(resources) == 16

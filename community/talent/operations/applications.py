@@ -150,6 +150,8 @@ def submit_application(application, *, actor) -> TalentApplication:
     stage = stage_of(locked)
     _event(locked, actor, "resubmitted" if again else "submitted", stage=stage)
     audit.record(actor, "talent_application.submitted", locked, stage=stage.name_zh if stage else "", again=again)
+    if stage is not None:
+        notices.tell_stage_holders(locked, stage)
     return locked
 
 
@@ -249,6 +251,7 @@ def decide(application, *, actor, decision: str, expected_stage: int | None = No
     else:
         application.stage = following.position
         db.session.flush()
+        notices.tell_stage_holders(application, following)
     return application
 
 
