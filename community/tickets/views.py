@@ -132,6 +132,33 @@ def rate(ticket_id):
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
 
 
+def _queue_rows(tickets, communities):
+    """What a queue row shows, as plain strings: each label translated once a page, each due
+    instant formatted with the page's one set of locale patterns, the detail URL built once."""
+    zones = {c.id: c.timezone for c in communities}
+    times = presentation.LocalTimes()
+    due_text = _("due %(when)s", when="\x00")
+    unassigned = _("unassigned")
+    statuses = {code: str(label) for code, label in presentation.STATUS_LABELS.items()}
+    priorities = {code: str(label) for code, label in presentation.PRIORITY_LABELS.items()}
+    link = url_for("tickets.staff_detail", ticket_id=987654321)
+    rows = []
+    for t in tickets:
+        due_at = t.first_response_due_at if t.first_response_at is None else t.resolution_due_at
+        shows_due = due_at is not None and t.status in ("new", "assigned", "in_progress", "reopened")
+        rows.append({
+            "id": t.id, "title": t.title, "reference": t.reference, "status": t.status,
+            "status_label": statuses.get(t.status, t.status), "badge": presentation.status_badge(t.status),
+            "category": t.category.name, "priority": priorities.get(t.priority, t.priority),
+            "assignee": t.assignee.display_name if t.assignee else unassigned,
+            "breached": bool(t.first_response_breached_at or t.resolution_breached_at),
+            "due": due_text.replace("\x00", times(due_at, zones.get(t.community_id) or "Asia/Shanghai"))
+            if shows_due else "",
+            "url": link.replace("987654321", str(t.id)),
+        })
+    return rows
+
+
 # -- staff --------------------------------------------------------------------------------------
 
 QUEUE_SCOPES = ("mine", "unassigned", "all")
@@ -149,7 +176,8 @@ def queue():
     admin_ids = queries.admin_community_ids(current_user)
     is_admin = admin_ids is None or bool(admin_ids)
     scope = args.get("scope") or ("mine" if queries.specialists_of_any(current_user) else "all")
-    specialists = [u for c in communities for u in queries.specialists_of(c.id)] if is_admin else []
+    community_ids = [c.id for c in communities]
+    specialists = queries.specialists_of_communities(community_ids) if is_admin else []
     if scope not in QUEUE_SCOPES and not (is_admin and scope.isdigit()):
         scope = "mine"
     status = args.get("status", "") if args.get("status", "") in ("", "open", "any", *STATUSES) else ""
@@ -158,15 +186,15 @@ def queue():
     sort = "new" if args.get("sort") == "new" else "due"
     search = (args.get("q") or "").strip()[:100]
     at = now()
-    stmt = queries.queue_for(current_user, scope=scope, community_id=community_id, status=status,
-                             category_id=_int(args.get("category")), priority=priority, due=due, search=search,
-                             at=at, sort=sort)
+    stmt = queries.queue_page(current_user, scope=scope, community_id=community_id, status=status,
+                              category_id=_int(args.get("category")), priority=priority, due=due, search=search,
+                              at=at, sort=sort)
     pagination = paginate(stmt, per_page=25)
-    categories = [c for community in communities for c in queries.categories_of(community.id)]
-    return render_template("tickets/queue.html", pagination=pagination, scope=scope, status=status, priority=priority,
+    return render_template("tickets/queue.html", pagination=pagination, rows=_queue_rows(pagination.items, communities),
+                           scope=scope, status=status, priority=priority,
                            due=due, sort=sort, search=search, category=_int(args.get("category")),
-                           categories=categories, communities=communities, community_id=community_id,
-                           specialists=list({u.id: u for u in specialists}.values()), is_admin=is_admin, at=at,
+                           categories=queries.categories_of_communities(community_ids), communities=communities,
+                           community_id=community_id, specialists=specialists, is_admin=is_admin, at=at,
                            priorities=PRIORITIES, statuses=STATUSES)
 
 
