@@ -148,6 +148,29 @@ def leaves_of(community_id: int, *, from_day: date | None = None) -> list[Specia
     return db.session.scalars(stmt.order_by(SpecialistLeave.starts_on)).all()
 
 
+def own_leaves(user, *, from_day: date | None = None) -> list[SpecialistLeave]:
+    """The caller's own leave in every community (their "my leave" page)."""
+    stmt = sa.select(SpecialistLeave).where(SpecialistLeave.user_id == user.id)
+    if from_day is not None:
+        stmt = stmt.where(SpecialistLeave.ends_on >= from_day)
+    return db.session.scalars(stmt.order_by(SpecialistLeave.starts_on, SpecialistLeave.id)).all()
+
+
+def own_leave(user, leave_id: int) -> SpecialistLeave:
+    leave = db.session.get(SpecialistLeave, leave_id)
+    if leave is None or leave.user_id != user.id:
+        raise NotFound()
+    return leave
+
+
+def specialist_communities(user) -> list[Community]:
+    ids = community_ids_with_role(user, SPECIALIST)
+    stmt = sa.select(Community).options(lazyload("*")).order_by(Community.name)
+    if ids is not None:
+        stmt = stmt.where(Community.id.in_(ids or {-1}))
+    return db.session.scalars(stmt).all()
+
+
 def assignment_candidates(category: TicketCategory, day: date):
     """(user_id, open tickets, last_assigned_at) of the category's specialists who still hold the
     specialist role in its community and are not on leave on ``day``: one query."""
@@ -291,6 +314,23 @@ def timeline(ticket: Ticket, *, include_internal: bool) -> list[tuple[str, objec
     items = [("reply", r) for r in replies_of(ticket, include_internal=include_internal)]
     items += [("event", e) for e in events_of(ticket, include_internal=include_internal)]
     return sorted(items, key=lambda item: (item[1].created_at, item[0] == "reply", item[1].id))
+
+
+def files_of_replies(replies) -> dict[int, list]:
+    """reply id -> its attachments, for the replies given (one statement). Callers pass only the
+    replies their reader may see, so a resident's page never asks for an internal note's files."""
+    from community.core.attachments import Attachment
+    from community.tickets.attachments import REPLY_OWNER_TYPE
+
+    ids = [r.id for r in replies]
+    files: dict[int, list] = {}
+    if not ids:
+        return files
+    for attachment in db.session.scalars(sa.select(Attachment).where(
+            Attachment.owner_type == REPLY_OWNER_TYPE, Attachment.owner_id.in_(ids))
+            .order_by(Attachment.created_at, Attachment.id)):
+        files.setdefault(attachment.owner_id, []).append(attachment)
+    return files
 
 
 def photos_of(ticket: Ticket):
