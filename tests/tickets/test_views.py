@@ -260,3 +260,38 @@ def test_leave_from_the_page_skips_the_specialist_in_assignment(client, db, logi
     login(specialist)
     assert client.post("/tickets/leave", data={"starts_on": "2026-12-01", "ends_on": "2026-12-03"}).status_code == 302
     assert file_ticket().assignee_id is None
+
+
+def test_the_queue_page_reads_the_same_statements_for_2_or_12_rows(client, db, login, file_ticket, specialist,
+                                                                    community_admin):
+    """No per-row loads (community, assignee's grants, category's policy): the statement count of
+    the page does not grow with its rows, for a specialist and for an admin (bulk reassignment)."""
+    from sqlalchemy import event
+
+    def statements(path):
+        count = [0]
+
+        def counter(*args):
+            count[0] += 1
+
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            response = client.get(path)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+        assert response.status_code == 200
+        return count[0], text(response)
+
+    for _ in range(2):
+        file_ticket()
+    login(specialist)
+    few, page = statements("/tickets/queue")
+    assert page.count("data-ticket=") == 2 and "/tickets/leave" in page
+    for _ in range(10):
+        file_ticket()
+    many, page = statements("/tickets/queue")
+    assert page.count("data-ticket=") == 12 and many == few
+    client.post("/logout")
+    login(community_admin)
+    _, page = statements("/tickets/queue?scope=all")
+    assert page.count("data-ticket=") == 12 and 'name="ticket_ids"' in page and "Specialist One" in page
