@@ -9,7 +9,8 @@ test client on the city database, so the numbers are the app's own cost a reques
     --html, the interactive page beside it: 5-15 MB, ignored by git).
 Paths: book (POST /api/v1/bookings on distinct free slots), availability (a week, API), day (the day
 view of the gyms, page), home, bookings (my bookings of the resident with the longest history),
-week (a resource's week page), login (POST /login: one scrypt check each).
+week (a resource's week page), login (POST /login: one scrypt check each), queue (the tickets queue
+of the specialist with the most open tickets, on the tickets city: bench/README.md, Tickets).
 Rows a path adds (bookings, audit entries) are deleted afterwards. One process, one thread: this
 is where to find the slow code, not a throughput figure (that is python -m bench ...).
 """
@@ -25,7 +26,7 @@ from bench.amenities import BENCH_PASSWORD, CSRF_META
 from bench.context import DEFAULT_DATABASE_URL, DEFAULT_TOKENS_FILE
 from bench.results import RESULTS_DIR, plain_dsn
 
-PATHS = ("book", "availability", "day", "home", "bookings", "week", "login")
+PATHS = ("book", "availability", "day", "home", "bookings", "week", "login", "queue")
 
 
 class Scenario:
@@ -34,7 +35,7 @@ class Scenario:
     def __init__(self, app, conn, tokens):
         self.app, self.conn, self.tokens = app, conn, tokens
         self.client = app.test_client()
-        self.token = tokens[0]
+        self.token = tokens[0] if tokens else None
         self.pool = [t for t in tokens if t["community_id"] == self.token["community_id"]]
 
     def auth(self, token=None):
@@ -73,12 +74,21 @@ class Scenario:
             data = {"login": self.token["email"], "password": BENCH_PASSWORD,
                     "csrf_token": CSRF_META.search(page).group(1)}
             return [("POST", "/login", {"data": data})] * count
+        if path == "queue":  # the specialist with the most open tickets, their queue (bench tickets)
+            self.login(self.client, self.busiest_specialist())
+            return [("GET", "/tickets/queue?scope=mine", {})] * count
         email = self.heaviest_resident() if path == "bookings" else self.token["email"]
         self.login(self.client, email)
         url = {"day": f"/amenities/day?kind=gym&date={date.today()}", "home": "/dashboard",
                "bookings": "/amenities/bookings",
                "week": f"/amenities/{self.resource_ids(('meeting_room',))[0]}"}[path]
         return [("GET", url, {})] * count
+
+    def busiest_specialist(self):
+        return self.conn.execute(
+            "SELECT u.email FROM tickets t JOIN users u ON u.id = t.assignee_id WHERE u.active AND t.status IN"
+            " ('new', 'assigned', 'in_progress', 'waiting', 'reopened') GROUP BY u.id ORDER BY count(*) DESC, u.id"
+            " LIMIT 1").fetchone()[0]
 
     def heaviest_resident(self):
         return self.conn.execute(
@@ -115,8 +125,12 @@ def main(argv=None):
 
     from bench.wsgi import flask_app
 
-    with open(DEFAULT_TOKENS_FILE) as handle:
-        tokens = json.load(handle)["tokens"]
+    tokens = []
+    if os.path.exists(DEFAULT_TOKENS_FILE):
+        with open(DEFAULT_TOKENS_FILE) as handle:
+            tokens = json.load(handle)["tokens"]
+    elif args.path != "queue":
+        raise SystemExit(f"{DEFAULT_TOKENS_FILE} is missing: `flask demo generate` writes it")
     conn = psycopg.connect(plain_dsn(args.database_url), autocommit=True)
     marks = {t: conn.execute(f"SELECT COALESCE(max(id), 0) FROM {t}").fetchone()[0]
              for t in ("amenity_bookings", "audit_entries")}

@@ -34,7 +34,7 @@ register_audit_labels(
     },
     details={
         "reference": _l("Reference"), "category": lazy_pgettext("tickets", "Category"),
-        "photos": _l("Photos"), "assignee": _l("Assigned to"), "previous_assignee": _l("Assigned before to"),
+        "photos": _l("Photos"), "files": _l("Files"), "assignee": _l("Assigned to"), "previous_assignee": _l("Assigned before to"),
         "reason": lazy_pgettext("tickets", "Reason"), "reply": _l("Reply (id)"),
         "from_status": _l("From status"), "to_status": _l("To status"), "from_priority": _l("From priority"),
         "to_priority": _l("To priority"), "score": _l("Stars"), "target": _l("Target"),

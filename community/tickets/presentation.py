@@ -63,6 +63,29 @@ def ticket_time(instant, ticket, fmt="short"):
     return format_datetime(instant.astimezone(ZoneInfo(ticket.community.timezone)), fmt, rebase=False)
 
 
+class LocalTimes:
+    """Formats many instants of a page in the locale's short date-time format with one lookup of
+    the locale and patterns (format_datetime looks them up again for every value)."""
+
+    def __init__(self):
+        from babel.dates import get_date_format, get_datetime_format, get_time_format
+        from flask_babel import get_locale
+
+        self.locale = get_locale()
+        self.date = get_date_format("short", self.locale)
+        self.time = get_time_format("short", self.locale)
+        self.both = get_datetime_format("short", self.locale)
+        self.zones = {}
+
+    def __call__(self, instant, zone_name):
+        if instant is None:
+            return ""
+        zone = self.zones.get(zone_name) or self.zones.setdefault(zone_name, ZoneInfo(zone_name))
+        local = instant.astimezone(zone)
+        return self.both.replace("{1}", self.date.apply(local, self.locale)).replace(
+            "{0}", self.time.apply(local, self.locale))
+
+
 def percent(value):
     return "—" if value is None else f"{value * 100:.1f}%"
 

@@ -3,7 +3,7 @@ and ownership before it is paginated; a ticket that is not the caller's answers 
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload, load_only
 
 from community.accounts.models import Building, Community, RoleGrant, User
 from community.core.attachments import attachments_of
@@ -56,7 +56,7 @@ def specialists_of(community_id: int) -> list[User]:
 
 def communities_of_staff(user) -> list[Community]:
     ids = staff_community_ids(user)
-    stmt = sa.select(Community).order_by(Community.name)
+    stmt = sa.select(Community).options(lazyload("*")).order_by(Community.name)
     if ids is not None:
         stmt = stmt.where(Community.id.in_(ids or {-1}))
     return db.session.scalars(stmt).all()
@@ -146,6 +146,29 @@ def leaves_of(community_id: int, *, from_day: date | None = None) -> list[Specia
     if from_day is not None:
         stmt = stmt.where(SpecialistLeave.ends_on >= from_day)
     return db.session.scalars(stmt.order_by(SpecialistLeave.starts_on)).all()
+
+
+def own_leaves(user, *, from_day: date | None = None) -> list[SpecialistLeave]:
+    """The caller's own leave in every community (their "my leave" page)."""
+    stmt = sa.select(SpecialistLeave).where(SpecialistLeave.user_id == user.id)
+    if from_day is not None:
+        stmt = stmt.where(SpecialistLeave.ends_on >= from_day)
+    return db.session.scalars(stmt.order_by(SpecialistLeave.starts_on, SpecialistLeave.id)).all()
+
+
+def own_leave(user, leave_id: int) -> SpecialistLeave:
+    leave = db.session.get(SpecialistLeave, leave_id)
+    if leave is None or leave.user_id != user.id:
+        raise NotFound()
+    return leave
+
+
+def specialist_communities(user) -> list[Community]:
+    ids = community_ids_with_role(user, SPECIALIST)
+    stmt = sa.select(Community).options(lazyload("*")).order_by(Community.name)
+    if ids is not None:
+        stmt = stmt.where(Community.id.in_(ids or {-1}))
+    return db.session.scalars(stmt).all()
 
 
 def assignment_candidates(category: TicketCategory, day: date):
@@ -239,6 +262,38 @@ def queue_for(user, *, scope="mine", community_id=None, status="", category_id=N
     return stmt.order_by(due_at.asc().nulls_last(), Ticket.id)
 
 
+QUEUE_PAGE_COLUMNS = (Ticket.id, Ticket.community_id, Ticket.reference, Ticket.title, Ticket.status, Ticket.priority,
+                      Ticket.category_id, Ticket.assignee_id, Ticket.first_response_at, Ticket.first_response_due_at,
+                      Ticket.resolution_due_at, Ticket.first_response_breached_at, Ticket.resolution_breached_at,
+                      Ticket.created_at)
+
+
+def queue_page(user, **filters):
+    """``queue_for`` for the queue page: only the columns a row shows, the category's name and
+    the assignee's display name joined in the same statement, and nothing loaded behind them
+    (no role grants of the assignees, no community a row)."""
+    return queue_for(user, **filters).options(
+        lazyload("*"), load_only(*QUEUE_PAGE_COLUMNS, raiseload=True),
+        joinedload(Ticket.category).load_only(TicketCategory.name, raiseload=True),
+        joinedload(Ticket.assignee).load_only(User.display_name, raiseload=True))
+
+
+def categories_of_communities(community_ids):
+    """(id, name) of the active categories of these communities in one statement (the queue's
+    filter; no policy and its targets loaded behind each)."""
+    return db.session.execute(sa.select(TicketCategory.id, TicketCategory.name).where(
+        TicketCategory.community_id.in_(list(community_ids) or [-1]), TicketCategory.active.is_(True))
+        .order_by(TicketCategory.community_id, TicketCategory.position, TicketCategory.name)).all()
+
+
+def specialists_of_communities(community_ids) -> list[User]:
+    """Active specialists of these communities, each once, in one statement (bulk reassignment)."""
+    has_grant = sa.exists().where(RoleGrant.user_id == User.id, RoleGrant.role == SPECIALIST,
+                                  RoleGrant.community_id.in_(list(community_ids) or [-1]))
+    return db.session.scalars(sa.select(User).options(lazyload(User.role_grants)).where(
+        User.active.is_(True), has_grant).order_by(User.display_name, User.id)).all()
+
+
 def replies_of(ticket: Ticket, *, include_internal: bool) -> list[TicketReply]:
     stmt = sa.select(TicketReply).options(joinedload(TicketReply.author)).where(TicketReply.ticket_id == ticket.id)
     if not include_internal:
@@ -259,6 +314,23 @@ def timeline(ticket: Ticket, *, include_internal: bool) -> list[tuple[str, objec
     items = [("reply", r) for r in replies_of(ticket, include_internal=include_internal)]
     items += [("event", e) for e in events_of(ticket, include_internal=include_internal)]
     return sorted(items, key=lambda item: (item[1].created_at, item[0] == "reply", item[1].id))
+
+
+def files_of_replies(replies) -> dict[int, list]:
+    """reply id -> its attachments, for the replies given (one statement). Callers pass only the
+    replies their reader may see, so a resident's page never asks for an internal note's files."""
+    from community.core.attachments import Attachment
+    from community.tickets.attachments import REPLY_OWNER_TYPE
+
+    ids = [r.id for r in replies]
+    files: dict[int, list] = {}
+    if not ids:
+        return files
+    for attachment in db.session.scalars(sa.select(Attachment).where(
+            Attachment.owner_type == REPLY_OWNER_TYPE, Attachment.owner_id.in_(ids))
+            .order_by(Attachment.created_at, Attachment.id)):
+        files.setdefault(attachment.owner_id, []).append(attachment)
+    return files
 
 
 def photos_of(ticket: Ticket):

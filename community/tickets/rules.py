@@ -9,6 +9,8 @@ from community.tickets.models import (
 
 MAX_PHOTOS = 5
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
+MAX_REPLY_FILES = 5  # a reply's attachments (images, PDFs)
+FILE_MAX_BYTES = 5 * 1024 * 1024
 REOPEN_WINDOW = timedelta(days=7)
 TITLE_MAX, DESCRIPTION_MAX, BODY_MAX, DETAIL_MAX, CONTACT_MAX, REASON_MAX, COMMENT_MAX = (
     120, 5000, 5000, 255, 120, 255, 1000)

@@ -1,17 +1,20 @@
 """Residents' request pages (file, my requests, one request) and the staff's queue and ticket
 page. Thin: parse, check access, call one operation, render. A resident's page is drawn from
 queries that leave internal notes out; only the staff page asks for them."""
+from datetime import date
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from community.accounts.models import User
-from community.core.clock import now
+from community.core.clock import local_today, now
 from community.core.errors import NotFound, rerender_on_domain_error
 from community.core.pagination import paginate
 from community.core.permissions import COMMUNITY_ADMIN, PLATFORM_ADMIN, RESIDENT, SPECIALIST, role_required
 from community.extensions import db
 from community.tickets import operations as ops
+from community.tickets.errors import TicketRuleViolation
 from community.tickets import presentation, queries, rules
 from community.tickets.models import PRIORITIES, STATUSES, Ticket
 
@@ -85,7 +88,8 @@ def _resident_ticket(ticket_id) -> Ticket:
 
 def _resident_page(ticket, *, status=200, error=None, form=None):
     return render_template("tickets/detail.html", ticket=ticket, domain_error=error, form=form or {},
-                           items=queries.timeline(ticket, include_internal=False),
+                           items=(items := queries.timeline(ticket, include_internal=False)),
+                           files=queries.files_of_replies([r for kind, r in items if kind == "reply"]),
                            photos=queries.photos_of(ticket), at=now(),
                            may_confirm=ticket.status == "resolved" and rules.within_reopen_window(ticket.resolved_at, now()),
                            ), status
@@ -105,7 +109,7 @@ def detail(ticket_id):
 def reply(ticket_id):
     ticket = _resident_ticket(ticket_id)
     with rerender_on_domain_error(render=lambda e: _resident_page(ticket, status=e.status, error=e, form=request.form)):
-        ops.add_reply(ticket, current_user, request.form.get("body", ""))
+        ops.add_reply(ticket, current_user, request.form.get("body", ""), files=request.files.getlist("files"))
     flash(_("Your reply was sent."), "success")
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
 
@@ -132,6 +136,33 @@ def rate(ticket_id):
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
 
 
+def _queue_rows(tickets, communities):
+    """What a queue row shows, as plain strings: each label translated once a page, each due
+    instant formatted with the page's one set of locale patterns, the detail URL built once."""
+    zones = {c.id: c.timezone for c in communities}
+    times = presentation.LocalTimes()
+    due_text = _("due %(when)s", when="\x00")
+    unassigned = _("unassigned")
+    statuses = {code: str(label) for code, label in presentation.STATUS_LABELS.items()}
+    priorities = {code: str(label) for code, label in presentation.PRIORITY_LABELS.items()}
+    link = url_for("tickets.staff_detail", ticket_id=987654321)
+    rows = []
+    for t in tickets:
+        due_at = t.first_response_due_at if t.first_response_at is None else t.resolution_due_at
+        shows_due = due_at is not None and t.status in ("new", "assigned", "in_progress", "reopened")
+        rows.append({
+            "id": t.id, "title": t.title, "reference": t.reference, "status": t.status,
+            "status_label": statuses.get(t.status, t.status), "badge": presentation.status_badge(t.status),
+            "category": t.category.name, "priority": priorities.get(t.priority, t.priority),
+            "assignee": t.assignee.display_name if t.assignee else unassigned,
+            "breached": bool(t.first_response_breached_at or t.resolution_breached_at),
+            "due": due_text.replace("\x00", times(due_at, zones.get(t.community_id) or "Asia/Shanghai"))
+            if shows_due else "",
+            "url": link.replace("987654321", str(t.id)),
+        })
+    return rows
+
+
 # -- staff --------------------------------------------------------------------------------------
 
 QUEUE_SCOPES = ("mine", "unassigned", "all")
@@ -148,8 +179,10 @@ def queue():
         raise NotFound()
     admin_ids = queries.admin_community_ids(current_user)
     is_admin = admin_ids is None or bool(admin_ids)
-    scope = args.get("scope") or ("mine" if queries.specialists_of_any(current_user) else "all")
-    specialists = [u for c in communities for u in queries.specialists_of(c.id)] if is_admin else []
+    is_specialist = queries.specialists_of_any(current_user)
+    scope = args.get("scope") or ("mine" if is_specialist else "all")
+    community_ids = [c.id for c in communities]
+    specialists = queries.specialists_of_communities(community_ids) if is_admin else []
     if scope not in QUEUE_SCOPES and not (is_admin and scope.isdigit()):
         scope = "mine"
     status = args.get("status", "") if args.get("status", "") in ("", "open", "any", *STATUSES) else ""
@@ -158,15 +191,16 @@ def queue():
     sort = "new" if args.get("sort") == "new" else "due"
     search = (args.get("q") or "").strip()[:100]
     at = now()
-    stmt = queries.queue_for(current_user, scope=scope, community_id=community_id, status=status,
-                             category_id=_int(args.get("category")), priority=priority, due=due, search=search,
-                             at=at, sort=sort)
+    stmt = queries.queue_page(current_user, scope=scope, community_id=community_id, status=status,
+                              category_id=_int(args.get("category")), priority=priority, due=due, search=search,
+                              at=at, sort=sort)
     pagination = paginate(stmt, per_page=25)
-    categories = [c for community in communities for c in queries.categories_of(community.id)]
-    return render_template("tickets/queue.html", pagination=pagination, scope=scope, status=status, priority=priority,
+    return render_template("tickets/queue.html", pagination=pagination, rows=_queue_rows(pagination.items, communities),
+                           scope=scope, status=status, priority=priority,
                            due=due, sort=sort, search=search, category=_int(args.get("category")),
-                           categories=categories, communities=communities, community_id=community_id,
-                           specialists=list({u.id: u for u in specialists}.values()), is_admin=is_admin, at=at,
+                           categories=queries.categories_of_communities(community_ids), communities=communities,
+                           community_id=community_id, specialists=specialists, is_admin=is_admin, at=at,
+                           is_specialist=is_specialist,
                            priorities=PRIORITIES, statuses=STATUSES)
 
 
@@ -174,7 +208,9 @@ def _staff_page(ticket, *, status=200, error=None, form=None):
     at = now()
     calendar = queries.calendar_for(ticket.community)
     return render_template("tickets/staff_detail.html", ticket=ticket, domain_error=error, form=form or {},
-                           items=queries.timeline(ticket, include_internal=True), photos=queries.photos_of(ticket),
+                           items=(items := queries.timeline(ticket, include_internal=True)),
+                           files=queries.files_of_replies([r for kind, r in items if kind == "reply"]),
+                           photos=queries.photos_of(ticket),
                            left=ops.remaining_minutes(ticket, calendar, at), at=at,
                            specialists=queries.specialists_of(ticket.community_id),
                            canned=queries.canned_replies_of(ticket.community_id),
@@ -194,7 +230,8 @@ def staff_reply(ticket_id):
     ticket = queries.staff_ticket_for(current_user, ticket_id)
     internal = request.form.get("internal") == "1"
     with rerender_on_domain_error(render=lambda e: _staff_page(ticket, status=e.status, error=e, form=request.form)):
-        ops.add_reply(ticket, current_user, request.form.get("body", ""), internal=internal)
+        ops.add_reply(ticket, current_user, request.form.get("body", ""), internal=internal,
+                      files=request.files.getlist("files"))
     flash(_("Internal note saved (staff only).") if internal else _("Reply sent to the resident."), "success")
     return redirect(url_for("tickets.staff_detail", ticket_id=ticket.id))
 
@@ -229,6 +266,48 @@ def priority(ticket_id):
         ops.set_priority(ticket, current_user, request.form.get("priority", ""))
     flash(_("Priority changed; the targets follow."), "success")
     return redirect(url_for("tickets.staff_detail", ticket_id=ticket.id))
+
+
+# -- a specialist's own leave ---------------------------------------------------------------------
+
+def _leave_page(error=None, status=200, form=None):
+    communities = queries.specialist_communities(current_user)
+    today = local_today(communities[0].timezone if communities else None)
+    return render_template("tickets/leave.html", leaves=queries.own_leaves(current_user, from_day=today),
+                           communities=communities, today=today,
+                           domain_error=error, form=form or {}), status
+
+
+@bp.route("/leave", methods=["GET", "POST"])
+@role_required(SPECIALIST)
+def my_leave():
+    """A specialist records their own leave: no new request goes to them on those days."""
+    if request.method == "GET":
+        return _leave_page()
+    form = request.form
+    communities = {c.id: c for c in queries.specialist_communities(current_user)}
+    with rerender_on_domain_error(render=lambda e: _leave_page(e, e.status, form)):
+        community_id = _int(form.get("community")) or (next(iter(communities)) if len(communities) == 1 else None)
+        if community_id not in communities:
+            raise TicketRuleViolation(_("Choose a community."), field="community")
+        try:
+            starts_on, ends_on = date.fromisoformat(form.get("starts_on", "")), date.fromisoformat(form.get("ends_on", ""))
+        except ValueError:
+            raise TicketRuleViolation(_("Give the first and the last day."), field="starts_on") from None
+        if ends_on < local_today(communities[community_id].timezone):
+            raise TicketRuleViolation(_("That leave is already over."), field="ends_on")
+        ops.add_leave(community_id, current_user, starts_on=starts_on, ends_on=ends_on, note=form.get("note", ""),
+                      actor=current_user)
+    flash(_("Leave recorded: no new requests go to you on those days."), "success")
+    return redirect(url_for("tickets.my_leave"))
+
+
+@bp.route("/leave/<int:leave_id>/remove", methods=["POST"])
+@role_required(SPECIALIST)
+def remove_my_leave(leave_id):
+    ops.remove_leave(queries.own_leave(current_user, leave_id), actor=current_user)
+    flash(_("Leave removed."), "success")
+    return redirect(url_for("tickets.my_leave"))
 
 
 @bp.route("/queue/reassign", methods=["POST"])

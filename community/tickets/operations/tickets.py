@@ -222,10 +222,12 @@ def _signed(calendar, start, end) -> int:
 
 # -- conversation -------------------------------------------------------------------------------
 
-def add_reply(ticket: Ticket, actor, body: str, *, internal: bool = False, at=None) -> TicketReply:
+def add_reply(ticket: Ticket, actor, body: str, *, internal: bool = False, files=(), at=None) -> TicketReply:
     """A public reply or (staff only) an internal note. A resident's note is refused (403): it
     would be stored as something staff-only that its own author could not read. The first public
-    staff reply is the first response; a resident's reply while waiting on them resumes the clock."""
+    staff reply is the first response; a resident's reply while waiting on them resumes the clock.
+    ``files`` (up to MAX_REPLY_FILES images or PDFs) are attached to the reply, so they are as
+    private as it is: a note's files are staff-only (attachments.may_view_reply_file)."""
     at = at or now()
     staff = queries.is_staff(actor, ticket.community_id)
     own = ticket.resident_id == actor.id
@@ -236,14 +238,19 @@ def add_reply(ticket: Ticket, actor, body: str, *, internal: bool = False, at=No
     if ticket.status == CLOSED:
         raise TicketClosed(_l("This request is closed; file a new one if you need more help."))
     body = _text(body, "body", rules.BODY_MAX)
+    files = [f for f in files if f is not None and getattr(f, "filename", None)]
+    if len(files) > rules.MAX_REPLY_FILES:
+        raise TicketRuleViolation(_l("At most %(n)s files.", n=rules.MAX_REPLY_FILES), field="files")
     reply = TicketReply(ticket_id=ticket.id, author_id=actor.id, author=actor, body=body, internal=internal,
                         created_at=at)
     db.session.add(reply)
     db.session.flush()
+    for file in files:
+        attach(file, owner=reply, purpose="file", actor=actor, community_id=ticket.community_id)
     if internal:
-        audit.record(actor, "ticket.note_added", ticket, reference=ticket.reference, reply=reply.id)
+        audit.record(actor, "ticket.note_added", ticket, reference=ticket.reference, reply=reply.id, files=len(files))
     else:
-        audit.record(actor, "ticket.replied", ticket, reference=ticket.reference, reply=reply.id)
+        audit.record(actor, "ticket.replied", ticket, reference=ticket.reference, reply=reply.id, files=len(files))
     ticket.updated_at = at
     if internal:
         return reply
