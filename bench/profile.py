@@ -10,7 +10,9 @@ test client on the city database, so the numbers are the app's own cost a reques
 Paths: book (POST /api/v1/bookings on distinct free slots), availability (a week, API), day (the day
 view of the gyms, page), home, bookings (my bookings of the resident with the longest history),
 week (a resource's week page), login (POST /login: one scrypt check each), queue (the tickets queue
-of the specialist with the most open tickets, on the tickets city: bench/README.md, Tickets).
+of the specialist with the most open tickets, on the tickets city: bench/README.md, Tickets); eligibility (GET
+/api/v1/rounds/<id>/eligibility of the open round of the "Bench apartments" community, bench/apartments.py,
+cycling through its 64 residents' tokens; it needs no city, only that community).
 Rows a path adds (bookings, audit entries) are deleted afterwards. One process, one thread: this
 is where to find the slow code, not a throughput figure (that is python -m bench ...).
 """
@@ -26,7 +28,7 @@ from bench.amenities import BENCH_PASSWORD, CSRF_META
 from bench.context import DEFAULT_DATABASE_URL, DEFAULT_TOKENS_FILE
 from bench.results import RESULTS_DIR, plain_dsn
 
-PATHS = ("book", "availability", "day", "home", "bookings", "week", "login", "queue")
+PATHS = ("book", "availability", "day", "home", "bookings", "week", "login", "queue", "eligibility")
 
 
 class Scenario:
@@ -35,8 +37,10 @@ class Scenario:
     def __init__(self, app, conn, tokens):
         self.app, self.conn, self.tokens = app, conn, tokens
         self.client = app.test_client()
+        if isinstance(tokens, dict):  # the apartments world: no city tokens
+            return
         self.token = tokens[0] if tokens else None
-        self.pool = [t for t in tokens if t["community_id"] == self.token["community_id"]]
+        self.pool = [t for t in tokens if t["community_id"] == self.token["community_id"]] if self.token else []
 
     def auth(self, token=None):
         return {"Authorization": f"Bearer {(token or self.token)['token']}"}
@@ -55,6 +59,12 @@ class Scenario:
 
     def requests(self, path, count):
         """[(method, url, kwargs)] for ``count`` requests of the path."""
+        if path == "eligibility":
+            world = self.tokens  # the apartments world (bench.apartments.seed)
+            url = f"/api/v1/rounds/{world['open_round_id']}/eligibility"
+            tokens = world["tokens"]
+            return [("GET", url, {"headers": {"Authorization": f"Bearer {tokens[n % len(tokens)]}"}})
+                    for n in range(count)]
         if path == "book":
             units = []
             for rid in self.resource_ids(("meeting_room", "laundry", "gym", "coffee_bar")):
@@ -113,6 +123,9 @@ def main(argv=None):
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--pyinstrument", action="store_true", help="record and save the call tree")
     parser.add_argument("--html", action="store_true", help="with --pyinstrument: also the HTML page")
+    parser.add_argument("--cprofile", action="store_true",
+                        help="cProfile on CPU time (time.process_time, so waits for PostgreSQL do not count): the"
+                             " top functions by own and cumulative CPU, saved to bench/results/profiles/")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
     args = parser.parse_args(argv)
     if args.path == "login":
@@ -126,7 +139,11 @@ def main(argv=None):
     from bench.wsgi import flask_app
 
     tokens = []
-    if os.path.exists(DEFAULT_TOKENS_FILE):
+    if args.path == "eligibility":
+        from bench import apartments
+
+        tokens = apartments.seed(args.database_url)
+    elif os.path.exists(DEFAULT_TOKENS_FILE):
         with open(DEFAULT_TOKENS_FILE) as handle:
             tokens = json.load(handle)["tokens"]
     elif args.path != "queue":
@@ -143,12 +160,20 @@ def main(argv=None):
         queries = [0]
         event.listen(Engine, "before_cursor_execute", lambda *a: queries.__setitem__(0, queries[0] + 1))
         profiler = _profiler() if args.pyinstrument else None
+        cpu_profiler = None
+        if args.cprofile:
+            import cProfile
+
+            cpu_profiler = cProfile.Profile(time.process_time)
+            cpu_profiler.enable()
         statuses = {}
         wall, cpu = time.perf_counter(), time.process_time()
         for request in measured:
             status = scenario.send(request)
             statuses[status] = statuses.get(status, 0) + 1
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        if cpu_profiler:
+            cpu_profiler.disable()
     finally:
         for table, mark in marks.items():
             conn.execute(f"DELETE FROM {table} WHERE id > %s", (mark,))
@@ -156,6 +181,8 @@ def main(argv=None):
     print(f"{args.path}: {len(measured)} requests, statuses {statuses}, cpu {cpu / n * 1000:.2f} ms/request,"
           f" wall {wall / n * 1000:.2f} ms/request, {queries[0] / n:.1f} SQL statements/request"
           + (" (profiled: slower than without)" if profiler else ""))
+    if cpu_profiler:
+        _save_cpu_profile(cpu_profiler, args.path, len(measured), cpu)
     if profiler:
         profiler.stop()
         summary = (f"{args.path}: {len(measured)} requests, statuses {statuses}, cpu {cpu / n * 1000:.2f} ms/request"
@@ -172,6 +199,25 @@ def main(argv=None):
                 handle.write(profiler.output_html())
         print(f"saved {os.path.relpath(base)}.txt" + (" and .html" if args.html else ""))
     return 0
+
+
+def _save_cpu_profile(profiler, path, n, cpu):
+    import io
+    import pstats
+
+    out = io.StringIO()
+    out.write(f"{path}: {n} requests, cpu {cpu / max(1, n) * 1000:.2f} ms/request under cProfile (CPU time)\n")
+    profiler.dump_stats(os.path.join(RESULTS_DIR, "logs", f"{path}-cpu.prof"))  # raw, for pstats (ignored by git)
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(40)
+    stats.sort_stats("cumulative").print_stats(60)
+    folder = os.path.join(RESULTS_DIR, "profiles")
+    os.makedirs(folder, exist_ok=True)
+    name = os.path.join(folder, f"{path}-cpu-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.txt")
+    with open(name, "w") as handle:
+        handle.write(out.getvalue())
+    print(out.getvalue()[:6000])
+    print(f"saved {os.path.relpath(name)}")
 
 
 def _profiler():

@@ -65,8 +65,7 @@ def get_round(round_id):
 @blp.alt_response(404, description="No such round in the caller's community")
 def round_eligibility(round_id):
     """Whether the caller is eligible today, with every failing rule named."""
-    round_ = queries.round_for_resident(current_user, round_id)
-    reasons = ops.check_eligibility(round_, current_user)
+    reasons = ops.eligibility_of(current_user, round_id)
     return {"eligible": not reasons,
             "reasons": [{"code": r.code, "message": str(reason_text(r))} for r in reasons]}
 

@@ -145,6 +145,10 @@ class Round(TimestampMixin, db.Model):
     seed_hash: Mapped[str | None] = mapped_column(sa.String(64))
     seed: Mapped[str | None] = mapped_column(sa.String(64))
     published_at: Mapped[datetime | None]
+    # Goes up when an offered unit's layout changes, the one input of the eligibility rules that can
+    # change after publication: with the id and seed_hash it keys the per-process cache of a frozen
+    # round's parsed rules (operations.rounds.cached_rules; drafts are never cached).
+    rules_version: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
     allocated_at: Mapped[datetime | None]
     allocated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 

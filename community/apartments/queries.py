@@ -4,13 +4,15 @@ the talent domain's registry keeps (entry, renewal, lapse, revocation), the type
 domain's configuration."""
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from community.accounts.models import TALENT_TYPES, Building
+from community.accounts.models import TALENT_TYPES, Building, Community
 from community.apartments.models import (
-    ACCEPTED, ALLOCATED, DRAFT, OPEN, PUBLISHED, Application, Household, LeaseDraft, Offer, Round, RoundUnit, Unit,
+    ACCEPTED, ALLOCATED, DRAFT, OPEN, PUBLISHED, Application, Household, HouseholdMember, LeaseDraft, Offer, Round,
+    RoundUnit, Unit,
 )
 from community.core.errors import NotFound
 from community.core.permissions import COMMUNITY_ADMIN, community_ids_with_role, has_role
@@ -137,6 +139,70 @@ def lease_and_last_allocation(user_id, on_date: date) -> tuple[bool, date | None
     last = sa.select(sa.func.max(Offer.decided_at)).where(Offer.user_id == user_id, Offer.status == ACCEPTED)
     leased, at = db.session.execute(sa.select(lease.label("leased"), last.scalar_subquery())).one()
     return bool(leased), (at.date() if at else None)
+
+
+@lru_cache(maxsize=1)
+def _eligibility_stmt():
+    """Built once, on the tables (plain rows, no ORM entities): the round's visibility and cache key
+    with its community's time zone, and the resident's household, household size, current lease and
+    last accepted offer, in one statement."""
+    rounds, communities = Round.__table__, Community.__table__
+    households, members = Household.__table__, HouseholdMember.__table__
+    leases, offers = LeaseDraft.__table__, Offer.__table__
+    user_id = sa.bindparam("user_id", type_=sa.Integer)
+    on_date = sa.bindparam("on_date", type_=leases.c.starts_on.type)
+    size = (sa.select(sa.func.count(members.c.id)).where(members.c.household_id == households.c.id)
+            .scalar_subquery())
+    leased = sa.exists().where(leases.c.user_id == user_id, leases.c.starts_on <= on_date, leases.c.ends_on >= on_date)
+    last = (sa.select(sa.func.max(offers.c.decided_at))
+            .where(offers.c.user_id == user_id, offers.c.status == ACCEPTED).scalar_subquery())
+    return (sa.select(rounds.c.status, rounds.c.community_id, rounds.c.seed_hash, rounds.c.rules_version,
+                      communities.c.timezone, households.c.id.label("household_id"), households.c.employer_district,
+                      households.c.industry, households.c.waiting_since, size.label("members"),
+                      leased.label("leased"), last.label("last_accepted_at"))
+            .select_from(rounds.join(communities, communities.c.id == rounds.c.community_id)
+                         .outerjoin(households, households.c.user_id == user_id))
+            .where(rounds.c.id == sa.bindparam("round_id", type_=sa.Integer)))
+
+
+@dataclass(frozen=True)
+class EligibilityRow:
+    """What the eligibility check reads on each request (eligibility_row)."""
+
+    status: str
+    community_id: int
+    seed_hash: str | None
+    rules_version: int
+    timezone: str
+    has_household: bool
+    employer_district: str
+    industry: str
+    waiting_since: date | None
+    household_size: int
+    has_current_lease: bool
+    last_allocated_on: date | None
+
+
+def eligibility_row(user_id, round_id, on_date: date) -> EligibilityRow | None:
+    """The round (None when there is none) and the resident's facts on ``on_date`` in one statement:
+    household_facts and lease_and_last_allocation together, with what round_for_resident checks."""
+    row = db.session.connection().execute(
+        _eligibility_stmt(), {"user_id": user_id, "round_id": round_id, "on_date": on_date}).first()
+    if row is None:
+        return None
+    at = row.last_accepted_at
+    return EligibilityRow(
+        status=row.status, community_id=row.community_id, seed_hash=row.seed_hash, rules_version=row.rules_version,
+        timezone=row.timezone, has_household=row.household_id is not None,
+        employer_district=row.employer_district or "", industry=row.industry or "", waiting_since=row.waiting_since,
+        household_size=1 + (row.members or 0), has_current_lease=bool(row.leased),
+        last_allocated_on=at.date() if at else None)
+
+
+def visible_to_resident(user, status, community_id) -> bool:
+    """round_for_resident's rule on plain values: a published or allocated round of the user's own
+    community, or any round of a community the user manages."""
+    return (status != DRAFT and community_id == user.community_id) or may_manage(user, community_id)
 
 
 def has_current_lease(user_id, on_date: date) -> bool:

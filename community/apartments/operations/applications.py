@@ -10,11 +10,12 @@ from community.apartments import queries, rules
 from community.apartments.errors import AlreadyApplied, ApartmentRuleViolation, NotEligible
 from community.apartments.models import PUBLISHED, SUBMITTED, WITHDRAWN, Application, Round
 from community.apartments.operations.households import household_for
-from community.apartments.operations.rounds import rules_of
+from community.apartments.operations.rounds import cached_rules, round_rules, rules_of
 from community.apartments.presentation import reason_text
 from community.core import audit
 from community.core.clock import local_today, now
 from community.core.db import is_unique_violation, savepoint
+from community.core.errors import NotFound
 from community.extensions import db
 
 MAX_PREFERENCES = 10
@@ -34,8 +35,32 @@ def facts_for(user, on_date: date) -> rules.ApplicantFacts:
 def check_eligibility(round_: Round, user, on_date: date | None = None) -> list[rules.Reason]:
     """Every rule of the round the resident fails today (or on ``on_date``); [] when eligible."""
     on_date = on_date or local_today(round_.community.timezone)
-    layouts = queries.offered_layouts(round_)
-    return rules.eligibility(rules_of(round_, layouts), facts_for(user, on_date), on_date)
+    return rules.eligibility(round_rules(round_), facts_for(user, on_date), on_date)
+
+
+def eligibility_of(user, round_id: int) -> list[rules.Reason]:
+    """check_eligibility for a round known by its id, as the API asks it on every call: one
+    statement reads the round's visibility and the resident's facts (queries.eligibility_row), the
+    tier comes with the request's user, and a frozen round's parsed rules from the cache. NotFound
+    for a round the user may not see (round_for_resident's rule)."""
+    community = user.community
+    guess = community.timezone if community is not None else None
+    on_date = local_today(guess)
+    row = queries.eligibility_row(user.id, round_id, on_date)
+    if row is None or not queries.visible_to_resident(user, row.status, row.community_id):
+        raise NotFound()
+    if row.timezone != guess:  # another community's round (a manager), or a user without one
+        on_date = local_today(row.timezone)
+        row = queries.eligibility_row(user.id, round_id, on_date)
+    round_rules_ = cached_rules(round_id, row.status, row.seed_hash, row.rules_version,
+                                lambda: db.session.get(Round, round_id))
+    talent = queries.talent_of(user, on_date)
+    facts = rules.ApplicantFacts(
+        talent_type=talent.talent_type, tier=talent.tier, tier_current=talent.current,
+        employer_district=row.employer_district, industry=row.industry, household_size=row.household_size,
+        has_current_lease=row.has_current_lease, last_allocated_on=row.last_allocated_on,
+        waiting_since=row.waiting_since)
+    return rules.eligibility(round_rules_, facts, on_date)
 
 
 def not_eligible(reasons) -> NotEligible:

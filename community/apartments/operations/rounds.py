@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from community.apartments import rules
 from community.apartments.errors import ApartmentRuleViolation, RoundFrozen
 from community.apartments.models import AVAILABLE, DRAFT, LAYOUTS, PUBLISHED, Round, RoundUnit, Unit
-from community.apartments.queries import talent_type_codes
+from community.apartments.queries import offered_layouts, talent_type_codes
 from community.core import audit
 from community.core.clock import now
 from community.extensions import db
@@ -157,6 +157,49 @@ def household_sizes_of(round_: Round, layouts) -> tuple:
     sizes = round_.household_sizes or {}
     return tuple((layout, *(sizes.get(layout) or DEFAULT_HOUSEHOLD_SIZES[layout]))
                  for layout in LAYOUTS if layout in layouts)
+
+
+# Parsed rules of published and allocated rounds, by (round id, seed_hash, rules_version): a
+# published round is frozen, and what could still change what its rules read (an offered unit's
+# layout) raises rules_version; seed_hash is drawn afresh at each publication, so a reused id (a
+# new database, a test) never meets an old entry. Per process, bounded; a draft is never cached.
+_RULES_CACHE: dict[tuple, rules.RoundRules] = {}
+RULES_CACHE_SIZE = 256
+
+
+def _rules_key(round_id, status, seed_hash, rules_version):
+    return None if status == DRAFT or not seed_hash else (round_id, seed_hash, rules_version)
+
+
+def round_rules(round_: Round) -> rules.RoundRules:
+    """rules_of the round with the layouts it offers, from the cache when it is frozen."""
+    return cached_rules(round_.id, round_.status, round_.seed_hash, round_.rules_version, lambda: round_)
+
+
+def cached_rules(round_id, status, seed_hash, rules_version, load) -> rules.RoundRules:
+    """The parsed rules for a round known by its key columns; ``load()`` gives the Round on a miss
+    (two statements: the round, its layouts)."""
+    key = _rules_key(round_id, status, seed_hash, rules_version)
+    found = _RULES_CACHE.get(key) if key else None
+    if found is None:
+        round_ = load()
+        found = rules_of(round_, offered_layouts(round_))
+        if key and round_.status != DRAFT and (round_.seed_hash, round_.rules_version) == key[1:]:
+            if len(_RULES_CACHE) >= RULES_CACHE_SIZE:
+                _RULES_CACHE.pop(next(iter(_RULES_CACHE)), None)
+            _RULES_CACHE[key] = found
+    return found
+
+
+def rules_changed(round_ids) -> None:
+    """Raise rules_version of these rounds: what their rules read has changed."""
+    if round_ids:
+        db.session.execute(sa.update(Round).where(Round.id.in_(list(round_ids)))
+                           .values(rules_version=Round.rules_version + 1)
+                           .execution_options(synchronize_session=False))
+        for round_ in [obj for obj in db.session.identity_map.values() if isinstance(obj, Round)]:
+            if round_.id in round_ids:
+                db.session.expire(round_, ["rules_version"])
 
 
 def rules_of(round_: Round, layouts) -> rules.RoundRules:

@@ -7,7 +7,8 @@ from flask_babel import lazy_gettext as _l
 
 from community.accounts.models import Building
 from community.apartments.errors import ApartmentRuleViolation, ImportRejected
-from community.apartments.models import LAYOUTS, ORIENTATIONS, UNIT_STATUSES, Unit
+from community.apartments.models import LAYOUTS, ORIENTATIONS, UNIT_STATUSES, RoundUnit, Unit
+from community.apartments.operations.rounds import rules_changed
 from community.core import audit
 from community.core.db import is_unique_violation, savepoint
 from community.core.errors import Conflict
@@ -74,6 +75,8 @@ def update_unit(unit: Unit, *, actor, **fields) -> Unit:
         if is_unique_violation(error):
             raise _unit_exists() from None
         raise
+    if "layout" in changed:
+        rules_changed(set(db.session.scalars(sa.select(RoundUnit.round_id).where(RoundUnit.unit_id == unit.id))))
     if changed:
         audit.record(actor, "apartment.unit_updated", unit, number=unit.number, fields=changed)
     return unit
