@@ -2,18 +2,17 @@
 
 Object and detail labels are short words other domains use too ("User", "Community"), so they are
 translated in the "accounts" context; action labels are whole phrases."""
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
 from community.accounts import queries
 from community.core.labels import register_audit_labels
+from community.core.labels import merchant_label as _merchant_label
 
 
 def merchant_label(merchant_id):
-    """There is no merchants table yet: a merchant is its number until the perks domain names it
-    (then it registers a name resolver and "merchant_id" becomes a ref)."""
-    return gettext("Merchant no. %(id)s", id=merchant_id)
+    """A merchant by its name (the perks domain registers the resolver), else its number."""
+    return _merchant_label(merchant_id)
 
 
 register_audit_labels(

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from community.accounts.models import TALENT_TIERS, TALENT_TYPES
 from community.accounts.operations import may_manage_role, password_problems
 from community.core.forms import PageForm, choices, number_in_range
-from community.core.labels import role_label, talent_tier_label, talent_type_label
+from community.core.labels import merchant_choices, role_label, talent_tier_label, talent_type_label
 from community.core.permissions import PLATFORM_ADMIN, ROLES
 
 
@@ -101,6 +101,8 @@ class GrantRoleForm(PageForm):
     login = StringField(_l("User's e-mail or mobile number"), validators=[DataRequired(), Length(max=255)])
     role = SelectField(_l("Role"), validate_choice=False)
     community_id = SelectField(_l("Community"), coerce=int, validators=[Optional()], validate_choice=False)
+    merchant_id = SelectField(_l("Merchant (merchant staff only)"), coerce=int, validators=[Optional()],
+                              validate_choice=False)
     submit = SubmitField(_l("Grant role"))
 
     def __init__(self, *args, actor, communities=(), **kwargs):
@@ -111,6 +113,8 @@ class GrantRoleForm(PageForm):
         if may_manage_role(actor, PLATFORM_ADMIN, None):
             offered.insert(0, (0, _l("— none (platform admin and talent reviewer apply everywhere)")))
         self.community_id.choices = choices(offered)
+        scope = None if may_manage_role(actor, PLATFORM_ADMIN, None) else [c.id for c in communities]
+        self.merchant_id.choices = choices([(0, _l("— none"))] + merchant_choices(scope))
 
 
 def grantable_roles(actor, scopes) -> list[str]:

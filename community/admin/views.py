@@ -13,7 +13,7 @@ from community.core.jobs import job_statuses
 from community.core.labels import audit_action_choices, audit_domain_choices, audit_names, audit_object_choices
 from community.core.pagination import paginate
 from community.core.permissions import (
-    COMMUNITY_ADMIN, PLATFORM_ADMIN, PLATFORM_ROLES, get_or_404, has_role, role_required,
+    COMMUNITY_ADMIN, MERCHANT_STAFF, PLATFORM_ADMIN, PLATFORM_ROLES, get_or_404, has_role, role_required,
 )
 from community.extensions import db
 
@@ -88,6 +88,8 @@ def roles():
     form = _grant_form()
     if not form.validate_on_submit():
         return render_template("admin/roles.html", form=form), 422 if form.is_submitted() else 200
+    if form.role.data == MERCHANT_STAFF:
+        return _grant_merchant_staff(form)
     community = db.session.get(Community, form.community_id.data) if form.community_id.data else None
     if community is None and form.role.data not in PLATFORM_ROLES:
         form.community_id.errors.append(_l("Choose the community this role applies to."))
@@ -100,6 +102,24 @@ def roles():
             form.login.errors.append(_no_grantee_message())
             return render_template("admin/roles.html", form=form), 422
         ops.grant_role(user, form.role.data, community, actor=current_user)
+    flash(_l("Role granted to %(name)s.", name=user.display_name), "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+def _grant_merchant_staff(form):
+    """Merchant staff works for one merchant: the form names one of the approved merchants it
+    offered (never a community, now that merchants exist)."""
+    offered = {choice.value for choice in form.merchant_id.choices if choice.value}
+    if not form.merchant_id.data or form.merchant_id.data not in offered:
+        form.merchant_id.errors.append(_l("Choose the merchant this person works for."))
+        return render_template("admin/roles.html", form=form), 422
+    with rerender_on_domain_error("admin/roles.html", form=form):
+        ops.ensure_may_manage_role(current_user, MERCHANT_STAFF, None)
+        user = ops.find_grantee(current_user, form.login.data, None)
+        if user is None:
+            form.login.errors.append(_no_grantee_message())
+            return render_template("admin/roles.html", form=form), 422
+        ops.grant_role(user, MERCHANT_STAFF, None, merchant_id=form.merchant_id.data, actor=current_user)
     flash(_l("Role granted to %(name)s.", name=user.display_name), "success")
     return redirect(url_for("admin.user", user_id=user.id))
 

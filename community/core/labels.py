@@ -44,6 +44,36 @@ def talent_tier_label(code):
     return TALENT_TIER_LABELS.get(code, code or "—")
 
 
+_merchant_name_resolver = None
+
+
+def register_merchant_name_resolver(resolver) -> None:
+    """The domain that holds merchants (perks) says how a merchant id reads: ``resolver(id)`` ->
+    its name or None. Core never imports a domain for it."""
+    global _merchant_name_resolver
+    _merchant_name_resolver = resolver
+
+
+_merchant_choices_provider = None
+
+
+def register_merchant_choices(provider) -> None:
+    """``provider(community_ids)`` -> [(merchant id, name)] of the approved merchants of those
+    communities (None: all); the grant form offers them for a merchant_staff grant."""
+    global _merchant_choices_provider
+    _merchant_choices_provider = provider
+
+
+def merchant_choices(community_ids) -> list:
+    return list(_merchant_choices_provider(community_ids)) if _merchant_choices_provider else []
+
+
+def merchant_label(merchant_id) -> str:
+    """A merchant by its name when a domain registered a resolver and it knows the id; else its number."""
+    name = _merchant_name_resolver(merchant_id) if _merchant_name_resolver and merchant_id is not None else None
+    return name or gettext("Merchant no. %(id)s", id=merchant_id)
+
+
 def grant_scope_label(grant) -> str | None:
     """Where a role grant applies, in words: its community's name, its merchant, or None for a
     platform-wide grant. A merchant_staff grant names a merchant or (made before merchants
@@ -51,7 +81,7 @@ def grant_scope_label(grant) -> str | None:
     if grant.community is not None:
         return grant.community.name
     if grant.merchant_id is not None:
-        return gettext("Merchant no. %(id)s", id=grant.merchant_id)
+        return merchant_label(grant.merchant_id)
     return None
 
 

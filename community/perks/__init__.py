@@ -14,6 +14,11 @@ def register(app):
     # address, so codes cannot be walked through; a busy counter confirms a few a minute.
     app.config.setdefault("VOUCHER_LOOKUP_RATE_LIMIT_ACCOUNT", "30 per minute")
     app.config.setdefault("VOUCHER_LOOKUP_RATE_LIMIT_IP", "120 per minute")
+    from community.core.labels import register_merchant_choices, register_merchant_name_resolver
+    from community.perks.labels import approved_merchant_choices, merchant_name
+
+    register_merchant_name_resolver(merchant_name)
+    register_merchant_choices(approved_merchant_choices)
     app.register_blueprint(views.bp)
     app.register_blueprint(merchant_views.bp)
     app.register_blueprint(admin_views.bp)

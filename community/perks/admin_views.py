@@ -55,6 +55,28 @@ def merchant(merchant_id):
     return _merchant_page(queries.merchant_for_admin(current_user, merchant_id))
 
 
+@bp.route("/merchants/<int:merchant_id>/campaigns/new", methods=["GET", "POST"])
+def new_campaign(merchant_id):
+    """An operator creates a campaign on a merchant's behalf: the same operation and the same
+    approval as the merchant's own (it waits for approval like any other)."""
+    from community.core.clock import zone
+    from community.perks.forms import CampaignForm
+    from community.perks.merchant_views import _campaign_fields
+
+    merchant = queries.merchant_for_admin(current_user, merchant_id)
+    form = CampaignForm()
+    if form.validate_on_submit():
+        tz = zone(merchant.community.timezone)
+        with rerender_on_domain_error("perks/admin/campaign_form.html", form=form, merchant=merchant):
+            ops.create_campaign(merchant, actor=current_user, **_campaign_fields(form),
+                                claim_starts_at=form.claim_starts_at.data.replace(tzinfo=tz),
+                                claim_ends_at=form.claim_ends_at.data.replace(tzinfo=tz))
+        flash(_("Campaign created; it waits for approval."), "success")
+        return redirect(url_for("perks_admin.merchant", merchant_id=merchant.id))
+    return (render_template("perks/admin/campaign_form.html", form=form, merchant=merchant),
+            422 if form.errors else 200)
+
+
 @bp.route("/merchants/<int:merchant_id>/<any(approve, request_changes, reject, suspend, reinstate):action>",
           methods=["POST"])
 def decide_merchant(merchant_id, action):

@@ -38,3 +38,26 @@ def funder_label(code):
 
 def decision_label(code):
     return DECISION_LABELS.get(code, code)
+
+
+def merchant_name(merchant_id):
+    """core.labels' merchant resolver: the merchant's name (a get from the identity map when the
+    page loaded it), None for an id no merchant holds."""
+    from community.extensions import db
+    from community.perks.models import Merchant
+
+    merchant = db.session.get(Merchant, int(merchant_id)) if str(merchant_id).isdigit() else None
+    return merchant.name if merchant is not None else None
+
+
+def approved_merchant_choices(community_ids):
+    """core.labels' merchant choices: (id, name) of approved merchants of ``community_ids`` (None: all)."""
+    import sqlalchemy as sa
+
+    from community.extensions import db
+    from community.perks.models import M_APPROVED, Merchant
+
+    stmt = sa.select(Merchant.id, Merchant.name).where(Merchant.status == M_APPROVED).order_by(Merchant.name)
+    if community_ids is not None:
+        stmt = stmt.where(Merchant.community_id.in_(list(community_ids)))
+    return [(row.id, row.name) for row in db.session.execute(stmt)]

@@ -141,7 +141,7 @@ def test_merchant_grants_and_old_user_rows_read_with_names(db, client, login, pl
     client.get("/lang/en")
     page = client.get("/admin/audit").get_data(as_text=True)
     granted = _text(_entry(page, _last(db, "role.granted").id))
-    assert "Merchant: Merchant no. 7" in granted and "merchant_id" not in granted
+    assert "Merchant: Merchant 7" in granted and "merchant_id" not in granted  # its name, not "no. 7"
     old_text = _text(_entry(page, old.id))
     assert "resident (resident@example.test)" in old_text and "LocalProxy" not in old_text
     assert "Language: English" in old_text

@@ -96,3 +96,29 @@ def test_the_user_page_offers_remove_only_where_the_operator_may(client, db, log
     login(platform_admin)
     page = client.get(f"/admin/users/{colleague.id}").get_data(as_text=True)
     assert all(form in page for form in removable.values())
+
+
+def test_merchant_staff_names_an_approved_merchant_not_a_community(client, db, login, community, platform_admin,
+                                                                  resident, english):
+    from community.perks.models import Merchant
+
+    db.session.add(Merchant(id=8, community_id=community.id, name="Pending shop", category="food", address="2 Road",
+                            contact_name="Lin", contact_phone="021", licence_number="LIC-8", status="pending"))
+    db.session.commit()
+    login(platform_admin)
+    page = client.get("/admin/roles").get_data(as_text=True)
+    assert _options(page, "merchant_id") == ["0", "7"]  # the approved merchant only
+    response = client.post("/admin/roles", data={"login": resident.email, "role": "merchant_staff",
+                                                 "community_id": community.id, "merchant_id": 0})
+    assert response.status_code == 422
+    assert "Choose the merchant this person works for." in response.get_data(as_text=True)
+    forged = client.post("/admin/roles", data={"login": resident.email, "role": "merchant_staff", "merchant_id": 8})
+    assert forged.status_code == 422  # a merchant the form did not offer
+    assert _grants(db, resident) == [("resident", community.id)]
+    response = client.post("/admin/roles", data={"login": resident.email, "role": "merchant_staff",
+                                                 "merchant_id": 7})
+    assert response.status_code == 302
+    grant = next(g for g in db.session.get(User, resident.id).role_grants if g.role == "merchant_staff")
+    assert (grant.merchant_id, grant.community_id) == (7, None)
+    user_page = client.get(f"/admin/users/{resident.id}").get_data(as_text=True)
+    assert "Merchant 7" in user_page and "Merchant no. 7" not in user_page

@@ -160,3 +160,27 @@ def test_an_applicant_finds_the_application_on_the_dashboard(client, login, make
 def test_residents_without_a_merchant_get_no_merchant_panel(client, login, resident):
     login(resident)
     assert 'data-panel="merchant"' not in text(client.get("/dashboard"))
+
+
+def test_operator_creates_a_campaign_for_a_merchant(app, client, login, create_user, cafe, make_merchant, elsewhere, db):
+    from community.perks.models import Campaign
+    from tests.conftest import DEFAULT_PASSWORD
+
+    admin = create_user("office@example.test", roles=("community_admin",))
+    data = {"title": "Free tea", "benefit": "One tea", "face_value": "0", "funded_by": "government", "total": "20",
+            "per_resident_limit": "1", "claim_starts_at": "2030-01-01T09:00", "claim_ends_at": "2030-01-08T09:00",
+            "validity": "days", "valid_days": "7"}
+    login(admin)
+    assert "campaigns/new" in client.get(f"/admin/perks/merchants/{cafe.id}").get_data(as_text=True)
+    bad = client.post(f"/admin/perks/merchants/{cafe.id}/campaigns/new", data=dict(data, total="0"))
+    assert bad.status_code == 422 and 'value="Free tea"' in bad.get_data(as_text=True)
+    assert client.post(f"/admin/perks/merchants/{cafe.id}/campaigns/new", data=data).status_code == 302
+    created = db.session.scalars(sa.select(Campaign).where(Campaign.merchant_id == cafe.id)).all()
+    assert [(c.title, c.status, c.total) for c in created] == [("Free tea", "pending", 20)]  # waits for approval
+    other = make_merchant(name="Far shop", community_=elsewhere)
+    assert client.get(f"/admin/perks/merchants/{other.id}/campaigns/new").status_code == 404  # not their community
+    assert client.post(f"/admin/perks/merchants/{other.id}/campaigns/new", data=data).status_code == 404
+    resident_client = app.test_client()
+    create_user("r9@example.test")
+    assert resident_client.post("/login", data={"login": "r9@example.test", "password": DEFAULT_PASSWORD}).status_code == 302
+    assert resident_client.get(f"/admin/perks/merchants/{cafe.id}/campaigns/new").status_code in (403, 404)

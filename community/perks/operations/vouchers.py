@@ -11,10 +11,12 @@ import sqlalchemy as sa
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from community.accounts.models import Community
 from community.core import audit
+from community.core.audit import AuditEntry
 from community.core.clock import local_today, now
 from community.core.errors import NotFound, PermissionDenied
 from community.extensions import db
@@ -52,23 +54,75 @@ def claim(user, campaign: Campaign) -> Voucher:
         raise PerksRuleViolation(problem[1], code=problem[0])
     if campaign.claimed >= campaign.total:  # claimed only grows: a read that says sold out is true
         raise SoldOut()
-    if not _count_claim(campaign, user):
-        raise LimitReached()
     valid_from, valid_until = rules.voucher_validity(campaign, today)
-    voucher = Voucher(campaign=campaign, merchant=campaign.merchant, user_id=user.id,
-                      community_id=user.community_id, code=codes.generate(), status=V_ACTIVE, claimed_at=at,
-                      valid_from=valid_from, valid_until=valid_until)
+    values = dict(campaign_id=campaign.id, merchant_id=campaign.merchant_id, user_id=user.id,
+                  community_id=user.community_id, code=codes.generate(), status=V_ACTIVE, claimed_at=at,
+                  valid_from=valid_from, valid_until=valid_until, revoke_reason="")
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    voucher_id = _count_and_insert(campaign, user, values) if postgres else _count_then_insert(campaign, user, values)
+    if voucher_id is None:
+        raise LimitReached()
+    voucher = Voucher()  # what was inserted, never read back, made persistent without SQL
+    for name, value in dict(values, id=voucher_id, redeemed_at=None, redeemed_by_id=None, revoked_at=None,
+                            campaign=campaign, merchant=campaign.merchant).items():
+        set_committed_value(voucher, name, value)
+    make_transient_to_detached(voucher)
     db.session.add(voucher)
-    db.session.flush()
-    audit.record(user, "perks.voucher_claimed", voucher, community_id=user.community_id, campaign_id=campaign.id)
-    # The audit entry is flushed by the UPDATE's autoflush. Last, so the campaign's row lock is held from here to the commit only.
-    taken = db.session.execute(
-        sa.update(Campaign).where(Campaign.id == campaign.id, Campaign.claimed < Campaign.total,
-                                  Campaign.status == C_APPROVED)
-        .values(claimed=Campaign.claimed + 1).execution_options(synchronize_session=False)).rowcount
-    if not taken:
+    # Last, so the campaign's row lock is held from here to the commit only; on PostgreSQL the
+    # audit entry rides in the same statement (inserted only when the UPDATE took a voucher).
+    audit_values = _audit_values(user, "perks.voucher_claimed", voucher, community_id=user.community_id,
+                                 campaign_id=campaign.id)
+    take = (sa.update(Campaign).where(Campaign.id == campaign.id, Campaign.claimed < Campaign.total,
+                                      Campaign.status == C_APPROVED)
+            .values(claimed=Campaign.claimed + 1).execution_options(synchronize_session=False))
+    if not _update_and_audit(take, Campaign.id, audit_values):
         raise SoldOut()
     return voucher
+
+
+def _audit_values(actor, action, obj, *, community_id, **details) -> dict:
+    """The columns of the audit entry ``core.audit.record`` would add, for a Core INSERT."""
+    audit.ensure_recordable(action)
+    return {"created_at": now(), "actor_id": actor.id, "action": action, "object_type": audit.object_type_of(obj),
+            "object_id": obj.id, "community_id": community_id,
+            "details": {k: audit.jsonable(v) for k, v in details.items()}}
+
+
+def _update_and_audit(update, key, audit_values) -> bool:
+    """Run a conditional UPDATE and, only when it changed a row, insert the audit entry: on
+    PostgreSQL one statement (the INSERT selects from the UPDATE's RETURNING), elsewhere two.
+    False when the UPDATE found no row (nothing audited)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        if not db.session.execute(update).rowcount:
+            return False
+        db.session.execute(sa.insert(AuditEntry).values(**audit_values))
+        return True
+    done = update.returning(key).cte("done")
+    columns = list(audit_values)
+    select = sa.select(*[sa.literal(audit_values[c], type_=AuditEntry.__table__.c[c].type) for c in columns])
+    stmt = sa.insert(AuditEntry).from_select(columns, select.select_from(done)).returning(AuditEntry.id)
+    return db.session.execute(stmt).first() is not None
+
+
+def _count_and_insert(campaign, user, values) -> int | None:
+    """PostgreSQL, one statement: raise the resident's claim counter unless it is at the limit
+    (the row lock queues one resident's concurrent claims; the WHERE is re-checked on the locked
+    row) and insert the voucher only when the counter rose. None when it was at the limit."""
+    counted = (postgresql.insert(ClaimCount).values(campaign_id=campaign.id, user_id=user.id, claimed=1)
+               .on_conflict_do_update(index_elements=[ClaimCount.campaign_id, ClaimCount.user_id],
+                                      set_={"claimed": ClaimCount.claimed + 1},
+                                      where=ClaimCount.claimed < campaign.per_resident_limit)
+               .returning(ClaimCount.claimed).cte("counted"))
+    columns = list(values)
+    select = sa.select(*[sa.literal(values[c], type_=Voucher.__table__.c[c].type) for c in columns]).select_from(counted)
+    return db.session.execute(sa.insert(Voucher).from_select(columns, select).returning(Voucher.id)).scalar()
+
+
+def _count_then_insert(campaign, user, values) -> int | None:
+    """SQLite (one writer at a time): the same two steps as two statements."""
+    if not _count_claim(campaign, user):
+        return None
+    return db.session.execute(sa.insert(Voucher).values(**values)).inserted_primary_key[0]
 
 
 def _count_claim(campaign, user) -> bool:
@@ -145,18 +199,17 @@ def redeem(code_text: str, *, actor) -> Voucher:
     _ensure_counter(actor, voucher)
     _refuse(voucher)
     at = now()
-    done = db.session.execute(
-        sa.update(Voucher).where(Voucher.id == voucher.id, Voucher.status == V_ACTIVE)
-        .values(status=V_REDEEMED, redeemed_at=at, redeemed_by_id=actor.id)
-        .execution_options(synchronize_session=False)).rowcount
-    if not done:
+    update = (sa.update(Voucher).where(Voucher.id == voucher.id, Voucher.status == V_ACTIVE)
+              .values(status=V_REDEEMED, redeemed_at=at, redeemed_by_id=actor.id)
+              .execution_options(synchronize_session=False))
+    audit_values = _audit_values(actor, "perks.voucher_redeemed", voucher, community_id=voucher.merchant.community_id,
+                                 merchant_id=voucher.merchant_id)
+    if not _update_and_audit(update, Voucher.id, audit_values):
         db.session.refresh(voucher)  # another counter's redemption: when, for the answer
         _refuse(voucher)
         raise _already_redeemed(voucher)
     for name, value in (("status", V_REDEEMED), ("redeemed_at", at), ("redeemed_by_id", actor.id)):
         set_committed_value(voucher, name, value)  # what the UPDATE wrote, without reading it back
-    audit.record(actor, "perks.voucher_redeemed", voucher, community_id=voucher.merchant.community_id,
-                 merchant_id=voucher.merchant_id)
     notify(voucher.user, REDEEMED_KIND, obj=voucher, title=voucher.campaign.title, merchant=voucher.merchant.name,
            redeemed_at=at, tz=voucher.merchant.community.timezone)
     return voucher
