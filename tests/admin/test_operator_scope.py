@@ -115,10 +115,11 @@ def test_members_are_the_communitys_people_and_the_ones_already_holding_a_grant_
     login(community_admin)
     assert _grant(client, applicant.email, "specialist", community.id).status_code == 302  # registered here
     # a platform admin may grant anywhere; the outsider then holds a grant here and is a member
-    ops_.grant_role(outsider, "specialist", community, actor=platform_admin)
+    # (merchant_staff is granted at a named merchant now: the community-scoped pair is admin, then specialist)
+    ops_.grant_role(outsider, "community_admin", community, actor=platform_admin)
     db.session.commit()
-    assert _grant(client, outsider.email, "merchant_staff", community.id).status_code == 302
-    assert ("merchant_staff", community.id) in _grants(db, outsider)
+    assert _grant(client, outsider.email, "specialist", community.id).status_code == 302
+    assert ("specialist", community.id) in _grants(db, outsider)
 
 
 def test_the_operation_refuses_outsiders_like_an_unknown_person(db, community, community_admin, platform_admin,
