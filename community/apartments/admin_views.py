@@ -1,8 +1,6 @@
 """Operators' apartment pages: units (search, filters, building/floor grid, CSV import), rounds
 (draft, units, publish), the allocation (dry run, commit, ranked CSV) and offers. Every page checks
 the community: an operator of another community gets 404."""
-import csv
-import io
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,6 +13,7 @@ from community.apartments.errors import ImportRejected
 from community.apartments.forms import ImportForm, OfferUnitsForm, RoundForm, UnitForm, UnitStatusForm
 from community.apartments.operations.rounds import ensure_draft
 from community.apartments.models import LAYOUTS, UNIT_STATUSES, Application, Round, Unit
+from community.core.csv_export import csv_response
 from community.core.errors import NotFound, rerender_on_domain_error
 from community.core.forms import PageForm, choices
 from community.core.pagination import paginate
@@ -183,15 +182,12 @@ def allocate(round_id):
 @bp.route("/rounds/<int:round_id>/ranking.csv")
 def ranking_csv(round_id):
     round_ = managed(Round, round_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Rank"), _("Full name"), _("Points"), _("Lottery number"), _("Outcome"), _("Unit")])
-    for a in db.session.scalars(queries.ranked_applications(round_)):
-        writer.writerow([a.rank or "", a.user.display_name, "" if a.score is None else a.score, a.lottery_number or "",
-                         str(presentation.outcome_label(a.outcome)) if a.outcome else "",
-                         f"{a.unit.building.name} {a.unit.number}" if a.unit else ""])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="round-{round_.id}-ranking.csv"'})
+    rows = ([a.rank or "", a.user.display_name, "" if a.score is None else a.score, a.lottery_number or "",
+             str(presentation.outcome_label(a.outcome)) if a.outcome else "",
+             f"{a.unit.building.name} {a.unit.number}" if a.unit else ""]
+            for a in db.session.scalars(queries.ranked_applications(round_)))
+    return csv_response(f"round-{round_.id}-ranking.csv",
+                        [_("Rank"), _("Full name"), _("Points"), _("Lottery number"), _("Outcome"), _("Unit")], rows)
 
 
 # -- units ------------------------------------------------------------------------------------

@@ -1,13 +1,12 @@
 """The merchant's pages: apply, home, the counter (scan or type a code, confirm), campaigns with
 their per-day chart and CSV, perks, staff and invitations. Staff see only their own merchant."""
-import csv
-import io
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from community.accounts.models import Community, RoleGrant
+from community.core.csv_export import csv_response
 from community.core.errors import NotFound, PermissionDenied, rerender_on_domain_error
 from community.core.forms import choices
 from community.core.money import parse_yuan
@@ -189,22 +188,12 @@ def campaign_csv(merchant_id, campaign_id):
     merchant = _merchant(merchant_id)
     campaign = queries.merchant_campaign(merchant, campaign_id)
     tz = ZoneInfo(merchant.community.timezone)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow([_("Voucher"), _("Code"), _("Holder"), _("Status"), _("Claimed at"), _("Redeemed at")])
-    for voucher in db.session.scalars(queries.campaign_vouchers(campaign)):
-        writer.writerow([voucher.id, code_display(voucher.code)[-4:].rjust(19, "•"), _csv_safe(mask_name(voucher.user.display_name)),
-                         str(status_label(voucher.status)), voucher.claimed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
-                         voucher.redeemed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if voucher.redeemed_at else ""])
-    response = Response(out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="campaign-{campaign.id}.csv"'
-    return response
-
-
-def _csv_safe(text):
-    """A cell a spreadsheet would read as a formula (=, +, -, @) is quoted as text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    rows = ([voucher.id, code_display(voucher.code)[-4:].rjust(19, "•"), mask_name(voucher.user.display_name),
+             str(status_label(voucher.status)), voucher.claimed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+             voucher.redeemed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if voucher.redeemed_at else ""]
+            for voucher in db.session.scalars(queries.campaign_vouchers(campaign)))
+    return csv_response(f"campaign-{campaign.id}.csv",
+                        [_("Voucher"), _("Code"), _("Holder"), _("Status"), _("Claimed at"), _("Redeemed at")], rows)
 
 
 @bp.route("/<int:merchant_id>/perks/new", methods=["GET", "POST"])

@@ -1,15 +1,14 @@
 """Operators' talent pages: the review queue (community admins, talent reviewers), the registry
 (人才库) with counts and CSV export, revocation, the types (platform admin) and a community's
 review stages."""
-import csv
-import io
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from community.accounts.models import Community
+from community.core.csv_export import csv_response
 from community.core.errors import NotFound, rerender_on_domain_error
 from community.core.labels import talent_tier_label
 from community.core.pagination import paginate
@@ -82,26 +81,16 @@ CSV_COLUMNS = ("certificate_no", "name", "email", "community", "type", "tier", "
 def registry_csv():
     """The filtered registry as CSV, UTF-8 with a BOM so Excel reads the Chinese right."""
     types = queries.type_names()
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow([gettext("Certificate number"), gettext("Full name"), gettext("E-mail"), gettext("Community"),
-                     gettext("Talent type"), gettext("Tier"), gettext("Status"), gettext("Valid from"),
-                     gettext("Valid until"), gettext("Revocation reason")])
-    for entry in db.session.scalars(queries.registry_for(current_user, **_registry_args())).unique():
-        writer.writerow([_cell(v) for v in (
-            entry.certificate_no or "", entry.user.display_name, entry.user.email or entry.user.mobile or "",
-            entry.community.name if entry.community else "", type_name(entry.talent_type, types),
-            str(talent_tier_label(entry.tier)), str(labels.entry_status_label(entry.status)),
-            entry.valid_from.isoformat(), entry.valid_until.isoformat(),
-            str(labels.revoke_reason_label(entry.revoke_reason)) if entry.revoke_reason else "")])
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=talent-registry.csv"})
-
-
-def _cell(value: str) -> str:
-    """A cell Excel will not run as a formula (=, +, -, @ at the start)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    rows = ((entry.certificate_no or "", entry.user.display_name, entry.user.email or entry.user.mobile or "",
+             entry.community.name if entry.community else "", type_name(entry.talent_type, types),
+             str(talent_tier_label(entry.tier)), str(labels.entry_status_label(entry.status)),
+             entry.valid_from.isoformat(), entry.valid_until.isoformat(),
+             str(labels.revoke_reason_label(entry.revoke_reason)) if entry.revoke_reason else "")
+            for entry in db.session.scalars(queries.registry_for(current_user, **_registry_args())).unique())
+    return csv_response("talent-registry.csv",
+                        [gettext("Certificate number"), gettext("Full name"), gettext("E-mail"), gettext("Community"),
+                         gettext("Talent type"), gettext("Tier"), gettext("Status"), gettext("Valid from"),
+                         gettext("Valid until"), gettext("Revocation reason")], rows)
 
 
 @bp.route("/registry/<int:entry_id>", methods=["GET", "POST"])

@@ -1,16 +1,15 @@
 """The office's pages: service-desk settings (categories, SLA policies, the working calendar,
 specialists' categories and leave, canned replies) and the report with its CSV. Community
 admins of the community only; everything else answers 404/403 through the queries."""
-import csv
-import io
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from community.accounts.models import User
 from community.core.clock import local_today
+from community.core.csv_export import csv_response
 from community.core.errors import NotFound, rerender_on_domain_error
 from community.core.permissions import COMMUNITY_ADMIN, SPECIALIST, has_role, role_required
 from community.extensions import db
@@ -322,33 +321,21 @@ def report_csv():
     with rerender_on_domain_error(render=lambda e: (e.message, e.status)):
         start, end = _period(community)
     data = report.build(community, start, end)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Group"), _("Name"), _("Received"), _("Answered within target"), _("Answered rate"),
-                     _("Resolved within target"), _("Resolved rate"), _("Median first response (business minutes)"),
-                     _("Median resolution (business minutes)"), _("Reopen rate"), _("Average rating")])
 
     def row(group, name, t):
-        writer.writerow([group, _csv_safe(name), t.received, t.answered_in_time, presentation.percent(t.answered_rate),
-                         t.resolved_in_time, presentation.percent(t.resolved_rate),
-                         "" if t.median_first_response is None else t.median_first_response,
-                         "" if t.median_resolution is None else t.median_resolution,
-                         presentation.percent(t.reopen_rate),
-                         "" if t.average_rating is None else f"{t.average_rating:.2f}"])
+        return [group, name, t.received, t.answered_in_time, presentation.percent(t.answered_rate),
+                t.resolved_in_time, presentation.percent(t.resolved_rate),
+                "" if t.median_first_response is None else t.median_first_response,
+                "" if t.median_resolution is None else t.median_resolution,
+                presentation.percent(t.reopen_rate),
+                "" if t.average_rating is None else f"{t.average_rating:.2f}"]
 
-    row(_("Total"), community.name, data.total)
-    for name, t in data.by_category:
-        row(_("Category"), name, t)
-    for name, t in data.by_specialist:
-        row(_("Specialist"), name or _("Community queue"), t)
-    for monday, t in data.by_week:
-        row(_("Week"), monday.isoformat(), t)
-    filename = f"service-report-{community.id}-{start.isoformat()}-{end.isoformat()}.csv"
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-def _csv_safe(text):
-    """A name starting with = + - @ would be a formula in a spreadsheet; a leading ' keeps it text."""
-    text = str(text or "")
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    rows = [row(_("Total"), community.name, data.total)]
+    rows += [row(_("Category"), name, t) for name, t in data.by_category]
+    rows += [row(_("Specialist"), name or _("Community queue"), t) for name, t in data.by_specialist]
+    rows += [row(_("Week"), monday.isoformat(), t) for monday, t in data.by_week]
+    return csv_response(f"service-report-{community.id}-{start.isoformat()}-{end.isoformat()}.csv",
+                        [_("Group"), _("Name"), _("Received"), _("Answered within target"), _("Answered rate"),
+                         _("Resolved within target"), _("Resolved rate"),
+                         _("Median first response (business minutes)"), _("Median resolution (business minutes)"),
+                         _("Reopen rate"), _("Average rating")], rows)
