@@ -7,7 +7,6 @@ from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
-import segno
 from babel.dates import format_skeleton
 from flask import g, url_for
 from flask_babel import format_date, get_locale, gettext as _
@@ -17,6 +16,7 @@ from community.amenities.labels import STATUS_COLOURS, kind_label, status_label
 from community.amenities.models import CONFIRMED
 from community.amenities.rules import checkin_window
 from community.core import clock
+from community.core.qr import qr_document, qr_inline
 from community.core.urls import external_url
 
 
@@ -184,13 +184,12 @@ def qr_svg_inline(booking) -> str:
 def _qr_svg(payload: str, title: str) -> str:
     """Memoised: encoding a QR code was half of the My bookings page's time, and a booking's code
     never changes (payload = the check-in URL with its fixed token). About 3 kB an entry."""
-    return segno.make(payload, error="m").svg_inline(scale=4, omitsize=True, title=title)
+    return qr_inline(payload, scale=4, title=title)
 
 
 def qr_svg_document(booking) -> str:
     """The booking's QR code as a standalone SVG file (larger, for printing or saving)."""
-    svg = segno.make(qr_payload(booking), error="m").svg_inline(scale=8)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
+    return qr_document(qr_payload(booking), scale=8)
 
 
 def token_from_scan(text: str) -> str:

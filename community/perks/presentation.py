@@ -1,10 +1,9 @@
 """Template helpers of the alliance: labels, the code in groups, the QR as inline-safe SVG, and the
 per-day chart drawn server-side as SVG (no script, so the CSP stays strict)."""
-import io
 
-import segno
 from markupsafe import Markup, escape
 
+from community.core.qr import qr_document
 from community.perks import codes
 from community.perks.queries import staff_merchant_ids
 from community.perks.labels import category_label, funder_label, status_label
@@ -16,11 +15,8 @@ def code_display(code):
 
 
 def qr_svg(text: str) -> str:
-    """An SVG document of ``text`` as a QR code (segno, error correction M), scaled to 6 px."""
-    out = io.BytesIO()
-    segno.make(text, error="m").save(out, kind="svg", scale=6, border=2, xmldecl=False, svgns=True,
-                                     title="QR")
-    return out.getvalue().decode()
+    """The voucher's code as an SVG file, scaled to 6 px."""
+    return qr_document(text, scale=6, title="QR")
 
 
 def day_chart(rows, *, width=340, height=140) -> Markup:

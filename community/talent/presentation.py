@@ -1,9 +1,9 @@
 """How talent things look on pages and in the API: names, timelines, QR codes."""
-import segno
 from markupsafe import Markup
 
 from community.core.api import rfc3339
 from community.core.clock import zone
+from community.core.qr import qr_inline
 from community.talent import labels
 from community.talent.models import ReviewStage
 
@@ -42,9 +42,8 @@ def application_json(application) -> dict:
 
 
 def qr_svg(payload: str, title: str = "") -> Markup:
-    """The QR code as inline SVG (no style attributes, so the CSP allows it); the payload is
-    ours (a signed token), never user text."""
-    return Markup(segno.make(payload, error="m").svg_inline(scale=6, omitsize=True, title=title or None))
+    """The talent card's QR code in the page; the payload is a signed token."""
+    return qr_inline(payload, scale=6, title=title)
 
 
 TEMPLATE_GLOBALS = {
