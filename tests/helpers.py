@@ -1,5 +1,6 @@
 """Plain helpers shared by the tests: reading responses, asserting problem+json, freezing the clock,
-recording the SQL a block sends."""
+recording the SQL a block sends, and releasing threads at once for the PostgreSQL race tests."""
+import threading
 from contextlib import contextmanager
 
 import pytest
@@ -60,3 +61,26 @@ def recorded_statements(db, prefix=None):
         yield statements
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", record)
+
+
+def run_together(work, count):
+    """Run ``work(index)`` in ``count`` threads released at the same instant by a barrier and
+    return their results in index order. An exception is recorded as ``"unexpected ..."`` so the
+    test shows it instead of a hung thread; a thread still alive after two minutes fails the test."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def run(index):
+        try:
+            barrier.wait(timeout=30)
+            results[index] = work(index)
+        except Exception as exc:
+            results[index] = f"unexpected {exc!r}"
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a racing thread hung"
+    return results

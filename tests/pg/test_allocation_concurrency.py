@@ -4,7 +4,6 @@ offered twice nor a resident given two offers when declines race; proven on Post
 Each thread has its own app context, session and connection and waits at a barrier. The commit's
 conditional UPDATE (status 'published' -> 'allocated') lets exactly one through: the others block
 on the row until the winner commits, then find the status changed and raise AlreadyAllocated."""
-import threading
 from collections import Counter
 from datetime import datetime, timedelta
 
@@ -16,29 +15,14 @@ from community.apartments.errors import AlreadyAllocated, OfferClosed
 from community.apartments.models import OPEN, Application, Offer, Round
 from community.core import clock
 from tests.factories.apartments import SH
+from tests.helpers import run_together as release_together
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=SH)
 THREADS = 8
 
 
 def run_together(work, count=THREADS):
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def run(index):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = work(index)
-        except Exception as exc:  # recorded, so the test shows it instead of a hung thread
-            results[index] = f"unexpected {exc!r}"
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
+    return release_together(work, count)
 
 
 @pytest.fixture

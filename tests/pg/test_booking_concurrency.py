@@ -6,7 +6,6 @@ lock_version UPDATE makes them queue, so a capacity-1 room gets exactly one book
 capacity-10 gym exactly ten; everybody else gets SlotFull (409), and nobody an unexpected error.
 Two ways in: the operation + commit (as a job or CLI would), and the real HTTP API.
 """
-import threading
 from collections import Counter
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,7 +18,7 @@ from community.accounts.models import User
 from community.amenities import operations as ops
 from community.amenities.errors import SlotFull
 from community.amenities.models import HOLDING_STATUSES, Booking, Resource
-from tests.helpers import frozen_at
+from tests.helpers import frozen_at, run_together as release_together
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=SH)
@@ -46,24 +45,7 @@ def resource_of_capacity(make_resource):
 
 
 def run_together(work, count=THREADS):
-    """Run ``work(index)`` in ``count`` threads released at the same instant; collect the results."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def run(index):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = work(index)
-        except Exception as exc:  # recorded, so the test shows it instead of a hung thread
-            results[index] = f"unexpected {exc!r}"
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a booking thread hung"
-    return results
+    return release_together(work, count)
 
 
 def book_via_operation(app, resource_id, user_ids):

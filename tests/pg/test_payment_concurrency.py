@@ -6,7 +6,6 @@ later ones wait for the first and then find it taken, so the booking is paid onc
 one payment, the payer one notice. Two clerks recording the same cash payment: one payment. Two
 clicks on Pay: one Checkout Session. And the database refuses to change a ledger entry."""
 import json
-import threading
 from collections import Counter
 
 import pytest
@@ -19,6 +18,7 @@ from community.payments import ledger
 from community.payments.models import LedgerEntry, Payment, PaymentEvent
 from tests.fake_stripe import sign
 from tests.payments.conftest import NOW, at
+from tests.helpers import run_together as release_together
 
 THREADS = 20
 
@@ -38,23 +38,7 @@ def unpaid(paid_room, resident, book):
 
 
 def run_together(work, count=THREADS):
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def run(index):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = work(index)
-        except Exception as exc:  # recorded so the test shows it
-            results[index] = f"unexpected {exc!r}"
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a thread hung"
-    return results
+    return release_together(work, count)
 
 
 def test_twenty_concurrent_deliveries_of_one_event_apply_it_once(pg_only, app, db, client, login, resident, unpaid,

@@ -1,7 +1,6 @@
 """Talent's "never twice" rules under concurrency, proven on PostgreSQL: one open application a
 person (partial unique index), one decision a stage (row lock), one registry entry an
 application (conditional UPDATE + unique application_id), even with every request at once."""
-import threading
 from datetime import timedelta
 
 import pytest
@@ -13,28 +12,13 @@ from community.core.errors import DomainError
 from community.talent import operations as ops
 from community.talent.models import RegistryEntry, TalentApplication
 from tests.factories.talent import WEDNESDAY
+from tests.helpers import run_together as release_together
 
 THREADS = 12
 
 
 def run_together(work, count=THREADS):
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def run(index):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = work(index)
-        except Exception as exc:
-            results[index] = f"unexpected {exc!r}"
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
+    return release_together(work, count)
 
 
 def _in_context(app, body):

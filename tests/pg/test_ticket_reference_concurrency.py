@@ -2,7 +2,6 @@
 same instant (each thread its own session and connection) and the community's numbers are
 exactly 1..40, no gap and no duplicate, with balanced assignment; a filing that rolls back gives
 its number back."""
-import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,7 +12,7 @@ from community.accounts.models import User
 from community.tickets import operations as ops
 from community.tickets.models import Ticket, TicketCategory
 from tests.factories.tickets import make_desk
-from tests.helpers import frozen_at
+from tests.helpers import frozen_at, run_together as release_together
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=SH)
@@ -27,23 +26,7 @@ def filers(db, create_user):
 
 
 def run_together(work, count=THREADS):
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def run(index):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = work(index)
-        except Exception as exc:
-            results[index] = f"unexpected {exc!r}"
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
+    return release_together(work, count)
 
 
 def test_concurrent_filings_get_1_to_n_exactly(pg_only, app, db, community, community_admin, create_user, filers):
