@@ -1,4 +1,4 @@
-"""Setup for the payments benchmark (bench/benchmarks/payment_webhooks.py), in-process with the
+"""Setup for the payments benchmark (bench/benchmarks/payments.py), in-process with the
 real app on the benchmark's database: a community, payers, a paid room, bookings waiting for
 payment and their open Checkout Sessions, written with bulk INSERTs (the path under test is the
 webhook, not the setup). The fake Stripe (tests/fake_stripe.py) runs in this process.

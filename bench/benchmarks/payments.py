@@ -7,7 +7,7 @@ Needs a PostgreSQL database of its own: it is emptied and migrated (--empty-data
 from bench import payments
 from bench.loadgen import ListPlan, Request
 
-NAME = "payment_webhooks"
+NAME = "payments"
 DESCRIPTION = "POST /payments/stripe/webhook x10,000 (10 % repeats) at 32 clients + checkout p95; empties its DB"
 COLUMNS = [("step", "step"), ("clients", "clients"), ("requests", "requests"), ("ok_per_s", "2xx/s"),
            ("p50_ms", "p50 ms"), ("p95_ms", "p95 ms"), ("p99_ms", "p99 ms"), ("statuses", "statuses")]
@@ -31,7 +31,7 @@ def _split(items, clients):
 def run(ctx):
     args = ctx.args
     if not args.empty_database:
-        raise SystemExit("payment_webhooks empties its database: pass --empty-database (and a --database-url "
+        raise SystemExit("payments empties its database: pass --empty-database (and a --database-url "
                          "of its own)")
     from tests.fake_stripe import FakeStripe
 
