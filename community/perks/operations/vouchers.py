@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -147,25 +147,18 @@ def _audit_values(actor, action, obj, *, community_id, **details) -> dict:
 
 
 def _update_and_audit(update, key, audit_values) -> bool:
-    """Run a conditional UPDATE and, only when it changed a row, insert the audit entry: on
-    PostgreSQL one statement (the INSERT selects from the UPDATE's RETURNING), elsewhere two.
-    False when the UPDATE found no row (nothing audited)."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        if not db.session.execute(update).rowcount:
-            return False
-        db.session.execute(sa.insert(AuditEntry).values(**audit_values))
-        return True
-    done = update.returning(key).cte("done")
-    columns = list(audit_values)
-    select = sa.select(*[sa.literal(audit_values[c], type_=AuditEntry.__table__.c[c].type) for c in columns])
-    stmt = sa.insert(AuditEntry).from_select(columns, select.select_from(done)).returning(AuditEntry.id)
-    return db.session.execute(stmt).first() is not None
+    """SQLite: run a conditional UPDATE and, only when it changed a row, insert the audit entry
+    (on PostgreSQL the two are one statement: _CLAIM_SQL, _REDEEM_SQL). False when the UPDATE
+    found no row (nothing audited)."""
+    if not db.session.execute(update).rowcount:
+        return False
+    db.session.execute(sa.insert(AuditEntry).values(**audit_values))
+    return True
 
 
 def _count_claim(campaign, user) -> bool:
-    """Raise the resident's claim counter unless it is at the limit; False when it was."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(ClaimCount).values(campaign_id=campaign.id, user_id=user.id, claimed=1)
+    """SQLite: raise the resident's claim counter unless it is at the limit; False when it was."""
+    stmt = sqlite.insert(ClaimCount).values(campaign_id=campaign.id, user_id=user.id, claimed=1)
     stmt = stmt.on_conflict_do_update(
         index_elements=[ClaimCount.campaign_id, ClaimCount.user_id],
         set_={"claimed": ClaimCount.claimed + 1},
@@ -236,12 +229,7 @@ def redeem(code_text: str, *, actor) -> Voucher:
     _ensure_counter(actor, voucher)
     _refuse(voucher)
     at = now()
-    update = (sa.update(Voucher).where(Voucher.id == voucher.id, Voucher.status == V_ACTIVE)
-              .values(status=V_REDEEMED, redeemed_at=at, redeemed_by_id=actor.id)
-              .execution_options(synchronize_session=False))
-    audit_values = _audit_values(actor, "perks.voucher_redeemed", voucher, community_id=voucher.merchant.community_id,
-                                 merchant_id=voucher.merchant_id)
-    if not _update_and_audit(update, Voucher.id, audit_values):
+    if not _redeem_and_audit(voucher, actor, at):
         db.session.refresh(voucher)  # another counter's redemption: when, for the answer
         _refuse(voucher)
         raise _already_redeemed(voucher)
@@ -250,6 +238,38 @@ def redeem(code_text: str, *, actor) -> Voucher:
     notify(voucher.user, REDEEMED_KIND, obj=voucher, title=voucher.campaign.title, merchant=voucher.merchant.name,
            redeemed_at=at, tz=voucher.merchant.community.timezone)
     return voucher
+
+
+REDEEMED_ACTION = "perks.voucher_redeemed"
+
+# PostgreSQL, one statement: the conditional UPDATE (of two counters confirming at once, only one
+# finds the voucher active) and, only when it changed the row, its audit entry.
+_REDEEM_SQL = sa.text("""
+WITH done AS (
+    UPDATE vouchers SET status = :redeemed, redeemed_at = :at, redeemed_by_id = :actor_id
+    WHERE id = :voucher_id AND status = :active
+    RETURNING id)
+INSERT INTO audit_entries (created_at, actor_id, action, object_type, object_id, community_id, details)
+SELECT :at, :actor_id, :action, :object_type, done.id, :community_id, CAST(:details AS json) FROM done
+RETURNING id
+""")
+
+
+def _redeem_and_audit(voucher, actor, at) -> bool:
+    """The redeeming UPDATE and its audit entry; False when the voucher was no longer active."""
+    audit.ensure_recordable(REDEEMED_ACTION)
+    community_id = voucher.merchant.community_id
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.execute(_REDEEM_SQL, dict(
+            redeemed=V_REDEEMED, active=V_ACTIVE, at=at, actor_id=actor.id, voucher_id=voucher.id,
+            action=REDEEMED_ACTION, object_type=audit.object_type_of(Voucher), community_id=community_id,
+            details=json.dumps({"merchant_id": voucher.merchant_id}))).first() is not None
+    update = (sa.update(Voucher).where(Voucher.id == voucher.id, Voucher.status == V_ACTIVE)
+              .values(status=V_REDEEMED, redeemed_at=at, redeemed_by_id=actor.id)
+              .execution_options(synchronize_session=False))
+    return _update_and_audit(update, Voucher.id, _audit_values(actor, REDEEMED_ACTION, voucher,
+                                                               community_id=community_id,
+                                                               merchant_id=voucher.merchant_id))
 
 
 def undo_redemption(voucher, *, actor, reason: str) -> Voucher:
