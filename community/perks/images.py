@@ -66,14 +66,29 @@ def images_of(perk) -> list[Attachment]:
     return attachments.attachments_of(perk, PURPOSE)
 
 
-def first_images(perk_ids) -> dict[int, Attachment]:
-    """perk id -> its first image, for the list's thumbnails (one query for the page)."""
+def images_by_perk(perk_ids) -> dict[int, list[Attachment]]:
+    """perk id -> its images, oldest first, for a page of perks (one query)."""
     if not perk_ids:
         return {}
     rows = db.session.scalars(sa.select(Attachment).where(
         Attachment.owner_type == OWNER_TYPE, Attachment.purpose == PURPOSE, Attachment.owner_id.in_(list(perk_ids)))
         .order_by(Attachment.created_at, Attachment.id))
-    first = {}
+    found: dict[int, list[Attachment]] = {}
     for attachment in rows:
-        first.setdefault(attachment.owner_id, attachment)
-    return first
+        found.setdefault(attachment.owner_id, []).append(attachment)
+    return found
+
+
+def image_urls(perks) -> None:
+    """Sets ``perk.image_urls`` (absolute URLs of its images) on each perk, for the API."""
+    from community.core.urls import external_url
+
+    found = images_by_perk([p.id for p in perks])
+    for perk in perks:
+        perk.image_urls = [external_url("attachments.download", attachment_id=a.id, name=a.file_name)
+                           for a in found.get(perk.id, [])]
+
+
+def first_images(perk_ids) -> dict[int, Attachment]:
+    """perk id -> its first image, for the list's thumbnails (one query for the page)."""
+    return {perk_id: found[0] for perk_id, found in images_by_perk(perk_ids).items()}

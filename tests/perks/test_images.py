@@ -98,3 +98,15 @@ def test_another_merchants_staff_cannot_touch_them(db, client, login, perk, make
     login(perk.merchant.owner)
     assert client.post(f"{_images_url(perk)}/{image_id}/remove").status_code == 302
     assert db.session.get(Attachment, image_id) is None
+
+
+def test_the_api_lists_a_perks_images(db, client, login, perk, resident, api_token):
+    login(perk.merchant.owner)
+    client.post(_images_url(perk), data={"images": [_png()]}, content_type="multipart/form-data")
+    image = db.session.scalar(sa.select(Attachment).where(Attachment.owner_type == "perks.Perk"))
+    client.post("/logout")
+    headers = api_token(resident)
+    listed = client.get("/api/v1/perks", headers=headers).json
+    mine = next(p for p in listed if p["id"] == perk.id)
+    assert len(mine["images"]) == 1 and mine["images"][0].endswith(f"/attachments/{image.id}/{image.file_name}")
+    assert client.get(f"/api/v1/perks/{perk.id}", headers=headers).json["images"] == mine["images"]
