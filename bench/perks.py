@@ -141,3 +141,90 @@ def cleanup(ctx, merchant_ids, marks):
         conn.execute("DELETE FROM merchants WHERE id = ANY(%s)", (list(merchant_ids),))
         for table, mark in marks.items():
             conn.execute(f"DELETE FROM {table} WHERE id > %s", (mark,))
+
+
+# -- a community of its own (no city needed): bench.profile claim / redeem, bench perks --world own --
+
+COMMUNITY = "Bench perks"
+WORLD_TOKENS = "bench-perks-tokens.json"
+
+
+def seed_world(database_url, *, residents=2100, staff=16):
+    """Builds, once, the "Bench perks" community in the benchmark database: ``residents`` residents
+    (the ``resident`` role, a current talent profile) and ``staff`` more users, each with an API
+    token, written in bulk with Core INSERTs. Reruns find it by name and add what is missing.
+    Answers {"community_id", "tokens": [{user_id, community_id, email, token}] (residents first,
+    then the staff users)}; the clear tokens are kept in instance/bench-perks-tokens.json."""
+    import json
+
+    import sqlalchemy as sa
+
+    from bench.apartments import _app, _insert
+    from community.accounts import operations as accounts
+    from community.accounts.models import ApiToken, Community, RoleGrant, TalentProfile, User
+    from community.core import clock
+    from community.core.tokens import digest as token_digest
+    from community.core.tokens import generate
+    from community.extensions import db
+
+    app = _app(database_url)
+    wanted = residents + staff
+    path = os.path.join(app.instance_path, WORLD_TOKENS)
+    with app.app_context():
+        community = db.session.scalar(sa.select(Community).where(Community.name == COMMUNITY))
+        known = []
+        if community is not None and os.path.exists(path):
+            with open(path) as handle:
+                saved = json.load(handle)
+            if saved.get("database") == plain_dsn(database_url):
+                known = saved["tokens"]
+        if community is not None and len(known) >= wanted:
+            return {"community_id": community.id, "tokens": known}
+        real_now = clock.now()
+        if community is None:
+            community = accounts.create_community(name=COMMUNITY, timezone="Asia/Shanghai")
+            db.session.flush()
+        password_hash = accounts.register_user(login=f"bench-perks-{secrets.token_hex(4)}@bench.test",
+                                               password="bench12345", display_name="Bench").password_hash
+        start = len(known)
+        users = [dict(email=f"perks{i:05d}-{secrets.token_hex(3)}@bench.test", password_hash=password_hash,
+                      display_name=f"住户{i:05d}", community_id=community.id, active=True, session_generation=0,
+                      created_at=real_now, updated_at=real_now) for i in range(start, wanted)]
+        user_ids = _insert(db, User.__table__, users, returning=User.__table__.c.id)
+        _insert(db, RoleGrant.__table__, [dict(user_id=uid, role="resident", community_id=community.id,
+                                               granted_at=real_now) for uid in user_ids])
+        _insert(db, TalentProfile.__table__, [dict(user_id=uid, talent_type="production", tier="junior",
+                                                   valid_until=datetime(2030, 1, 1).date(), employer="",
+                                                   created_at=real_now, updated_at=real_now) for uid in user_ids])
+        clear = [("tc_" + generate(32), uid, row["email"]) for uid, row in zip(user_ids, users)]
+        _insert(db, ApiToken.__table__, [dict(user_id=uid, token_hash=token_digest(token), name="bench",
+                                              created_at=real_now, expires_at=real_now + timedelta(days=3650))
+                                         for token, uid, _email in clear])
+        db.session.commit()
+        tokens = known + [{"user_id": uid, "community_id": community.id, "email": email, "token": token}
+                          for token, uid, email in clear]
+        os.makedirs(app.instance_path, exist_ok=True)
+        with open(path, "w") as handle:
+            json.dump({"database": plain_dsn(database_url), "tokens": tokens}, handle)
+        return {"community_id": community.id, "tokens": tokens}
+
+
+def insert_vouchers(ctx_or_conn, campaign_id, merchant_id, community_id, user_ids):
+    """Active vouchers of the campaign for these users, with real codes (the redemption's input);
+    the campaign's ``claimed`` and the claim counters are raised to match. [code, ...]"""
+    from community.perks import codes
+
+    conn = ctx_or_conn
+    made = []
+    with conn.transaction():
+        for user_id in user_ids:
+            code = codes.generate()
+            conn.execute("INSERT INTO vouchers (campaign_id, merchant_id, user_id, community_id, code, status,"
+                         " claimed_at, valid_from, valid_until, revoke_reason) VALUES (%s, %s, %s, %s, %s, 'active',"
+                         " now(), current_date - 1, current_date + 30, '')",
+                         (campaign_id, merchant_id, user_id, community_id, code))
+            conn.execute("INSERT INTO voucher_claim_counts (campaign_id, user_id, claimed) VALUES (%s, %s, 1)",
+                         (campaign_id, user_id))
+            made.append(code)
+        conn.execute("UPDATE voucher_campaigns SET claimed = claimed + %s WHERE id = %s", (len(made), campaign_id))
+    return made

@@ -12,8 +12,15 @@ view of the gyms, page), home, bookings (my bookings of the resident with the lo
 week (a resource's week page), login (POST /login: one scrypt check each), queue (the tickets queue
 of the specialist with the most open tickets, on the tickets city: bench/README.md, Tickets); eligibility (GET
 /api/v1/rounds/<id>/eligibility of the open round of the "Bench apartments" community, bench/apartments.py,
-cycling through its 64 residents' tokens; it needs no city, only that community).
-Rows a path adds (bookings, audit entries) are deleted afterwards. One process, one thread: this
+cycling through its 64 residents' tokens; it needs no city, only that community); claim (POST
+/api/v1/campaigns/<id>/claim, each request a different resident of the "Bench perks" community,
+bench/perks.py seed_world, on a campaign of its own with enough vouchers: every answer 201), redeem
+(POST /api/v1/vouchers/redeem of vouchers made for the purpose, by 16 staff tokens of the merchant),
+me (GET /api/v1/me with the same residents' tokens: the bearer-token load and Flask alone, what a claim
+costs before the alliance's code runs; claim minus me is the alliance's part). The perks paths need
+no city, only that community.
+Rows a path adds (bookings, audit entries, notices, outbox mail; the perks paths' merchant with its
+campaign and vouchers) are deleted afterwards. One process, one thread: this
 is where to find the slow code, not a throughput figure (that is python -m bench ...).
 """
 import argparse
@@ -28,7 +35,10 @@ from bench.amenities import BENCH_PASSWORD, CSRF_META
 from bench.context import DEFAULT_DATABASE_URL, DEFAULT_TOKENS_FILE
 from bench.results import RESULTS_DIR, plain_dsn
 
-PATHS = ("book", "availability", "day", "home", "bookings", "week", "login", "queue", "eligibility")
+PATHS = ("book", "availability", "day", "home", "bookings", "week", "login", "queue", "eligibility", "claim", "redeem",
+         "me")
+PERKS_PATHS = ("claim", "redeem", "me")
+STAFF = 16
 
 
 class Scenario:
@@ -37,6 +47,7 @@ class Scenario:
     def __init__(self, app, conn, tokens):
         self.app, self.conn, self.tokens = app, conn, tokens
         self.client = app.test_client()
+        self.merchant_ids = []
         if isinstance(tokens, dict):  # the apartments world: no city tokens
             return
         self.token = tokens[0] if tokens else None
@@ -59,6 +70,8 @@ class Scenario:
 
     def requests(self, path, count):
         """[(method, url, kwargs)] for ``count`` requests of the path."""
+        if path in PERKS_PATHS:
+            return self.perks_requests(path, count)
         if path == "eligibility":
             world = self.tokens  # the apartments world (bench.apartments.seed)
             url = f"/api/v1/rounds/{world['open_round_id']}/eligibility"
@@ -93,6 +106,28 @@ class Scenario:
                "bookings": "/amenities/bookings",
                "week": f"/amenities/{self.resource_ids(('meeting_room',))[0]}"}[path]
         return [("GET", url, {})] * count
+
+    def perks_requests(self, path, count):
+        from bench import perks
+
+        world = self.tokens  # bench.perks.seed_world
+        residents, staff = world["tokens"][:-STAFF], world["tokens"][-STAFF:]
+        if count > len(residents):
+            raise SystemExit(f"{path}: {count} requests need {count} residents; the world has {len(residents)}")
+        if path == "me":
+            return [("GET", "/api/v1/me", {"headers": self.auth(residents[n])}) for n in range(count)]
+        shim = _Shim(self.conn)
+        merchant = perks.create_merchant(shim, world["community_id"], f"bench profile {path}")
+        self.merchant_ids.append(merchant)
+        campaign = perks.create_campaign(shim, merchant, count + 1, f"bench profile {path}")
+        if path == "claim":
+            url = f"/api/v1/campaigns/{campaign}/claim"
+            return [("POST", url, {"headers": self.auth(residents[n])}) for n in range(count)]
+        perks.grant_staff(shim, merchant, [t["user_id"] for t in staff])
+        codes = perks.insert_vouchers(self.conn, campaign, merchant, world["community_id"],
+                                      [t["user_id"] for t in residents[:count]])
+        return [("POST", "/api/v1/vouchers/redeem", {"json": {"code": code}, "headers": self.auth(staff[n % STAFF])})
+                for n, code in enumerate(codes)]
 
     def busiest_specialist(self):
         return self.conn.execute(
@@ -143,6 +178,10 @@ def main(argv=None):
         from bench import apartments
 
         tokens = apartments.seed(args.database_url)
+    elif args.path in PERKS_PATHS:
+        from bench import perks
+
+        tokens = perks.seed_world(args.database_url, residents=max(2100, args.requests + args.warmup), staff=STAFF)
     elif os.path.exists(DEFAULT_TOKENS_FILE):
         with open(DEFAULT_TOKENS_FILE) as handle:
             tokens = json.load(handle)["tokens"]
@@ -150,7 +189,8 @@ def main(argv=None):
         raise SystemExit(f"{DEFAULT_TOKENS_FILE} is missing: `flask demo generate` writes it")
     conn = psycopg.connect(plain_dsn(args.database_url), autocommit=True)
     marks = {t: conn.execute(f"SELECT COALESCE(max(id), 0) FROM {t}").fetchone()[0]
-             for t in ("amenity_bookings", "audit_entries")}
+             for t in ("amenity_bookings", "audit_entries", "notices", "outbox_emails")}
+    scenario = None
     try:
         scenario = Scenario(flask_app, conn, tokens)
         requests = scenario.requests(args.path, args.requests + args.warmup)
@@ -175,6 +215,8 @@ def main(argv=None):
         if cpu_profiler:
             cpu_profiler.disable()
     finally:
+        if scenario is not None and scenario.merchant_ids:  # campaigns, vouchers, grants go with them
+            conn.execute("DELETE FROM merchants WHERE id = ANY(%s)", (scenario.merchant_ids,))
         for table, mark in marks.items():
             conn.execute(f"DELETE FROM {table} WHERE id > %s", (mark,))
     n = max(1, len(measured))
@@ -199,6 +241,18 @@ def main(argv=None):
                 handle.write(profiler.output_html())
         print(f"saved {os.path.relpath(base)}.txt" + (" and .html" if args.html else ""))
     return 0
+
+
+class _Shim:
+    """What bench.perks' setup helpers want of a benchmark context: ``connect()``."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def connect(self):
+        import contextlib
+
+        return contextlib.nullcontext(self.conn)
 
 
 def _save_cpu_profile(profiler, path, n, cpu):

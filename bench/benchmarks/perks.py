@@ -28,6 +28,9 @@ def add_arguments(parser):
     parser.add_argument("--total", type=int, default=500)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--counters", type=int, default=16)
+    parser.add_argument("--world", choices=("city", "own"), default="city",
+                        help="city: the tokens `flask demo generate` issued; own: the 'Bench perks' community"
+                             " bench/perks.py seed_world builds in the benchmark database (no city needed)")
 
 
 def _plans(path, tokens, clients, *, label, json_for=None):
@@ -51,8 +54,12 @@ def _storm(ctx, server, path, campaign_id, tokens):
 def run(ctx):
     perks.require_perks(ctx)
     args = ctx.args
-    tokens = ctx.tokens(minimum=args.residents + args.counters)
-    claimers, counters = tokens[:args.residents], tokens[args.residents:args.residents + args.counters]
+    if args.world == "own":
+        tokens = perks.seed_world(ctx.database_url, residents=args.residents, staff=args.counters)["tokens"]
+        claimers, counters = tokens[:args.residents], tokens[-args.counters:]
+    else:
+        tokens = ctx.tokens(minimum=args.residents + args.counters)
+        claimers, counters = tokens[:args.residents], tokens[args.residents:args.residents + args.counters]
     marks = perks.watermarks(ctx)
     merchant = perks.create_merchant(ctx, claimers[0]["community_id"], "bench café")
     floor_merchant = perks.create_merchant(ctx, claimers[0]["community_id"], "bench floor café")
@@ -86,5 +93,5 @@ def run(ctx):
     finally:
         perks.cleanup(ctx, [merchant, floor_merchant], marks)
     return {"tables": [("Perks: claim storm and redemption", rows, COLUMNS)], "results": results,
-            "failed": failed, "settings": {"residents": args.residents, "total": args.total,
+            "failed": failed, "settings": {"residents": args.residents, "total": args.total, "world": args.world,
                                            "clients": args.clients, "counters": args.counters}}

@@ -8,7 +8,7 @@ def register(app):
     from community.core.permissions import COMMUNITY_ADMIN, MERCHANT_STAFF, RESIDENT
     from community.core.templating import ADMIN_MENU, add_nav
     from community.perks import admin_views, api, merchant_views, views
-    from community.perks import audit_labels, benefits, dashboard, demo, jobs, notices, presentation  # noqa: F401
+    from community.perks import audit_labels, benefits, dashboard, demo, images, jobs, notices, presentation  # noqa: F401
 
     # Code lookups (the counter page and the API's lookup and redeem): per staff account and per
     # address, so codes cannot be walked through; a busy counter confirms a few a minute.

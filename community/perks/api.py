@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from community.core.api import login_required_api
 from community.extensions import db, limiter
 from community.perks import operations as ops
-from community.perks import queries
+from community.perks import images, queries
 from community.perks.models import Voucher
 from community.perks.schemas import (
     CampaignListArgs, CampaignSchema, PerkListArgs, PerkSchema, RedeemArgs, RedeemedSchema, VoucherListArgs,
@@ -46,16 +46,20 @@ def _page(stmt, pagination_parameters):
 @blp.paginate(page_size=20, max_page_size=100)
 def list_perks(args, pagination_parameters):
     """Perks open to the caller (approved merchants, valid today, eligible tier and community)."""
-    return _page(queries.perks_for(current_user, category=args.get("category"), search=args.get("q")),
-                 pagination_parameters)
+    perks = _page(queries.perks_for(current_user, category=args.get("category"), search=args.get("q")),
+                  pagination_parameters)
+    images.image_urls(perks)
+    return perks
 
 
 @blp.route("/perks/<int:perk_id>")
 @blp.response(200, PerkSchema)
 @blp.alt_response(404, description="No such perk, or not open to the caller")
 def get_perk(perk_id):
-    """One perk, with the merchant's hours and address."""
-    return queries.perk_for(current_user, perk_id)
+    """One perk, with the merchant's hours and address, and its images."""
+    perk = queries.perk_for(current_user, perk_id)
+    images.image_urls([perk])
+    return perk
 
 
 @blp.route("/campaigns")

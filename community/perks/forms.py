@@ -1,7 +1,7 @@
 """Forms of the alliance pages; the rules live in rules.py and the operations."""
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import DateField, DateTimeLocalField, DecimalField, EmailField, IntegerField, SelectField
 from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
@@ -57,7 +57,13 @@ class PerkForm(PageForm):
     valid_until = DateField(_l("Valid until"), validators=[Optional()])
     eligible_tiers = MultiCheckboxField(_l("Only for these talent tiers (none: every resident)"),
                                         choices=choices(TALENT_TIER_LABELS.items()), validators=[Optional()])
+    images = MultipleFileField(_l("Images (up to 4 photos, 2 MB each)"), validators=[Optional()])
     submit = SubmitField(_l("Publish the perk"))
+
+
+class PerkImagesForm(PageForm):
+    images = MultipleFileField(_l("Images (up to 4 photos, 2 MB each)"), validators=[Optional()])
+    submit = SubmitField(_l("Add the images"))
 
 
 class CampaignForm(PageForm):

@@ -15,7 +15,10 @@ from community.extensions import db, limiter
 from community.perks import operations as ops
 from community.perks import queries
 from community.perks.api import account_limit, ip_limit, staff_key
-from community.perks.forms import CampaignForm, CodeForm, InviteForm, MerchantApplicationForm, PerkForm
+from community.perks import images
+from community.perks.forms import (
+    CampaignForm, CodeForm, InviteForm, MerchantApplicationForm, PerkForm, PerkImagesForm,
+)
 from community.perks.models import M_CHANGES, M_PENDING
 from community.perks.operations.merchants import application_fields
 
@@ -203,13 +206,53 @@ def new_perk(merchant_id):
     form = PerkForm()
     if form.validate_on_submit():
         with rerender_on_domain_error("perks/merchant/perk_form.html", form=form, merchant=merchant):
-            ops.create_perk(merchant, actor=current_user, title=form.title.data, category=form.category.data,
-                            description=form.description.data, discount_text=form.discount_text.data,
-                            terms=form.terms.data, valid_from=form.valid_from.data,
-                            valid_until=form.valid_until.data, eligible_tiers=form.eligible_tiers.data or [])
+            perk = ops.create_perk(merchant, actor=current_user, title=form.title.data, category=form.category.data,
+                                   description=form.description.data, discount_text=form.discount_text.data,
+                                   terms=form.terms.data, valid_from=form.valid_from.data,
+                                   valid_until=form.valid_until.data, eligible_tiers=form.eligible_tiers.data or [])
+            images.add_images(perk, form.images.data, actor=current_user)
         flash(_("Perk published."), "success")
         return redirect(url_for("merchant.dashboard", merchant_id=merchant.id))
     return render_template("perks/merchant/perk_form.html", form=form, merchant=merchant), 422 if form.errors else 200
+
+
+def _merchant_perk(merchant_id, perk_id):
+    merchant = _merchant(merchant_id)
+    perk = next((p for p in queries.merchant_perks(merchant) if p.id == perk_id), None)
+    if perk is None:
+        raise NotFound()
+    return merchant, perk
+
+
+def _images_page(merchant, perk, form, status=200):
+    return render_template("perks/merchant/perk_images.html", merchant=merchant, perk=perk, form=form,
+                           images=images.images_of(perk), max_images=images.MAX_IMAGES), status
+
+
+@bp.route("/<int:merchant_id>/perks/<int:perk_id>/images", methods=["GET", "POST"])
+@login_required
+def perk_images(merchant_id, perk_id):
+    """The images of one of the merchant's perks: add (type- and size-checked) and remove."""
+    merchant, perk = _merchant_perk(merchant_id, perk_id)
+    form = PerkImagesForm()
+    if form.validate_on_submit():
+        with rerender_on_domain_error(render=lambda error: _images_page(merchant, perk, form, error.status)):
+            added = images.add_images(perk, form.images.data, actor=current_user)
+        if added:
+            flash(_("Images added."), "success")
+        return redirect(url_for("merchant.perk_images", merchant_id=merchant.id, perk_id=perk.id))
+    return _images_page(merchant, perk, form, 422 if form.errors else 200)
+
+
+@bp.route("/<int:merchant_id>/perks/<int:perk_id>/images/<int:attachment_id>/remove", methods=["POST"])
+@login_required
+def remove_perk_image(merchant_id, perk_id, attachment_id):
+    merchant, perk = _merchant_perk(merchant_id, perk_id)
+    with rerender_on_domain_error(render=lambda error: _images_page(merchant, perk, PerkImagesForm(formdata=None),
+                                                                    error.status)):
+        images.remove_image(perk, attachment_id, actor=current_user)
+    flash(_("Image removed."), "success")
+    return redirect(url_for("merchant.perk_images", merchant_id=merchant.id, perk_id=perk.id))
 
 
 def _staff_page(merchant, form, status=200):

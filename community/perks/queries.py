@@ -1,9 +1,10 @@
 """Scoped reads of the alliance (never imports operations). Every list is scoped by role and
 ownership in SQL, before pagination."""
+import functools
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from community.core.clock import local_today, now
 from community.core.errors import NotFound
@@ -123,13 +124,19 @@ def campaigns_for(user, *, category=None):
 def claimable_campaign(campaign_id: int) -> Campaign:
     """A campaign residents may try to claim (approved or paused, of an approved merchant); the
     claim itself says 403 when the caller's tier or community is not eligible. Otherwise 404."""
-    campaign = db.session.scalar(
-        sa.select(Campaign).join(Campaign.merchant).options(joinedload(Campaign.merchant))
-        .where(Campaign.id == campaign_id, Merchant.status == M_APPROVED,
-               Campaign.status.in_((C_APPROVED, C_PAUSED))))
+    campaign = db.session.scalar(_claimable_statement(), {"campaign_id": campaign_id})
     if campaign is None:
         raise NotFound()
     return campaign
+
+
+@functools.cache
+def _claimable_statement():
+    """Built once (the claim's hot path: building the select, its join and its loader option cost
+    more CPU than running it); the campaign's id is a bound parameter."""
+    return (sa.select(Campaign).join(Campaign.merchant).options(joinedload(Campaign.merchant))
+            .where(Campaign.id == sa.bindparam("campaign_id"), Merchant.status == M_APPROVED,
+                   Campaign.status.in_((C_APPROVED, C_PAUSED))))
 
 
 def visible_campaign(user, campaign_id: int) -> Campaign:
@@ -162,12 +169,21 @@ def voucher_of(user, voucher_id: int) -> Voucher:
 
 def voucher_by_code(code: str) -> Voucher | None:
     """The voucher with everything the counter and the resident's notice need, in one query."""
+    return db.session.scalars(_voucher_by_code_statement(), {"code": code}).first()
+
+
+@functools.cache
+def _voucher_by_code_statement():
+    """Built once (the counter's hot path). The holder comes with their talent profile (the tier
+    the counter shows) and community (the language and time zone of their notice), not their
+    role grants (the mapper's selectin load, an extra query), which nothing at the counter reads:
+    every join is many-to-one, one row."""
     from community.accounts.models import User
 
-    return db.session.scalars(sa.select(Voucher).where(Voucher.code == code).options(
+    return sa.select(Voucher).where(Voucher.code == sa.bindparam("code")).options(
         joinedload(Voucher.campaign), joinedload(Voucher.merchant).joinedload(Merchant.community),
         joinedload(Voucher.user).options(joinedload(User.talent), joinedload(User.community),
-                                         joinedload(User.role_grants)))).unique().first()
+                                         lazyload(User.role_grants)))
 
 
 def claimed_by(user, campaign_ids) -> dict[int, int]:

@@ -47,6 +47,10 @@ class PerkSchema(Schema):
     valid_until = fields.Date(allow_none=True)
     eligible_tiers = fields.List(fields.String(), metadata={"description": "Empty: every tier"})
     merchant = fields.Nested(MerchantBriefSchema)
+    images = fields.Function(lambda p: getattr(p, "image_urls", []),
+                             metadata={"type": "array", "items": {"type": "string", "format": "uri"},
+                                       "description": "Absolute URLs of the perk's images (at most 4), "
+                                                      "served to the same callers as the perk"})
 
 
 class CampaignListArgs(Schema):

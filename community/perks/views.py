@@ -9,7 +9,7 @@ from community.core.pagination import paginate
 from community.core.permissions import RESIDENT, role_required
 from community.perks import operations as ops
 from community.extensions import db
-from community.perks import presentation, queries, rules
+from community.perks import images, presentation, queries, rules
 from community.perks.labels import CATEGORY_LABELS
 from community.perks.models import CATEGORIES
 
@@ -30,13 +30,15 @@ def index():
     campaigns = db.session.scalars(queries.campaigns_for(current_user, category=category).limit(20)).all()
     return render_template("perks/index.html", pagination=pagination, campaigns=campaigns, category=category,
                            search=search, categories=CATEGORY_LABELS,
-                           mine=queries.claimed_by(current_user, [c.id for c in campaigns]))
+                           mine=queries.claimed_by(current_user, [c.id for c in campaigns]),
+                           thumbnails=images.first_images([p.id for p in pagination.items]))
 
 
 @bp.route("/<int:perk_id>")
 @role_required(RESIDENT)
 def perk(perk_id):
-    return render_template("perks/perk.html", perk=queries.perk_for(current_user, perk_id))
+    perk = queries.perk_for(current_user, perk_id)
+    return render_template("perks/perk.html", perk=perk, images=images.images_of(perk))
 
 
 def _campaign_page(campaign, status=200):

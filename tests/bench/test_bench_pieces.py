@@ -73,3 +73,25 @@ def test_server_headers_are_read_from_either_client():
     assert _header(raw, SERVER_TIME_HEADER) == "3.5" and _header(raw, QUERY_COUNT_HEADER) == "7"
     viahttpx = httpx.Response(200, headers={"X-Bench-Server-Ms": "1.0"})
     assert _header(viahttpx, SERVER_TIME_HEADER) == "1.0"
+
+
+def test_perks_benchmark_takes_its_own_world_and_the_profile_its_paths():
+    import argparse
+
+    from bench import profile
+    from bench.benchmarks import perks
+
+    parser = argparse.ArgumentParser()
+    perks.add_arguments(parser)
+    args = parser.parse_args(["--world", "own", "--residents", "300", "--total", "100"])
+    assert (args.world, args.residents, args.total, args.clients, args.counters) == ("own", 300, 100, 64, 16)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--world", "elsewhere"])
+    assert {"claim", "redeem", "me"} <= set(profile.PATHS)
+    world = {"community_id": 1, "tokens": [{"user_id": n, "token": f"t{n}"} for n in range(20)]}
+    scenario = profile.Scenario.__new__(profile.Scenario)
+    scenario.tokens, scenario.merchant_ids = world, []
+    me = scenario.perks_requests("me", 4)  # distinct residents, never the staff tokens at the end
+    assert [r[2]["headers"]["Authorization"] for r in me] == [f"Bearer t{n}" for n in range(4)]
+    with pytest.raises(SystemExit):
+        scenario.perks_requests("claim", 5)  # 20 tokens - 16 staff = 4 residents

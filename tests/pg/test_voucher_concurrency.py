@@ -50,6 +50,15 @@ def test_claims_never_exceed_the_total(pg_only, app, db, make_merchant, make_cam
     results = run_together(claim_via_operation(app, campaign.id, residents))
     assert Counter(results) == {"claimed": 10, "sold_out": THREADS - 10}, results
     assert counts(db, campaign.id) == (10, 10)
+    # Each voucher audited once, by its claimant; the refused claims left no counter row behind.
+    from community.core.audit import AuditEntry
+
+    audited = db.session.execute(sa.select(AuditEntry.object_id, AuditEntry.actor_id).where(
+        AuditEntry.action == "perks.voucher_claimed")).all()
+    vouchers = db.session.execute(sa.select(Voucher.id, Voucher.user_id).where(Voucher.campaign_id == campaign.id)).all()
+    assert sorted(audited) == sorted(vouchers)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ClaimCount).where(
+        ClaimCount.campaign_id == campaign.id)) == 10
 
 
 def test_one_resident_never_passes_the_limit(pg_only, app, db, make_merchant, make_campaign, resident):

@@ -4,13 +4,14 @@ The two "never" rules are the database's: a claim raises the resident's counter 
 conditional upsert (never past the campaign's per-resident limit) and the campaign's ``claimed``
 with a conditional UPDATE (never past ``total``); a redemption is one conditional UPDATE of the
 voucher (``WHERE status = 'active'``). Python reads only decide which clear message to give."""
+import json
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -58,26 +59,83 @@ def claim(user, campaign: Campaign) -> Voucher:
     values = dict(campaign_id=campaign.id, merchant_id=campaign.merchant_id, user_id=user.id,
                   community_id=user.community_id, code=codes.generate(), status=V_ACTIVE, claimed_at=at,
                   valid_from=valid_from, valid_until=valid_until, revoke_reason="")
-    postgres = db.session.get_bind().dialect.name == "postgresql"
-    voucher_id = _count_and_insert(campaign, user, values) if postgres else _count_then_insert(campaign, user, values)
-    if voucher_id is None:
-        raise LimitReached()
+    if db.session.get_bind().dialect.name == "postgresql":
+        voucher_id = _claim_in_one_statement(campaign, values)
+    else:
+        voucher_id = _claim_step_by_step(campaign, user, values)
     voucher = Voucher()  # what was inserted, never read back, made persistent without SQL
     for name, value in dict(values, id=voucher_id, redeemed_at=None, redeemed_by_id=None, revoked_at=None,
                             campaign=campaign, merchant=campaign.merchant).items():
         set_committed_value(voucher, name, value)
     make_transient_to_detached(voucher)
     db.session.add(voucher)
-    # Last, so the campaign's row lock is held from here to the commit only; on PostgreSQL the
-    # audit entry rides in the same statement (inserted only when the UPDATE took a voucher).
-    audit_values = _audit_values(user, "perks.voucher_claimed", voucher, community_id=user.community_id,
-                                 campaign_id=campaign.id)
+    return voucher
+
+
+CLAIMED_ACTION = "perks.voucher_claimed"
+
+# The whole claim on PostgreSQL, one statement, its parts in this order (each selects from the one
+# before, so each runs only when the one before took its row):
+#   counted  the resident's counter rises unless at the limit (the row lock queues one resident's
+#            concurrent claims; the WHERE is re-checked on the locked row);
+#   taken    then the campaign's conditional UPDATE, never past total: the hot row is locked from
+#            here to the COMMIT only, and never for a resident at the limit;
+#   voucher  the voucher row, only when the campaign gave one;
+#   audited  its audit entry (what core.audit.record would add), only with the voucher.
+# Answers whether the counter rose and the voucher's id: (False, None) limit reached, (True, None)
+# sold out (the request rolls back, the counter row with it), (True, id) claimed.
+_CLAIM_SQL = sa.text("""
+WITH counted AS (
+    INSERT INTO voucher_claim_counts (campaign_id, user_id, claimed) VALUES (:campaign_id, :user_id, 1)
+    ON CONFLICT (campaign_id, user_id) DO UPDATE SET claimed = voucher_claim_counts.claimed + 1
+    WHERE voucher_claim_counts.claimed < :per_resident_limit
+    RETURNING claimed),
+taken AS (
+    UPDATE voucher_campaigns SET claimed = claimed + 1
+    WHERE id = :campaign_id AND claimed < total AND status = 'approved' AND EXISTS (SELECT FROM counted)
+    RETURNING id),
+voucher AS (
+    INSERT INTO vouchers (campaign_id, merchant_id, user_id, community_id, code, status, claimed_at, valid_from,
+                          valid_until, revoke_reason)
+    SELECT taken.id, :merchant_id, :user_id, :community_id, :code, :status, :claimed_at, :valid_from, :valid_until, ''
+    FROM taken
+    RETURNING id),
+audited AS (
+    INSERT INTO audit_entries (created_at, actor_id, action, object_type, object_id, community_id, details)
+    SELECT :claimed_at, :user_id, :action, :object_type, voucher.id, :community_id, CAST(:details AS json)
+    FROM voucher
+    RETURNING id)
+SELECT EXISTS (SELECT FROM counted) AS counted, (SELECT id FROM voucher) AS voucher_id
+""")
+
+
+def _claim_in_one_statement(campaign, values) -> int:
+    audit.ensure_recordable(CLAIMED_ACTION)
+    params = dict(values, per_resident_limit=campaign.per_resident_limit, action=CLAIMED_ACTION,
+                  object_type=audit.object_type_of(Voucher), details=json.dumps({"campaign_id": campaign.id}))
+    counted, voucher_id = db.session.execute(_CLAIM_SQL, params).one()
+    if not counted:
+        raise LimitReached()
+    if voucher_id is None:
+        raise SoldOut()
+    return voucher_id
+
+
+def _claim_step_by_step(campaign, user, values) -> int:
+    """SQLite (one writer at a time): the counter, the voucher, then the campaign's conditional
+    UPDATE and the audit entry, as separate statements."""
+    if not _count_claim(campaign, user):
+        raise LimitReached()
+    voucher_id = db.session.execute(sa.insert(Voucher).values(**values)).inserted_primary_key[0]
     take = (sa.update(Campaign).where(Campaign.id == campaign.id, Campaign.claimed < Campaign.total,
                                       Campaign.status == C_APPROVED)
             .values(claimed=Campaign.claimed + 1).execution_options(synchronize_session=False))
-    if not _update_and_audit(take, Campaign.id, audit_values):
+    if not db.session.execute(take).rowcount:
         raise SoldOut()
-    return voucher
+    db.session.execute(sa.insert(AuditEntry).values(
+        created_at=values["claimed_at"], actor_id=user.id, action=CLAIMED_ACTION, object_type=audit.object_type_of(Voucher),
+        object_id=voucher_id, community_id=user.community_id, details={"campaign_id": campaign.id}))
+    return voucher_id
 
 
 def _audit_values(actor, action, obj, *, community_id, **details) -> dict:
@@ -89,46 +147,18 @@ def _audit_values(actor, action, obj, *, community_id, **details) -> dict:
 
 
 def _update_and_audit(update, key, audit_values) -> bool:
-    """Run a conditional UPDATE and, only when it changed a row, insert the audit entry: on
-    PostgreSQL one statement (the INSERT selects from the UPDATE's RETURNING), elsewhere two.
-    False when the UPDATE found no row (nothing audited)."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        if not db.session.execute(update).rowcount:
-            return False
-        db.session.execute(sa.insert(AuditEntry).values(**audit_values))
-        return True
-    done = update.returning(key).cte("done")
-    columns = list(audit_values)
-    select = sa.select(*[sa.literal(audit_values[c], type_=AuditEntry.__table__.c[c].type) for c in columns])
-    stmt = sa.insert(AuditEntry).from_select(columns, select.select_from(done)).returning(AuditEntry.id)
-    return db.session.execute(stmt).first() is not None
-
-
-def _count_and_insert(campaign, user, values) -> int | None:
-    """PostgreSQL, one statement: raise the resident's claim counter unless it is at the limit
-    (the row lock queues one resident's concurrent claims; the WHERE is re-checked on the locked
-    row) and insert the voucher only when the counter rose. None when it was at the limit."""
-    counted = (postgresql.insert(ClaimCount).values(campaign_id=campaign.id, user_id=user.id, claimed=1)
-               .on_conflict_do_update(index_elements=[ClaimCount.campaign_id, ClaimCount.user_id],
-                                      set_={"claimed": ClaimCount.claimed + 1},
-                                      where=ClaimCount.claimed < campaign.per_resident_limit)
-               .returning(ClaimCount.claimed).cte("counted"))
-    columns = list(values)
-    select = sa.select(*[sa.literal(values[c], type_=Voucher.__table__.c[c].type) for c in columns]).select_from(counted)
-    return db.session.execute(sa.insert(Voucher).from_select(columns, select).returning(Voucher.id)).scalar()
-
-
-def _count_then_insert(campaign, user, values) -> int | None:
-    """SQLite (one writer at a time): the same two steps as two statements."""
-    if not _count_claim(campaign, user):
-        return None
-    return db.session.execute(sa.insert(Voucher).values(**values)).inserted_primary_key[0]
+    """SQLite: run a conditional UPDATE and, only when it changed a row, insert the audit entry
+    (on PostgreSQL the two are one statement: _CLAIM_SQL, _REDEEM_SQL). False when the UPDATE
+    found no row (nothing audited)."""
+    if not db.session.execute(update).rowcount:
+        return False
+    db.session.execute(sa.insert(AuditEntry).values(**audit_values))
+    return True
 
 
 def _count_claim(campaign, user) -> bool:
-    """Raise the resident's claim counter unless it is at the limit; False when it was."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(ClaimCount).values(campaign_id=campaign.id, user_id=user.id, claimed=1)
+    """SQLite: raise the resident's claim counter unless it is at the limit; False when it was."""
+    stmt = sqlite.insert(ClaimCount).values(campaign_id=campaign.id, user_id=user.id, claimed=1)
     stmt = stmt.on_conflict_do_update(
         index_elements=[ClaimCount.campaign_id, ClaimCount.user_id],
         set_={"claimed": ClaimCount.claimed + 1},
@@ -199,12 +229,7 @@ def redeem(code_text: str, *, actor) -> Voucher:
     _ensure_counter(actor, voucher)
     _refuse(voucher)
     at = now()
-    update = (sa.update(Voucher).where(Voucher.id == voucher.id, Voucher.status == V_ACTIVE)
-              .values(status=V_REDEEMED, redeemed_at=at, redeemed_by_id=actor.id)
-              .execution_options(synchronize_session=False))
-    audit_values = _audit_values(actor, "perks.voucher_redeemed", voucher, community_id=voucher.merchant.community_id,
-                                 merchant_id=voucher.merchant_id)
-    if not _update_and_audit(update, Voucher.id, audit_values):
+    if not _redeem_and_audit(voucher, actor, at):
         db.session.refresh(voucher)  # another counter's redemption: when, for the answer
         _refuse(voucher)
         raise _already_redeemed(voucher)
@@ -213,6 +238,38 @@ def redeem(code_text: str, *, actor) -> Voucher:
     notify(voucher.user, REDEEMED_KIND, obj=voucher, title=voucher.campaign.title, merchant=voucher.merchant.name,
            redeemed_at=at, tz=voucher.merchant.community.timezone)
     return voucher
+
+
+REDEEMED_ACTION = "perks.voucher_redeemed"
+
+# PostgreSQL, one statement: the conditional UPDATE (of two counters confirming at once, only one
+# finds the voucher active) and, only when it changed the row, its audit entry.
+_REDEEM_SQL = sa.text("""
+WITH done AS (
+    UPDATE vouchers SET status = :redeemed, redeemed_at = :at, redeemed_by_id = :actor_id
+    WHERE id = :voucher_id AND status = :active
+    RETURNING id)
+INSERT INTO audit_entries (created_at, actor_id, action, object_type, object_id, community_id, details)
+SELECT :at, :actor_id, :action, :object_type, done.id, :community_id, CAST(:details AS json) FROM done
+RETURNING id
+""")
+
+
+def _redeem_and_audit(voucher, actor, at) -> bool:
+    """The redeeming UPDATE and its audit entry; False when the voucher was no longer active."""
+    audit.ensure_recordable(REDEEMED_ACTION)
+    community_id = voucher.merchant.community_id
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.execute(_REDEEM_SQL, dict(
+            redeemed=V_REDEEMED, active=V_ACTIVE, at=at, actor_id=actor.id, voucher_id=voucher.id,
+            action=REDEEMED_ACTION, object_type=audit.object_type_of(Voucher), community_id=community_id,
+            details=json.dumps({"merchant_id": voucher.merchant_id}))).first() is not None
+    update = (sa.update(Voucher).where(Voucher.id == voucher.id, Voucher.status == V_ACTIVE)
+              .values(status=V_REDEEMED, redeemed_at=at, redeemed_by_id=actor.id)
+              .execution_options(synchronize_session=False))
+    return _update_and_audit(update, Voucher.id, _audit_values(actor, REDEEMED_ACTION, voucher,
+                                                               community_id=community_id,
+                                                               merchant_id=voucher.merchant_id))
 
 
 def undo_redemption(voucher, *, actor, reason: str) -> Voucher:

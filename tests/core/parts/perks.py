@@ -1,6 +1,7 @@
 """The merchant alliance's share of the walking worlds: a merchant of "home" with its owner and a
 member of staff, a perk and a campaign open to home only, the resident's voucher (redeemed, so the
-office's undo has something to act on), an invitation link, and the same named with hostile text."""
+office's undo has something to act on), an invitation link, an image of the perk, and the same named
+with hostile text."""
 from datetime import date, timedelta
 
 OWNED_BY_RESIDENT = ("voucher_id",)
@@ -27,6 +28,14 @@ def _alliance(home, resident, *, owner, staff, admin, name, db):
     accounts.grant_role(staff, "merchant_staff", None, merchant_id=merchant.id)
     perk = perks.create_perk(merchant, actor=owner, title=name, category="food", description=name,
                              discount_text=name, terms=name, eligible_communities=[home.id])
+    from community.perks import images
+    from tests.core.sample_files import tiny_png
+    from werkzeug.datastructures import FileStorage
+
+    import io
+
+    image = images.add_images(perk, [FileStorage(io.BytesIO(tiny_png()), filename=f"{name[:40]}.png",
+                                                 content_type="image/png")], actor=owner)[0]
     campaign = perks.create_campaign(
         merchant, actor=owner, title=name, benefit=name, terms=name, total=50, per_resident_limit=5,
         claim_starts_at=now() - timedelta(days=1), claim_ends_at=now() + timedelta(days=30), validity="fixed",
@@ -40,7 +49,7 @@ def _alliance(home, resident, *, owner, staff, admin, name, db):
     db.session.flush()
     grant = next(g for g in staff.role_grants if g.merchant_id == merchant.id)
     return {"merchant_id": merchant.id, "perk_id": perk.id, "campaign_id": campaign.id, "voucher_id": voucher.id,
-            "staff_grant_id": grant.id, "invitation_token": tokens[0]}
+            "staff_grant_id": grant.id, "invitation_token": tokens[0], "perk_image_id": image.id}
 
 
 def build_world(world, *, db, app, create_user):
@@ -56,6 +65,8 @@ def url_variable(world, endpoint, name):
     if name == "action" and endpoint in ACTIONS:
         return ACTIONS[endpoint]
     made = world.objects.get("perks") or {}
+    if endpoint == "merchant.remove_perk_image" and name == "attachment_id":
+        return made.get("perk_image_id")
     if endpoint == "merchant.remove_staff" and name == "grant_id":
         return made.get("staff_grant_id")
     if endpoint == "merchant.accept_invitation" and name == "token":
