@@ -207,6 +207,7 @@ def _save_cpu_profile(profiler, path, n, cpu):
 
     out = io.StringIO()
     out.write(f"{path}: {n} requests, cpu {cpu / max(1, n) * 1000:.2f} ms/request under cProfile (CPU time)\n")
+    os.makedirs(os.path.join(RESULTS_DIR, "logs"), exist_ok=True)
     profiler.dump_stats(os.path.join(RESULTS_DIR, "logs", f"{path}-cpu.prof"))  # raw, for pstats (ignored by git)
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("tottime").print_stats(40)

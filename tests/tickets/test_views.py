@@ -295,3 +295,20 @@ def test_the_queue_page_reads_the_same_statements_for_2_or_12_rows(client, db, l
     login(community_admin)
     _, page = statements("/tickets/queue?scope=all")
     assert page.count("data-ticket=") == 12 and 'name="ticket_ids"' in page and "Specialist One" in page
+
+
+def test_the_queue_pages_by_25_with_its_total_in_the_same_statement(client, db, login, file_ticket, specialist,
+                                                                    english):
+    """The page reads its rows and their number in one statement (count(*) OVER ()); page 2 holds
+    the rest; a page past the end goes to the last page; an empty queue says so."""
+    login(specialist)
+    assert "data-empty" in text(client.get("/tickets/queue"))
+    tickets = [file_ticket(title=f"Request {n:02d}") for n in range(27)]
+    first = text(client.get("/tickets/queue"))
+    assert first.count("data-ticket=") == 25 and "Page 1 of 2" in first
+    second = text(client.get("/tickets/queue?page=2"))
+    assert second.count("data-ticket=") == 2 and "Page 2 of 2" in second
+    shown = {int(part.split('"', 1)[0]) for page in (first, second) for part in page.split('data-ticket="')[1:]}
+    assert shown == {t.id for t in tickets}
+    past = client.get("/tickets/queue?page=9&status=open")
+    assert past.status_code == 302 and "page=2" in past.headers["Location"] and "status=open" in past.headers["Location"]
