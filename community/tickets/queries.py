@@ -290,22 +290,48 @@ def queue_page(user, **filters):
             .where(*where).order_by(*order))
 
 
-def communities_of_staff_rows(user):
-    """(id, name, timezone) of the communities where the user is staff, by name (the queue's
-    filter and time zones; no Community entities)."""
+def queue_filter_rows(user):
+    """What the queue's filters list, in one statement: ([(id, name, timezone)] of the communities
+    where the user is staff, by name; [(id, name)] of their active categories, by community id,
+    position and name). A community with no category comes once, with no category."""
     ids = staff_community_ids(user)
-    stmt = sa.select(Community.id, Community.name, Community.timezone).order_by(Community.name)
+    stmt = (sa.select(Community.id, Community.name, Community.timezone, TicketCategory.id.label("category_id"),
+                      TicketCategory.name.label("category_name"), TicketCategory.position)
+            .outerjoin(TicketCategory, sa.and_(TicketCategory.community_id == Community.id,
+                                               TicketCategory.active.is_(True)))
+            .order_by(Community.name, Community.id))
     if ids is not None:
         stmt = stmt.where(Community.id.in_(ids or {-1}))
-    return db.session.execute(stmt).all()
+    communities, categories = {}, []
+    for row in db.session.execute(stmt):
+        communities.setdefault(row.id, CommunityRow(row.id, row.name, row.timezone))
+        if row.category_id is not None:
+            categories.append((row.id, row.position, row.category_name, row.category_id))
+    categories.sort()
+    return list(communities.values()), [CategoryRow(cid, name) for _c, _p, name, cid in categories]
 
 
-def categories_of_communities(community_ids):
-    """(id, name) of the active categories of these communities in one statement (the queue's
-    filter; no policy and its targets loaded behind each)."""
-    return db.session.execute(sa.select(TicketCategory.id, TicketCategory.name).where(
-        TicketCategory.community_id.in_(list(community_ids) or [-1]), TicketCategory.active.is_(True))
-        .order_by(TicketCategory.community_id, TicketCategory.position, TicketCategory.name)).all()
+class CommunityRow(tuple):
+    """(id, name, timezone) with names, like a Row."""
+    __slots__ = ()
+
+    def __new__(cls, id_, name, timezone):
+        return super().__new__(cls, (id_, name, timezone))
+
+    id = property(lambda self: self[0])
+    name = property(lambda self: self[1])
+    timezone = property(lambda self: self[2])
+
+
+class CategoryRow(tuple):
+    """(id, name) with names, like a Row."""
+    __slots__ = ()
+
+    def __new__(cls, id_, name):
+        return super().__new__(cls, (id_, name))
+
+    id = property(lambda self: self[0])
+    name = property(lambda self: self[1])
 
 
 def specialists_of_communities(community_ids):

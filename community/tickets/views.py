@@ -185,7 +185,7 @@ def queue():
     categories one each, labels translated once a page."""
     args = request.args
     user = current_user._get_current_object()
-    communities = queries.communities_of_staff_rows(user)
+    communities, categories = queries.queue_filter_rows(user)
     community_id = _int(args.get("community"))
     if community_id is not None and community_id not in {c.id for c in communities}:
         raise NotFound()
@@ -213,7 +213,7 @@ def queue():
     return render_template("tickets/queue.html", pagination=pagination, rows=rows,
                            scope=scope, status=status, priority=priority,
                            due=due, sort=sort, search=search, category=category,
-                           categories=queries.categories_of_communities(community_ids), communities=communities,
+                           categories=categories, communities=communities,
                            community_id=community_id, specialists=specialists, is_admin=is_admin, at=at,
                            is_specialist=is_specialist,
                            priority_options=[(p, priorities.get(p, p)) for p in PRIORITIES],
