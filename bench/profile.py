@@ -10,7 +10,9 @@ test client on the city database, so the numbers are the app's own cost a reques
 Paths: book (POST /api/v1/bookings on distinct free slots), availability (a week, API), day (the day
 view of the gyms, page), home, bookings (my bookings of the resident with the longest history),
 week (a resource's week page), login (POST /login: one scrypt check each), queue (the tickets queue
-of the specialist with the most open tickets, on the tickets city: bench/README.md, Tickets); eligibility (GET
+of the specialist with the most open tickets, on the tickets city: bench/README.md, Tickets); report (the
+service report page of the community with the most tickets in the last full quarter, by its admin, the
+same request as `python -m bench tickets`); eligibility (GET
 /api/v1/rounds/<id>/eligibility of the open round of the "Bench apartments" community, bench/apartments.py,
 cycling through its 64 residents' tokens; it needs no city, only that community); claim (POST
 /api/v1/campaigns/<id>/claim, each request a different resident of the "Bench perks" community,
@@ -35,8 +37,8 @@ from bench.amenities import BENCH_PASSWORD, CSRF_META
 from bench.context import DEFAULT_DATABASE_URL, DEFAULT_TOKENS_FILE
 from bench.results import RESULTS_DIR, plain_dsn
 
-PATHS = ("book", "availability", "day", "home", "bookings", "week", "login", "queue", "eligibility", "claim", "redeem",
-         "me")
+PATHS = ("book", "availability", "day", "home", "bookings", "week", "login", "queue", "report", "eligibility", "claim",
+         "redeem", "me")
 PERKS_PATHS = ("claim", "redeem", "me")
 STAFF = 16
 
@@ -100,6 +102,18 @@ class Scenario:
         if path == "queue":  # the specialist with the most open tickets, their queue (bench tickets)
             self.login(self.client, self.busiest_specialist())
             return [("GET", "/tickets/queue?scope=mine", {})] * count
+        if path == "report":  # the service report of the busiest community, last full quarter (bench tickets)
+            from bench.benchmarks.tickets import last_full_quarter
+
+            start, end = last_full_quarter(date.today())
+            community = self.conn.execute(
+                "SELECT community_id FROM tickets WHERE created_at >= %s AND created_at < %s"
+                " GROUP BY community_id ORDER BY count(*) DESC, 1 LIMIT 1", (start, end)).fetchone()[0]
+            admin = self.conn.execute(
+                "SELECT u.email FROM users u JOIN role_grants g ON g.user_id = u.id WHERE g.role = 'community_admin'"
+                " AND g.community_id = %s ORDER BY u.id LIMIT 1", (community,)).fetchone()[0]
+            self.login(self.client, admin)
+            return [("GET", f"/admin/tickets/report?community={community}&start={start}&end={end}", {})] * count
         email = self.heaviest_resident() if path == "bookings" else self.token["email"]
         self.login(self.client, email)
         url = {"day": f"/amenities/day?kind=gym&date={date.today()}", "home": "/dashboard",
@@ -185,7 +199,7 @@ def main(argv=None):
     elif os.path.exists(DEFAULT_TOKENS_FILE):
         with open(DEFAULT_TOKENS_FILE) as handle:
             tokens = json.load(handle)["tokens"]
-    elif args.path != "queue":
+    elif args.path not in ("queue", "report"):
         raise SystemExit(f"{DEFAULT_TOKENS_FILE} is missing: `flask demo generate` writes it")
     conn = psycopg.connect(plain_dsn(args.database_url), autocommit=True)
     marks = {t: conn.execute(f"SELECT COALESCE(max(id), 0) FROM {t}").fetchone()[0]
@@ -261,6 +275,7 @@ def _save_cpu_profile(profiler, path, n, cpu):
 
     out = io.StringIO()
     out.write(f"{path}: {n} requests, cpu {cpu / max(1, n) * 1000:.2f} ms/request under cProfile (CPU time)\n")
+    os.makedirs(os.path.join(RESULTS_DIR, "logs"), exist_ok=True)
     profiler.dump_stats(os.path.join(RESULTS_DIR, "logs", f"{path}-cpu.prof"))  # raw, for pstats (ignored by git)
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("tottime").print_stats(40)

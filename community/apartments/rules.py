@@ -128,8 +128,8 @@ def seed_matches(seed: str, committed_hash: str) -> bool:
 
 def lottery_number(seed: str, application_id: int) -> str:
     """HMAC-SHA256(seed, application id), the first 64 bits in hex: the tie-break, lower first."""
-    digest = hmac.new(seed.encode("ascii"), str(application_id).encode("ascii"), hashlib.sha256).hexdigest()
-    return digest[:LOTTERY_DIGITS]
+    # hmac.digest: the same HMAC in one C call (hmac.new builds two hash objects in Python).
+    return hmac.digest(seed.encode("ascii"), str(application_id).encode("ascii"), "sha256").hex()[:LOTTERY_DIGITS]
 
 
 # -- allocation -------------------------------------------------------------------------------

@@ -48,3 +48,38 @@ def last_page_url(page_param: str, pages: int) -> str:
     if pages > 1:
         args[page_param] = pages
     return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+class RowsPage:
+    """One page of plain rows with what the ``pager`` macro reads (page, pages, has_prev / has_next,
+    prev_num / next_num, total), for lists drawn without ORM entities (paginate_rows)."""
+
+    def __init__(self, items, *, page: int, per_page: int, total: int):
+        self.items, self.page, self.per_page, self.total = items, page, per_page, total
+        self.pages = max(0, -(-total // per_page))
+        self.has_prev, self.has_next = page > 1, page < self.pages
+        self.prev_num = page - 1 if self.has_prev else None
+        self.next_num = page + 1 if self.has_next else None
+
+
+def paginate_rows(select_stmt, *, per_page=None, page_param="page", total_column="total"):
+    """``paginate`` for a Core statement whose rows carry the list's size in ``total_column``
+    (``count(*) OVER ()``): one statement a page instead of a count and a select. Only a page past
+    the end (no rows, so no total) asks for the count, to redirect to the last page as ``paginate``
+    does."""
+    import sqlalchemy as sa
+
+    from community.extensions import db
+
+    page, per_page = page_args(per_page, page_param=page_param)
+    items = db.session.execute(select_stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    if items:
+        total = items[0]._mapping[total_column]
+    elif page == 1:
+        total = 0
+    else:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(select_stmt.order_by(None).subquery()))
+    pages = max(0, -(-total // per_page))
+    if page > 1 and page > pages and request.method == "GET" and request.endpoint:
+        abort(redirect(last_page_url(page_param, pages)))
+    return RowsPage(items, page=page, per_page=per_page, total=total)

@@ -9,7 +9,7 @@ from community.core.labels import (
     action_label, audit_details, audit_domain, grant_scope_label, object_label, role_label, talent_tier_label, talent_type_label,
 )
 from community.core.money import Money
-from community.core.permissions import has_role
+from community.core.permissions import PLATFORM_ADMIN, has_role
 from community.core.registry import Registry
 
 MAIN_MENU, ADMIN_MENU = "main", "admin"
@@ -51,12 +51,20 @@ def page_url(page):
 
 
 def nav_items(menu=MAIN_MENU):
-    """The entries of ``menu`` the current user's roles may see, in the order they were added."""
+    """The entries of ``menu`` the current user's roles may see, in the order they were added.
+    The user and their roles are read once a call (``has_role`` somewhere, with no scope, is "holds
+    the role in any grant"; a platform admin holds every role), not once an entry."""
+    user = current_user._get_current_object()
+    if user is None or not getattr(user, "is_authenticated", False):
+        held, everything = set(), False
+    else:
+        held = {grant.role for grant in user.role_grants}
+        everything = PLATFORM_ADMIN in held
     items = []
     for (entry_menu, _endpoint), entry in NAV.items():
         if entry_menu != menu:
             continue
-        if entry["roles"] and not any(has_role(current_user, r) for r in entry["roles"]):
+        if entry["roles"] and not everything and held.isdisjoint(entry["roles"]):
             continue
         items.append(entry)
     return items

@@ -29,9 +29,25 @@ class _Detail:
         return getattr(self._ticket, name)
 
 
+class _Reply:
+    """A reply with its files (``files``: the attachments of this reply)."""
+
+    def __init__(self, reply, files):
+        self._reply = reply
+        self.files = files
+
+    def __getattr__(self, name):
+        return getattr(self._reply, name)
+
+
 def _detail(ticket):
+    """The ticket with the replies its reader may see, each with its files. The files are asked
+    for only for those replies, so a resident's answer never names an internal note's file; the
+    download URL checks again on every use (attachments.may_view_reply_file)."""
     staff = queries.is_staff(current_user, ticket.community_id)
-    return _Detail(ticket, queries.replies_of(ticket, include_internal=staff))
+    replies = queries.replies_of(ticket, include_internal=staff)
+    files = queries.files_of_replies(replies)
+    return _Detail(ticket, [_Reply(r, files.get(r.id, [])) for r in replies])
 
 
 @blp.route("/ticket-categories")
@@ -90,7 +106,7 @@ def get_ticket(ticket_id):
 def add_reply(body, ticket_id):
     """A public reply, or (staff) an internal note."""
     ticket = queries.ticket_for(current_user, ticket_id)
-    return ops.add_reply(ticket, current_user, body["body"], internal=body["internal"])
+    return _Reply(ops.add_reply(ticket, current_user, body["body"], internal=body["internal"]), [])
 
 
 @blp.route("/tickets/<int:ticket_id>/status", methods=["POST"])

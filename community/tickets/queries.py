@@ -3,7 +3,7 @@ and ownership before it is paginated; a ticket that is not the caller's answers 
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, lazyload, load_only
+from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from community.accounts.models import Building, Community, RoleGrant, User
 from community.core.attachments import attachments_of
@@ -220,77 +220,126 @@ def resident_tickets(user, *, status: str = ""):
     return stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc())
 
 
-def queue_for(user, *, scope="mine", community_id=None, status="", category_id=None, priority="",
-              due="", search="", at: datetime | None = None, sort="due"):
+def _queue_filters(user, *, scope="mine", community_id=None, status="", category_id=None, priority="",
+                   due="", search="", at: datetime | None = None, sort="due"):
+    """(where clauses, order by) of a staff queue: shared by the ORM list (``queue_for``) and the
+    page's plain rows (``queue_page``), so both show the same tickets in the same order."""
+    ids = staff_community_ids(user)
+    where = []
+    if ids is not None:
+        where.append(Ticket.community_id.in_(ids or {-1}))
+    if community_id is not None:
+        where.append(Ticket.community_id == community_id)
+    if scope == "mine":
+        where.append(Ticket.assignee_id == user.id)
+    elif scope == "unassigned":
+        where.append(Ticket.assignee_id.is_(None))
+    elif scope.isdigit():
+        where.append(Ticket.assignee_id == int(scope))
+    if status == "" or status == "open":
+        where.append(Ticket.status.in_(OPEN_STATUSES))
+    elif status != "any":
+        where.append(Ticket.status == status)
+    if category_id:
+        where.append(Ticket.category_id == category_id)
+    if priority in PRIORITIES:
+        where.append(Ticket.priority == priority)
+    due_at = sa.func.coalesce(sa.case((Ticket.first_response_at.is_(None), Ticket.first_response_due_at)),
+                              Ticket.resolution_due_at)
+    if due == "soon" and at is not None:
+        where += [due_at >= at, due_at < at + DUE_SOON]
+    elif due == "breached":
+        where.append(sa.or_(Ticket.first_response_breached_at.is_not(None),
+                            Ticket.resolution_breached_at.is_not(None)))
+    if search:
+        like = f"%{search.strip()}%"
+        where.append(sa.or_(Ticket.reference.ilike(like), Ticket.title.ilike(like), Ticket.description.ilike(like)))
+    if sort == "new":
+        return where, (Ticket.created_at.desc(), Ticket.id.desc())
+    return where, (due_at.asc().nulls_last(), Ticket.id)
+
+
+def queue_for(user, **filters):
     """A staff queue: ``scope`` "mine" (assigned to the caller), "unassigned" (the community
     queue), "all" (every ticket of the caller's communities; admins: every specialist's queue),
     or a specialist's id as text (admins). Filters: status ("open" default set), category,
     priority, due "soon" (within 4 hours) or "breached", search by reference or text."""
-    ids = staff_community_ids(user)
-    stmt = sa.select(Ticket).options(joinedload(Ticket.category), joinedload(Ticket.assignee))
-    if ids is not None:
-        stmt = stmt.where(Ticket.community_id.in_(ids or {-1}))
-    if community_id is not None:
-        stmt = stmt.where(Ticket.community_id == community_id)
-    if scope == "mine":
-        stmt = stmt.where(Ticket.assignee_id == user.id)
-    elif scope == "unassigned":
-        stmt = stmt.where(Ticket.assignee_id.is_(None))
-    elif scope.isdigit():
-        stmt = stmt.where(Ticket.assignee_id == int(scope))
-    if status == "" or status == "open":
-        stmt = stmt.where(Ticket.status.in_(OPEN_STATUSES))
-    elif status != "any":
-        stmt = stmt.where(Ticket.status == status)
-    if category_id:
-        stmt = stmt.where(Ticket.category_id == category_id)
-    if priority in PRIORITIES:
-        stmt = stmt.where(Ticket.priority == priority)
-    due_at = sa.func.coalesce(sa.case((Ticket.first_response_at.is_(None), Ticket.first_response_due_at)),
-                              Ticket.resolution_due_at)
-    if due == "soon" and at is not None:
-        stmt = stmt.where(due_at >= at, due_at < at + DUE_SOON)
-    elif due == "breached":
-        stmt = stmt.where(sa.or_(Ticket.first_response_breached_at.is_not(None),
-                                 Ticket.resolution_breached_at.is_not(None)))
-    if search:
-        like = f"%{search.strip()}%"
-        stmt = stmt.where(sa.or_(Ticket.reference.ilike(like), Ticket.title.ilike(like),
-                                 Ticket.description.ilike(like)))
-    if sort == "new":
-        return stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc())
-    return stmt.order_by(due_at.asc().nulls_last(), Ticket.id)
+    where, order = _queue_filters(user, **filters)
+    return (sa.select(Ticket).options(joinedload(Ticket.category), joinedload(Ticket.assignee))
+            .where(*where).order_by(*order))
 
 
 QUEUE_PAGE_COLUMNS = (Ticket.id, Ticket.community_id, Ticket.reference, Ticket.title, Ticket.status, Ticket.priority,
-                      Ticket.category_id, Ticket.assignee_id, Ticket.first_response_at, Ticket.first_response_due_at,
-                      Ticket.resolution_due_at, Ticket.first_response_breached_at, Ticket.resolution_breached_at,
-                      Ticket.created_at)
+                      Ticket.first_response_at, Ticket.first_response_due_at, Ticket.resolution_due_at,
+                      Ticket.first_response_breached_at, Ticket.resolution_breached_at)
+
+
+_ASSIGNEE = aliased(User, name="assignee")  # built once: an alias adapts its columns on first use
 
 
 def queue_page(user, **filters):
-    """``queue_for`` for the queue page: only the columns a row shows, the category's name and
-    the assignee's display name joined in the same statement, and nothing loaded behind them
-    (no role grants of the assignees, no community a row)."""
-    return queue_for(user, **filters).options(
-        lazyload("*"), load_only(*QUEUE_PAGE_COLUMNS, raiseload=True),
-        joinedload(Ticket.category).load_only(TicketCategory.name, raiseload=True),
-        joinedload(Ticket.assignee).load_only(User.display_name, raiseload=True))
+    """``queue_for`` for the queue page as plain rows (no ORM entities): only the columns a row
+    shows, the category's name and the assignee's display name joined in, and the number of
+    tickets the filters match as ``total`` on every row (``count(*) OVER ()``), so a page is one
+    statement (core.pagination.paginate_rows)."""
+    where, order = _queue_filters(user, **filters)
+    return (sa.select(*QUEUE_PAGE_COLUMNS, TicketCategory.name.label("category"),
+                      _ASSIGNEE.display_name.label("assignee"), sa.func.count().over().label("total"))
+            .join(TicketCategory, TicketCategory.id == Ticket.category_id)
+            .outerjoin(_ASSIGNEE, _ASSIGNEE.id == Ticket.assignee_id)
+            .where(*where).order_by(*order))
 
 
-def categories_of_communities(community_ids):
-    """(id, name) of the active categories of these communities in one statement (the queue's
-    filter; no policy and its targets loaded behind each)."""
-    return db.session.execute(sa.select(TicketCategory.id, TicketCategory.name).where(
-        TicketCategory.community_id.in_(list(community_ids) or [-1]), TicketCategory.active.is_(True))
-        .order_by(TicketCategory.community_id, TicketCategory.position, TicketCategory.name)).all()
+def queue_filter_rows(user):
+    """What the queue's filters list, in one statement: ([(id, name, timezone)] of the communities
+    where the user is staff, by name; [(id, name)] of their active categories, by community id,
+    position and name). A community with no category comes once, with no category."""
+    ids = staff_community_ids(user)
+    stmt = (sa.select(Community.id, Community.name, Community.timezone, TicketCategory.id.label("category_id"),
+                      TicketCategory.name.label("category_name"), TicketCategory.position)
+            .outerjoin(TicketCategory, sa.and_(TicketCategory.community_id == Community.id,
+                                               TicketCategory.active.is_(True)))
+            .order_by(Community.name, Community.id))
+    if ids is not None:
+        stmt = stmt.where(Community.id.in_(ids or {-1}))
+    communities, categories = {}, []
+    for row in db.session.execute(stmt):
+        communities.setdefault(row.id, CommunityRow(row.id, row.name, row.timezone))
+        if row.category_id is not None:
+            categories.append((row.id, row.position, row.category_name, row.category_id))
+    categories.sort()
+    return list(communities.values()), [CategoryRow(cid, name) for _c, _p, name, cid in categories]
 
 
-def specialists_of_communities(community_ids) -> list[User]:
-    """Active specialists of these communities, each once, in one statement (bulk reassignment)."""
+class CommunityRow(tuple):
+    """(id, name, timezone) with names, like a Row."""
+    __slots__ = ()
+
+    def __new__(cls, id_, name, timezone):
+        return super().__new__(cls, (id_, name, timezone))
+
+    id = property(lambda self: self[0])
+    name = property(lambda self: self[1])
+    timezone = property(lambda self: self[2])
+
+
+class CategoryRow(tuple):
+    """(id, name) with names, like a Row."""
+    __slots__ = ()
+
+    def __new__(cls, id_, name):
+        return super().__new__(cls, (id_, name))
+
+    id = property(lambda self: self[0])
+    name = property(lambda self: self[1])
+
+
+def specialists_of_communities(community_ids):
+    """(id, display_name) of the active specialists of these communities, each once, in one
+    statement (bulk reassignment)."""
     has_grant = sa.exists().where(RoleGrant.user_id == User.id, RoleGrant.role == SPECIALIST,
                                   RoleGrant.community_id.in_(list(community_ids) or [-1]))
-    return db.session.scalars(sa.select(User).options(lazyload(User.role_grants)).where(
+    return db.session.execute(sa.select(User.id, User.display_name).where(
         User.active.is_(True), has_grant).order_by(User.display_name, User.id)).all()
 
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from marshmallow import Schema, fields, validate
 
 from community.core.api import rfc3339
+from community.core.urls import external_url
 from community.tickets import rules
 from community.tickets.models import LOCATION_KINDS, PRIORITIES, STATUSES
 
@@ -51,12 +52,26 @@ class TicketListArgs(Schema):
     q = fields.String(load_default="", validate=validate.Length(max=100))
 
 
+class ReplyFileSchema(Schema):
+    """A file of a reply. ``url`` is absolute (PUBLIC_BASE_URL) and serves the file to the same
+    caller (session or bearer token) only while they may see the reply: staff of the community,
+    or the ticket's resident for a public reply; anyone else gets 404."""
+    id = fields.Integer()
+    name = fields.String(attribute="original_name", metadata={"example": "answer-form.pdf"})
+    size = fields.Integer(metadata={"description": "Bytes"})
+    content_type = fields.String(attribute="mimetype", metadata={"example": "application/pdf"})
+    url = fields.Function(lambda a: external_url("attachments.download", attachment_id=a.id, name=a.file_name),
+                          metadata={"type": "string", "format": "uri"})
+
+
 class ReplySchema(Schema):
     id = fields.Integer()
     body = fields.String()
     internal = fields.Boolean()
     author = fields.Nested(PersonSchema, allow_none=True)
     created_at = fields.Function(lambda r: _local(r.created_at, r.ticket), metadata=DATE_TIME)
+    files = fields.List(fields.Nested(ReplyFileSchema),
+                        metadata={"description": "The reply's files (images, PDFs); an internal note's only for staff"})
 
 
 class TicketSchema(Schema):

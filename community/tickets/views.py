@@ -10,7 +10,7 @@ from flask_login import current_user
 from community.accounts.models import User
 from community.core.clock import local_today, now
 from community.core.errors import NotFound, rerender_on_domain_error
-from community.core.pagination import paginate
+from community.core.pagination import paginate, paginate_rows
 from community.core.permissions import COMMUNITY_ADMIN, PLATFORM_ADMIN, RESIDENT, SPECIALIST, role_required
 from community.extensions import db
 from community.tickets import operations as ops
@@ -136,30 +136,39 @@ def rate(ticket_id):
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
 
 
-def _queue_rows(tickets, communities):
-    """What a queue row shows, as plain strings: each label translated once a page, each due
-    instant formatted with the page's one set of locale patterns, the detail URL built once."""
-    zones = {c.id: c.timezone for c in communities}
+class QueueRow:
+    """What a queue row shows, as plain values: attributes (not dict keys), so each of the
+    template's lookups is one getattr."""
+
+    __slots__ = ("id", "title", "reference", "status", "status_label", "badge", "category", "priority", "assignee",
+                 "breached", "due", "url")
+
+    def __init__(self, **values):
+        for name, value in values.items():
+            setattr(self, name, value)
+
+
+def _queue_rows(tickets, zones, statuses, priorities):
+    """The rows of the page from plain rows (queries.queue_page): each label translated once a
+    page, each due instant formatted with the page's one set of locale patterns, the detail URL
+    built once."""
     times = presentation.LocalTimes()
     due_text = _("due %(when)s", when="\x00")
     unassigned = _("unassigned")
-    statuses = {code: str(label) for code, label in presentation.STATUS_LABELS.items()}
-    priorities = {code: str(label) for code, label in presentation.PRIORITY_LABELS.items()}
     link = url_for("tickets.staff_detail", ticket_id=987654321)
+    showing_due = {"new", "assigned", "in_progress", "reopened"}
     rows = []
     for t in tickets:
         due_at = t.first_response_due_at if t.first_response_at is None else t.resolution_due_at
-        shows_due = due_at is not None and t.status in ("new", "assigned", "in_progress", "reopened")
-        rows.append({
-            "id": t.id, "title": t.title, "reference": t.reference, "status": t.status,
-            "status_label": statuses.get(t.status, t.status), "badge": presentation.status_badge(t.status),
-            "category": t.category.name, "priority": priorities.get(t.priority, t.priority),
-            "assignee": t.assignee.display_name if t.assignee else unassigned,
-            "breached": bool(t.first_response_breached_at or t.resolution_breached_at),
-            "due": due_text.replace("\x00", times(due_at, zones.get(t.community_id) or "Asia/Shanghai"))
-            if shows_due else "",
-            "url": link.replace("987654321", str(t.id)),
-        })
+        rows.append(QueueRow(
+            id=t.id, title=t.title, reference=t.reference, status=t.status,
+            status_label=statuses.get(t.status, t.status), badge=presentation.status_badge(t.status),
+            category=t.category, priority=priorities.get(t.priority, t.priority),
+            assignee=t.assignee if t.assignee is not None else unassigned,
+            breached=bool(t.first_response_breached_at or t.resolution_breached_at),
+            due=due_text.replace("\x00", times(due_at, zones.get(t.community_id) or "Asia/Shanghai"))
+            if due_at is not None and t.status in showing_due else "",
+            url=link.replace("987654321", str(t.id))))
     return rows
 
 
@@ -171,15 +180,18 @@ QUEUE_SCOPES = ("mine", "unassigned", "all")
 @bp.route("/queue")
 @role_required(SPECIALIST, COMMUNITY_ADMIN)
 def queue():
-    """The specialist's home: their queue, the community queue, filters, search, sort by due."""
+    """The specialist's home: their queue, the community queue, filters, search, sort by due.
+    Drawn from plain rows: the page is one statement (with its total), the communities and the
+    categories one each, labels translated once a page."""
     args = request.args
-    communities = queries.communities_of_staff(current_user)
+    user = current_user._get_current_object()
+    communities, categories = queries.queue_filter_rows(user)
     community_id = _int(args.get("community"))
     if community_id is not None and community_id not in {c.id for c in communities}:
         raise NotFound()
-    admin_ids = queries.admin_community_ids(current_user)
+    admin_ids = queries.admin_community_ids(user)
     is_admin = admin_ids is None or bool(admin_ids)
-    is_specialist = queries.specialists_of_any(current_user)
+    is_specialist = queries.specialists_of_any(user)
     scope = args.get("scope") or ("mine" if is_specialist else "all")
     community_ids = [c.id for c in communities]
     specialists = queries.specialists_of_communities(community_ids) if is_admin else []
@@ -191,17 +203,21 @@ def queue():
     sort = "new" if args.get("sort") == "new" else "due"
     search = (args.get("q") or "").strip()[:100]
     at = now()
-    stmt = queries.queue_page(current_user, scope=scope, community_id=community_id, status=status,
-                              category_id=_int(args.get("category")), priority=priority, due=due, search=search,
-                              at=at, sort=sort)
-    pagination = paginate(stmt, per_page=25)
-    return render_template("tickets/queue.html", pagination=pagination, rows=_queue_rows(pagination.items, communities),
+    category = _int(args.get("category"))
+    stmt = queries.queue_page(user, scope=scope, community_id=community_id, status=status, category_id=category,
+                              priority=priority, due=due, search=search, at=at, sort=sort)
+    pagination = paginate_rows(stmt, per_page=25)
+    statuses = {code: str(label) for code, label in presentation.STATUS_LABELS.items()}
+    priorities = {code: str(label) for code, label in presentation.PRIORITY_LABELS.items()}
+    rows = _queue_rows(pagination.items, {c.id: c.timezone for c in communities}, statuses, priorities)
+    return render_template("tickets/queue.html", pagination=pagination, rows=rows,
                            scope=scope, status=status, priority=priority,
-                           due=due, sort=sort, search=search, category=_int(args.get("category")),
-                           categories=queries.categories_of_communities(community_ids), communities=communities,
+                           due=due, sort=sort, search=search, category=category,
+                           categories=categories, communities=communities,
                            community_id=community_id, specialists=specialists, is_admin=is_admin, at=at,
                            is_specialist=is_specialist,
-                           priorities=PRIORITIES, statuses=STATUSES)
+                           priority_options=[(p, priorities.get(p, p)) for p in PRIORITIES],
+                           status_options=[(s, statuses.get(s, s)) for s in STATUSES])
 
 
 def _staff_page(ticket, *, status=200, error=None, form=None):

@@ -121,3 +121,47 @@ def test_status_transitions_and_rating(client, file_ticket, resident_api, specia
     assert r.status_code == 201 and r.get_json()["rating"] == 5
     assert_problem(client.post(f"/api/v1/tickets/{ticket.id}/rating", headers=resident_api,
                                json={"score": 4, "comment": ""}), 409, "already_rated")
+
+
+def test_reply_files_are_listed_with_urls_that_check_who_asks(client, db, file_ticket, resident_api, specialist_api,
+                                                               specialist, create_user, api_token, elsewhere):
+    """GET /api/v1/tickets/<id>: each reply lists its files (id, name, size, a download URL); a
+    resident's answer never names an internal note's file, and the URLs serve a file only to those
+    who may see its reply, by bearer token as by session."""
+    from urllib.parse import urlsplit
+
+    from community.tickets import operations as ops
+    from tests.core.sample_files import tiny_pdf, tiny_png, upload
+
+    ticket = file_ticket()
+    public = ops.add_reply(ticket, specialist, "The form", files=[upload(tiny_pdf(), "answer-form.pdf")])
+    ops.add_reply(ticket, specialist, "Staff only", internal=True,
+                  files=[upload(tiny_png(), "INTERNAL-NOTE-photo.png")])
+    db.session.commit()
+
+    as_resident = client.get(f"/api/v1/tickets/{ticket.id}", headers=resident_api)
+    assert as_resident.status_code == 200
+    assert "INTERNAL-NOTE" not in as_resident.get_data(as_text=True)
+    [reply] = as_resident.get_json()["replies"]
+    [listed] = reply["files"]
+    assert reply["id"] == public.id
+    assert listed["name"] == "answer-form.pdf" and listed["size"] == len(tiny_pdf())
+    assert listed["content_type"] == "application/pdf" and listed["url"].startswith("http")
+    public_path = urlsplit(listed["url"]).path
+    download = client.get(public_path, headers=resident_api)
+    assert download.status_code == 200 and download.data == tiny_pdf()
+
+    as_staff = client.get(f"/api/v1/tickets/{ticket.id}", headers=specialist_api).get_json()
+    assert [[f["name"] for f in r["files"]] for r in as_staff["replies"]] == [["answer-form.pdf"],
+                                                                            ["INTERNAL-NOTE-photo.png"]]
+    note_path = urlsplit(as_staff["replies"][1]["files"][0]["url"]).path
+    assert client.get(note_path, headers=specialist_api).status_code == 200
+    assert client.get(note_path, headers=resident_api).status_code == 404  # the resident, by the note file's URL
+    for outsider in (create_user("neighbour@example.test"),
+                     create_user("far-spec@example.test", roles=("specialist",), community_=elsewhere)):
+        headers = api_token(outsider)
+        assert client.get(public_path, headers=headers).status_code == 404
+        assert client.get(note_path, headers=headers).status_code == 404
+    # A reply posted through the API has no files, and says so.
+    posted = client.post(f"/api/v1/tickets/{ticket.id}/replies", headers=resident_api, json={"body": "Thanks"})
+    assert posted.status_code == 201 and posted.get_json()["files"] == []

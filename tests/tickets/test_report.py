@@ -153,3 +153,26 @@ def test_the_report_is_for_the_communitys_admins(client, db, login, history, cre
     other_admin = create_user("far-admin@example.test", roles=("community_admin",), community_=elsewhere)
     login(other_admin)
     assert client.get(f"/admin/tickets/report?community={history.id}").status_code == 404
+
+
+def _counted(tally):
+    return (tally.received, tally.answered, tally.answered_in_time, tally.resolved, tally.resolved_in_time,
+            tally.ever_resolved, tally.reopened, tally.rating_sum, tally.rating_count,
+            repr(tally.median_first_response), repr(tally.median_resolution))
+
+
+@pytest.mark.parametrize("start, end", [(date(2026, 9, 1), date(2026, 10, 1)), (date(2026, 9, 8), date(2026, 9, 10)),
+                                        (date(2025, 1, 1), date(2025, 2, 1))])
+def test_the_grouped_statement_counts_as_the_rows_do(db, history, pg_only, start, end):
+    """PostgreSQL's one grouped statement (GROUPING SETS, percentile_cont) gives every number of
+    the per-ticket count, medians to the type (an int for an odd count, a float for an even one,
+    as statistics.median), for the total, each category, specialist and week; an empty period too."""
+    since, until = report.period_bounds(SH, start, end)
+    grouped = report.grouped_tallies(history, since, until)
+    counted = report.python_tallies(history, since, until)
+    assert _counted(grouped[0]) == _counted(counted[0])
+    for part in (1, 2, 3):
+        assert {key: _counted(t) for key, t in grouped[part].items()} == {
+            key: _counted(t) for key, t in counted[part].items()}
+    if start.month == 9 and end.month == 10:
+        assert grouped[0].received > 20 and len(grouped[3]) == 5 and len(grouped[1]) == 2

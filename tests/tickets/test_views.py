@@ -295,3 +295,45 @@ def test_the_queue_page_reads_the_same_statements_for_2_or_12_rows(client, db, l
     login(community_admin)
     _, page = statements("/tickets/queue?scope=all")
     assert page.count("data-ticket=") == 12 and 'name="ticket_ids"' in page and "Specialist One" in page
+
+
+def test_the_queue_pages_by_25_with_its_total_in_the_same_statement(client, db, login, file_ticket, specialist,
+                                                                    english):
+    """The page reads its rows and their number in one statement (count(*) OVER ()); page 2 holds
+    the rest; a page past the end goes to the last page; an empty queue says so."""
+    login(specialist)
+    assert "data-empty" in text(client.get("/tickets/queue"))
+    tickets = [file_ticket(title=f"Request {n:02d}") for n in range(27)]
+    first = text(client.get("/tickets/queue"))
+    assert first.count("data-ticket=") == 25 and "Page 1 of 2" in first
+    second = text(client.get("/tickets/queue?page=2"))
+    assert second.count("data-ticket=") == 2 and "Page 2 of 2" in second
+    shown = {int(part.split('"', 1)[0]) for page in (first, second) for part in page.split('data-ticket="')[1:]}
+    assert shown == {t.id for t in tickets}
+    past = client.get("/tickets/queue?page=9&status=open")
+    assert past.status_code == 302 and "page=2" in past.headers["Location"] and "status=open" in past.headers["Location"]
+
+
+def test_the_queue_filters_list_each_staff_communitys_categories(client, db, login, specialist, desk, community,
+                                                                  create_user, create_community, english):
+    """One statement lists the communities and their active categories for the filters: a specialist
+    of two communities sees both communities and the categories of both, and no other community's."""
+    from community.accounts.models import RoleGrant
+    from tests.factories.tickets import make_desk
+
+    second = create_community("Second Court")
+    third = create_community("Third Court")
+    admin2 = create_user("admin2@example.test", roles=("community_admin",), community_=second)
+    admin3 = create_user("admin3@example.test", roles=("community_admin",), community_=third)
+    db.session.add(RoleGrant(user_id=specialist.id, role="specialist", community_id=second.id))
+    db.session.commit()
+    make_desk(db, second, admin2, [specialist], name="落户咨询")
+    make_desk(db, third, admin3, [], name="ELSEWHERE-ONLY")
+    login(specialist)
+    page = text(client.get("/tickets/queue"))
+    community_filter = page.split('id="community"', 1)[1].split("</select>", 1)[0]
+    assert community.name in community_filter and "Second Court" in community_filter
+    assert "Third Court" not in community_filter
+    category_filter = page.split('id="category"', 1)[1].split("</select>", 1)[0]
+    assert "报修" in category_filter and "落户咨询" in category_filter and "ELSEWHERE-ONLY" not in page
+    assert client.get(f"/tickets/queue?community={third.id}").status_code == 404
