@@ -281,9 +281,11 @@ class AvailabilityRead:
         digest = hashlib.blake2b(digest_size=16)
         settings = [(r.id, r.status, r.capacity, r.slot_minutes, r.min_notice_minutes, r.booking_window_days,
                      str(r.opening_hours), r.updated_at.isoformat() if r.updated_at else "") for r in self.resources]
-        rows = sorted((row.resource_id, row.closure, row.start_at.isoformat(), row.end_at.isoformat(),
-                       row.user_id == self.user_id if not row.closure else False, row.reason or "")
-                      for row in self.rows)
+        uid = self.user_id
+        # (resource, closure?, start, end, the viewer's?, reason): epoch seconds, sorted (the query
+        # has no ORDER BY); isoformat() a row cost more than computing its slots.
+        rows = sorted([(r_id, closure, int(start.timestamp()), int(end.timestamp()), user_id == uid, reason or "")
+                       for r_id, start, end, user_id, reason, closure in self.rows])
         minute = self.at.replace(second=0, microsecond=0).isoformat()
         digest.update(repr((AVAILABILITY_TAG_VERSION, self.start_day.isoformat(), self.days, self.user_id, minute,
                             settings, rows, extra)).encode())
