@@ -36,6 +36,7 @@ def create_app(config="default"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     register_converters(app)
+    register_compression(app)  # first registered, so the last after_request: it sees the final body
     register_extensions(app)
     register_errorhandlers(app)
     register_unit_of_work(app)
@@ -54,6 +55,12 @@ class DatabaseIntConverter(IntegerConverter):
 
 def register_converters(app):
     app.url_map.converters["int"] = DatabaseIntConverter
+
+
+def register_compression(app):
+    from community.core import compression
+
+    compression.init_app(app)
 
 
 def register_extensions(app):

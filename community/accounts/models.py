@@ -238,4 +238,8 @@ def request_user_loads():
     """Loader options for the user a request acts as (session or bearer token): role grants (every
     permission check reads them), the talent profile (tier-restricted resources) and the community
     (time zone) come in the same query as the user, instead of one query each on first use."""
-    return (joinedload(User.role_grants), joinedload(User.talent), joinedload(User.community))
+    # A grant's own community (lazy="joined" elsewhere) is not joined here: it was a second join of
+    # communities on every request, read only where a page names a grant's scope, and a grant in
+    # the user's own community then comes from the identity map without a query.
+    return (joinedload(User.role_grants).lazyload(RoleGrant.community), joinedload(User.talent),
+            joinedload(User.community))

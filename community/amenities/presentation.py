@@ -2,7 +2,7 @@
 the residents' pages, the admin pages, the dashboard panels and the API's photo_url, and offered
 to every template as globals (register_template_globals, called by the pages' blueprint)."""
 import os
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import parse_qs, quote_plus, urlsplit
@@ -131,8 +131,12 @@ class SlotCellTexts:
         self.past, self.too_late = Markup(_("Past")), Markup(_("Too late to book"))
 
     def href(self, start):
-        """url_for("amenities.book", resource_id=..., start=start.isoformat()), same encoding."""
-        return f"{self.book_url}?start={quote_plus(start.isoformat(), safe=URL_QUERY_SAFE)}"
+        """url_for("amenities.book", resource_id=..., start=...) with the start as a short UTC
+        instant, "2026-12-02T06:00Z" (slots start on whole minutes; the booking page reads any ISO
+        8601 instant): 16 bytes less a cell than "2026-12-02T06:00:00%2B00:00", ~200 cells a week."""
+        if start.second or start.microsecond:
+            return f"{self.book_url}?start={quote_plus(start.isoformat(), safe=URL_QUERY_SAFE)}"
+        return f"{self.book_url}?start={start.astimezone(timezone.utc):%Y-%m-%dT%H:%M}Z"
 
 
 def slot_cell_texts(resource):

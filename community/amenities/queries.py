@@ -1,8 +1,9 @@
 """Reads of the amenities domain, scoped to what the viewer may see before anything paginates.
 
-Availability is computed from ONE query for the holding bookings of the whole range (plus one
-for closures), never per slot: a 31-day week view of a busy gym stays two queries.
+Availability is computed from ONE query for the holding bookings and the closures of the whole
+range, never per slot: a 31-day view of every gym of a community stays one query.
 """
+import hashlib
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -168,26 +169,6 @@ class DayAvailability:
     slots: list[SlotAvailability] = field(default_factory=list)
 
 
-def _holding_rows(resource_ids, start: datetime, end: datetime):
-    """(resource_id, start_at, end_at, user_id) of holding bookings overlapping [start, end): ONE
-    query, which also tells the viewer's own bookings apart (no second query for "mine")."""
-    if not resource_ids:
-        return []
-    return db.session.execute(
-        sa.select(Booking.resource_id, Booking.start_at, Booking.end_at, Booking.user_id).where(
-            Booking.resource_id.in_(resource_ids), Booking.status.in_(HOLDING_STATUSES),
-            Booking.start_at > start - MAX_BOOKING_SPAN, Booking.start_at < end, Booking.end_at > start)
-    ).all()
-
-
-def _closure_rows(resource_ids, start: datetime, end: datetime) -> list[Closure]:
-    if not resource_ids:
-        return []
-    return list(db.session.scalars(sa.select(Closure).where(
-        Closure.resource_id.in_(resource_ids), Closure.starts_at < end, Closure.ends_at > start)
-        .order_by(Closure.starts_at)))
-
-
 def _taken_per_slot(slots: list[Slot], bookings) -> list[int]:
     """How many bookings overlap each slot. Slots are sorted and disjoint, so each booking finds
     its slots by bisection instead of being compared with every slot."""
@@ -232,30 +213,103 @@ def _resource_days(resource: Resource, start_day: date, days: int, bookings, clo
     return [DayAvailability(day, day_slots) for day, day_slots in by_day.items()]
 
 
-def availability_many(resources: list[Resource], start_day: date, days: int, *, at: datetime | None = None,
-                      user=None) -> dict[int, list[DayAvailability]]:
-    """Availability of several resources over the same local days: one bookings query, one closures
-    query. With ``user``, slots the user holds a booking in are ``mine`` (and not bookable)."""
+@dataclass(frozen=True)
+class _ClosureSpan:
+    """What availability reads of a closure (the one query's row), as _slot_state uses it."""
+    resource_id: int
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
+
+
+@lru_cache(maxsize=1)
+def _availability_stmt():
+    """The ONE query of availability, built once (bound parameters, an expanding list of ids): the
+    holding bookings of the resources overlapping [lo, hi), an index range on (resource_id,
+    start_at) bounded below by MAX_BOOKING_SPAN, and their closures overlapping it (index on
+    (resource_id, starts_at)), as rows marked ``closure``."""
+    ids = sa.bindparam("ids", expanding=True)
+    bookings = sa.select(
+        Booking.resource_id, Booking.start_at, Booking.end_at, Booking.user_id,
+        sa.cast(sa.null(), sa.String).label("reason"), sa.literal(0).label("closure"),
+    ).where(Booking.resource_id.in_(ids), Booking.status.in_(HOLDING_STATUSES),
+            Booking.start_at > sa.bindparam("earliest"), Booking.start_at < sa.bindparam("hi"),
+            Booking.end_at > sa.bindparam("lo"))
+    closed = sa.select(Closure.resource_id, Closure.starts_at, Closure.ends_at, sa.cast(sa.null(), sa.Integer),
+                       Closure.reason, sa.literal(1)).where(
+        Closure.resource_id.in_(ids), Closure.starts_at < sa.bindparam("hi"), Closure.ends_at > sa.bindparam("lo"))
+    return sa.union_all(bookings, closed)
+
+
+# Bump when what availability shows changes shape without its data changing (its ETag).
+AVAILABILITY_TAG_VERSION = "1"
+
+
+class AvailabilityRead:
+    """Availability of resources over the same local days, from the ONE query (bookings and
+    closures); ``tag()`` names what it shows for an ETag, ``days_of()`` computes the slots."""
+
+    def __init__(self, resources: list[Resource], start_day: date, days: int, at: datetime, user):
+        self.resources, self.start_day, self.days, self.at = resources, start_day, days, at
+        self.user_id = getattr(user, "id", None)
+        self.bookings, self.own, self.closures = defaultdict(list), defaultdict(list), defaultdict(list)
+        self.rows = []
+        if not resources:
+            return
+        bounds = [local_day_bounds(start_day, r.tz)[0] for r in resources] + \
+                 [local_day_bounds(start_day + timedelta(days=days - 1), r.tz)[1] for r in resources]
+        lo, hi = min(bounds), max(bounds)
+        self.rows = db.session.execute(_availability_stmt(), {
+            "ids": [r.id for r in resources], "lo": lo, "hi": hi, "earliest": lo - MAX_BOOKING_SPAN}).all()
+        for row in self.rows:
+            if row.closure:
+                self.closures[row.resource_id].append(_ClosureSpan(row.resource_id, row.start_at, row.end_at,
+                                                                   row.reason or ""))
+                continue
+            self.bookings[row.resource_id].append((row.start_at, row.end_at))
+            if self.user_id is not None and row.user_id == self.user_id:
+                self.own[row.resource_id].append((row.start_at, row.end_at))
+        for spans in self.closures.values():
+            spans.sort(key=lambda c: c.starts_at)
+
+    def tag(self, *extra) -> str:
+        """A strong validator of what these days show this viewer: every holding booking and
+        closure in range (so a booking, a cancellation, an approval or rejection, an expiry, a
+        closure added or removed changes it, whoever wrote it), the resources' settings, the viewer
+        (their own bookings are "mine"), the minute (a slot becomes past or too late to book at a
+        whole minute) and ``extra`` (the locale, the page's own parts)."""
+        digest = hashlib.blake2b(digest_size=16)
+        settings = [(r.id, r.status, r.capacity, r.slot_minutes, r.min_notice_minutes, r.booking_window_days,
+                     str(r.opening_hours), r.updated_at.isoformat() if r.updated_at else "") for r in self.resources]
+        uid = self.user_id
+        # (resource, closure?, start, end, the viewer's?, reason): epoch seconds, sorted (the query
+        # has no ORDER BY); isoformat() a row cost more than computing its slots.
+        rows = sorted([(r_id, closure, int(start.timestamp()), int(end.timestamp()), user_id == uid, reason or "")
+                       for r_id, start, end, user_id, reason, closure in self.rows])
+        minute = self.at.replace(second=0, microsecond=0).isoformat()
+        digest.update(repr((AVAILABILITY_TAG_VERSION, self.start_day.isoformat(), self.days, self.user_id, minute,
+                            settings, rows, extra)).encode())
+        return digest.hexdigest()
+
+    def days_of(self, resource: Resource) -> list[DayAvailability]:
+        return _resource_days(resource, self.start_day, self.days, self.bookings[resource.id],
+                              self.closures[resource.id], self.at, self.own.get(resource.id, ()))
+
+
+def read_availability(resources: list[Resource], start_day: date, days: int, *, at: datetime | None = None,
+                      user=None) -> AvailabilityRead:
+    """Run availability's one query for these resources and days (see AvailabilityRead)."""
     if not 1 <= days <= MAX_AVAILABILITY_DAYS:
         raise ValueError(f"days must be 1..{MAX_AVAILABILITY_DAYS}")
-    at = at or now()
-    if not resources:
-        return {}
-    bounds = [local_day_bounds(start_day, r.tz)[0] for r in resources] + \
-             [local_day_bounds(start_day + timedelta(days=days - 1), r.tz)[1] for r in resources]
-    lo, hi = min(bounds), max(bounds)
-    ids = [r.id for r in resources]
-    bookings, own = defaultdict(list), defaultdict(list)
-    user_id = getattr(user, "id", None)
-    for row in _holding_rows(ids, lo, hi):
-        bookings[row.resource_id].append((row.start_at, row.end_at))
-        if user_id is not None and row.user_id == user_id:
-            own[row.resource_id].append((row.start_at, row.end_at))
-    closures = defaultdict(list)
-    for closure in _closure_rows(ids, lo, hi):
-        closures[closure.resource_id].append(closure)
-    return {r.id: _resource_days(r, start_day, days, bookings[r.id], closures[r.id], at, own.get(r.id, ()))
-            for r in resources}
+    return AvailabilityRead(resources, start_day, days, at or now(), user)
+
+
+def availability_many(resources: list[Resource], start_day: date, days: int, *, at: datetime | None = None,
+                      user=None) -> dict[int, list[DayAvailability]]:
+    """Availability of several resources over the same local days: ONE query for their bookings and
+    closures. With ``user``, slots the user holds a booking in are ``mine`` (and not bookable)."""
+    read = read_availability(resources, start_day, days, at=at, user=user)
+    return {r.id: read.days_of(r) for r in resources}
 
 
 def availability(resource: Resource, start_day: date, days: int, *, at: datetime | None = None,
@@ -277,8 +331,12 @@ def day_view(community_id: int, kind: str, day: date, *, user, at: datetime | No
     read: day_view_resources), with that day's slots."""
     if resources is None:
         resources = day_view_resources(community_id, kind, user=user)
-    days = availability_many(resources, day, 1, at=at, user=user)
-    return [(r, days[r.id][0].slots) for r in resources]
+    return day_view_rows(read_availability(resources, day, 1, at=at, user=user))
+
+
+def day_view_rows(read: AvailabilityRead) -> list[tuple[Resource, list[SlotAvailability]]]:
+    """day_view's rows from an availability read of one day."""
+    return [(r, read.days_of(r)[0].slots) for r in read.resources]
 
 
 # -- bookings ----------------------------------------------------------------------------------

@@ -3,7 +3,10 @@ and the private calendar feed. Thin: parse, check access, call one operation, re
 import os
 from datetime import date, datetime, timedelta
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template, request, send_file,
+    session, url_for,
+)
 from flask_babel import force_locale, gettext as _
 from flask_login import current_user
 
@@ -16,7 +19,8 @@ from community.amenities.models import CONFIRMED, PENDING_APPROVAL, PENDING_PAYM
 from community.amenities.presentation import amenity_hm, amenity_span, conflict_rows, qr_svg_inline
 from community.amenities.recurrence import weekly
 from community.amenities.rules import CANCELLABLE_STATUSES, MAX_SLOTS_PER_BOOKING, last_bookable_day
-from community.core import clock, uploads
+from community.core import clock, conditional, uploads
+from community.core.conditional import templates_version
 from community.core.errors import NotFound, rerender_on_domain_error
 from community.core.forms import choices
 from community.core.pagination import paginate
@@ -25,6 +29,7 @@ from community.core.permissions import (
 )
 from community.core.urls import external_url
 from community.extensions import db
+from community.notifications.queries import unread_count_for_page
 
 bp = Blueprint("amenities", __name__, url_prefix="/amenities")
 BOOKER_ROLES = (RESIDENT, COMMUNITY_ADMIN, PLATFORM_ADMIN)
@@ -170,14 +175,33 @@ def day():
     where = {"community": community.id} if len(communities) > 1 else {}
     if last_day is not None and day > last_day:
         return redirect(url_for("amenities.day", kind=kind, date=last_day.isoformat(), **where))
-    rows = queries.day_view(community.id, kind, day, user=current_user, at=at, resources=resources) if community else []
+    read = queries.read_availability(resources, day, 1, at=at, user=current_user)
+    tag = day_view_tag(read, kind, community, communities)
+    unchanged = conditional.not_modified(tag) if tag else None
+    if unchanged is not None:
+        return unchanged
+    rows = queries.day_view_rows(read)
     next_day = day + timedelta(days=1)
-    return render_template("amenities/day.html", rows=rows, kind=kind, day=day, kind_labels=KIND_LABELS,
+    page = render_template("amenities/day.html", rows=rows, kind=kind, day=day, kind_labels=KIND_LABELS,
                            today=today, prev_day=day - timedelta(days=1), last_day=last_day,
                            next_day=next_day if last_day is not None and next_day <= last_day else None,
                            opens={resource.id: presentation.booking_opens_on(resource, day) for resource, _slots in rows
                                   if day > last_bookable_day(resource, at)},
                            community=community, communities=communities if len(communities) > 1 else [])
+    return conditional.tagged(make_response(page), tag) if tag else page
+
+
+def day_view_tag(read, kind, community, communities) -> str | None:
+    """The day page's ETag: its availability (queries.AvailabilityRead.tag) and everything else the
+    page shows, the header's unread count, the language, the community picker, the templates.
+    None (no tag, no 304) while a flashed message waits: the page must show it."""
+    if session.get("_flashes"):
+        return None
+    return read.tag("day", kind, community.id if community else None, [c.id for c in communities],
+                    conditional.locale_part(), unread_count_for_page(current_user), current_user.display_name,
+                    sorted((g.role, g.community_id or 0, g.merchant_id or 0) for g in current_user.role_grants),
+                    templates_version("amenities/day.html", "amenities/_macros.html", "base.html",
+                                      "notifications/_badge.html"))
 
 
 # -- booking --------------------------------------------------------------------------------------

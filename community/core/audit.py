@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.core.clock import now
+from community.core.db import insert_now, nothing_pending
 from community.core.jsonable import jsonable
 from community.core.labels import ensure_recordable
 from community.extensions import db
@@ -37,7 +38,9 @@ class AuditEntry(db.Model):
 
 
 def record(actor, action: str, obj=None, *, community_id=None, object_type=None, **details) -> AuditEntry:
-    """Add an audit entry to the session; it commits with the rest of the unit of work.
+    """Write an audit entry; it commits with the rest of the unit of work. When the session holds
+    nothing still to insert or delete (the operation flushed), the entry is INSERTed at once through
+    Core (core.db.insert_now); otherwise it is added, and the flush orders it after what it names.
 
     ``object_type`` overrides the "<domain>.<Model>" derived from ``obj`` (for an object that is
     not a model of a community package). ValueError for an action whose prefix no domain
@@ -55,7 +58,10 @@ def record(actor, action: str, obj=None, *, community_id=None, object_type=None,
         community_id=community_id if community_id is not None else getattr(obj, "community_id", None),
         details={k: jsonable(v) for k, v in details.items()},
     )
-    db.session.add(entry)
+    if nothing_pending(db.session):
+        insert_now(db.session, entry)  # one Core INSERT now, instead of a flush of its own later
+    else:
+        db.session.add(entry)  # the unit of work inserts it after the rows it refers to
     return entry
 
 

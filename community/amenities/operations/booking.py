@@ -27,6 +27,7 @@ from community.amenities.recurrence import RecurrenceError, expand, parse_rrule,
 from community.amenities.rules import MAX_BOOKING_SPAN
 from community.core import audit, signals, tokens
 from community.core.clock import now
+from community.core.db import insert_now as insert_now_, nothing_pending
 from community.core.errors import PermissionDenied
 from community.core.permissions import RESIDENT, has_role
 from community.extensions import db
@@ -136,14 +137,20 @@ def _check_may_book(user, resource: Resource, at: datetime, attendees: int | Non
 
 # -- booking -----------------------------------------------------------------------------------
 
-def _new_booking(user, resource: Resource, start: datetime, end: datetime, attendees, series=None) -> Booking:
+def _new_booking(user, resource: Resource, start: datetime, end: datetime, attendees, series=None, *,
+                 insert_now=False) -> Booking:
+    """The booking, added to the session; ``insert_now``: INSERTed at once through Core instead
+    (core.db.insert_now), for book(), whose only other rows (the audit entry, the notice) follow it."""
     fee = rules.booking_fee(resource, start, end)
     booking = Booking(
         resource=resource, resource_id=resource.id, user_id=user.id, community_id=resource.community_id,
         start_at=start, end_at=end, status=rules.initial_status(resource), attendees=attendees, series=series,
         qr_token=tokens.generate(QR_TOKEN_BYTES), fee_fen=fee.fen, currency=fee.currency,
     )
-    db.session.add(booking)
+    if insert_now and nothing_pending(db.session):
+        insert_now_(db.session, booking)
+    else:
+        db.session.add(booking)
     return booking
 
 
@@ -166,8 +173,8 @@ def book(user, resource: Resource, start_at: datetime, end_at: datetime, *, atte
     problem = problem or rules.quota_problems(user.id, resource, [(start_at, end_at)], rows).get(start_at)
     if problem is not None:
         raise problem
-    booking = _new_booking(user, resource, start_at, end_at, attendees)
-    db.session.flush()
+    booking = _new_booking(user, resource, start_at, end_at, attendees, insert_now=True)
+    db.session.flush()  # nothing to write when the booking went in at once; else the booking
     audit.record(user, "amenity.booked", booking, resource_id=resource.id, start=start_at, end=end_at,
                  status=booking.status)
     signals.booking_created.send(booking, series=None)
