@@ -7,7 +7,14 @@ cache keeps the two apart. A compressed response's ETag turns weak (W/"..."): th
 ones the strong tag named, and core.conditional compares If-None-Match weakly, so the client's copy
 still answers 304. Files (send_file: passed through, streamed), partial content, responses that are
 already encoded and HEAD answers are left alone. COMPRESS = False turns it off (behind a proxy that
-compresses)."""
+compresses).
+
+BREACH: a page holds the session's CSRF token beside text an attacker may choose, and compressed
+sizes over many requests could give the token away. Those requests have to be sent by the victim's
+browser from the attacker's page, so the browser marks them ``Sec-Fetch-Site: cross-site`` (or
+same-site); pages (HTML) are therefore compressed only for requests the browser marks same-origin or
+``none`` (typed, bookmarked), and never for a client that sends no fetch metadata. JSON, CSS, scripts
+and the rest carry no such secret and are compressed for anyone who asks."""
 import gzip
 
 from flask import current_app, request
@@ -18,6 +25,16 @@ TEXT_TYPES = ("text/html", "text/plain", "text/css", "text/csv", "text/calendar"
 
 def _accepts_gzip() -> bool:
     return request.accept_encodings["gzip"] > 0 or request.accept_encodings["x-gzip"] > 0
+
+
+#: Fetch-metadata values of requests an attacker's page cannot have made the browser send.
+_OWN_REQUEST_SITES = ("same-origin", "none")
+
+
+def _may_compress(mimetype: str) -> bool:
+    if mimetype != "text/html":
+        return True
+    return request.headers.get("Sec-Fetch-Site") in _OWN_REQUEST_SITES
 
 
 def compress_response(response):
@@ -36,6 +53,8 @@ def compress_response(response):
         return response
     response.vary.add("Accept-Encoding")
     if "Content-Encoding" in response.headers or request.method == "HEAD" or not _accepts_gzip():
+        return response
+    if not _may_compress(response.mimetype):
         return response
     body = response.get_data()
     if len(body) < config.get("COMPRESS_MIN_SIZE", 500):

@@ -15,12 +15,28 @@ def test_a_page_is_gzipped_when_the_client_accepts_it(client, english):
     plain = client.get("/login")
     assert plain.status_code == 200 and "Content-Encoding" not in plain.headers
     assert "Accept-Encoding" in plain.headers["Vary"]
-    packed = client.get("/login", headers={"Accept-Encoding": "br, gzip;q=0.8"})
+    packed = client.get("/login", headers={"Accept-Encoding": "br, gzip;q=0.8", "Sec-Fetch-Site": "same-origin"})
     assert packed.headers["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in packed.headers["Vary"]
     body = gzip.decompress(packed.get_data())
     assert b"<form" in body and len(packed.get_data()) < len(body)
     assert int(packed.headers["Content-Length"]) == len(packed.get_data())
+
+
+@pytest.mark.parametrize("site", [None, "cross-site", "same-site"])
+def test_pages_a_foreign_page_may_have_asked_for_are_not_compressed(client, site):
+    """BREACH: the CSRF token of a page is never in a compressed answer an attacker could make the
+    browser fetch; without fetch metadata nothing says who asked, so the page stays plain too."""
+    headers = {"Accept-Encoding": "gzip"} | ({"Sec-Fetch-Site": site} if site else {})
+    page = client.get("/login", headers=headers)
+    assert page.status_code == 200 and "Content-Encoding" not in page.headers
+    assert b"<form" in page.get_data()
+    assert "Accept-Encoding" in page.headers["Vary"]
+
+
+def test_a_page_typed_in_the_address_bar_is_compressed(client):
+    page = client.get("/login", headers={"Accept-Encoding": "gzip", "Sec-Fetch-Site": "none"})
+    assert page.headers["Content-Encoding"] == "gzip"
 
 
 def test_refused_gzip_and_small_answers_stay_plain(client):
