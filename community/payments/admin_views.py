@@ -2,8 +2,6 @@
 part, reverse an offline one), recording an offline payment, refunds to hand back, payment
 problems, and the reports (by day and method; receivables by community). Community admins see
 their communities; platform admins all; anything else answers 404."""
-import csv
-import io
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -11,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from community.core.clock import local_today
+from community.core.csv_export import csv_response
 from community.core.errors import rerender_on_domain_error
 from community.core.money import Money, parse_yuan
 from community.core.pagination import paginate
@@ -84,30 +83,6 @@ def _yuan(fen: int) -> str:
     return f"{sign}{yuan}.{rest:02d}"
 
 
-def csv_response(filename: str, header, rows) -> Response:
-    """A CSV download, UTF-8 with a BOM so spreadsheet programs read the Chinese right."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow([str(h) for h in header])
-    for row in rows:
-        writer.writerow([_safe_cell(c) for c in row])
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
-
-
-def _safe_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula (=, +, -, @ at the start of user text)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "@", "\t", "\r") or (text[:1] == "-" and not _number(text)) else text
-
-
-def _number(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
 
 
 # -- one payment ----------------------------------------------------------------------------------------
