@@ -6,7 +6,7 @@ from community.core.errors import Conflict, RuleViolation
 
 
 class IllegalTransition(Conflict):
-    """The lease's state does not allow the action; ``extra``: status and action."""
+    """The lease's state does not allow the action; ``extra``: lease_status and action."""
 
     code = "illegal_transition"
     default_message = _l("This cannot be done to the lease in its present state.")

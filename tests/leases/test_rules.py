@@ -3,7 +3,7 @@ dates, the state machine and the deposit settlement."""
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from community.leases import rules
@@ -31,6 +31,7 @@ def test_a_period_across_months_is_refused():
 months = st.tuples(st.integers(2000, 2100), st.integers(1, 12))
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(months, st.integers(0, 10**8), st.sets(st.integers(1, 30), max_size=8))
 def test_any_split_of_a_month_adds_up_to_the_rent_exactly(month, rent, cuts):
     year, m = month
@@ -43,6 +44,7 @@ def test_any_split_of_a_month_adds_up_to_the_rent_exactly(month, rent, cuts):
     assert all(0 <= p <= rent for p in parts)
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(months, st.integers(0, 10**8), st.integers(1, 31), st.integers(1, 31))
 def test_proration_is_within_a_fen_of_the_exact_share(month, rent, a, b):
     year, m = month
@@ -52,6 +54,7 @@ def test_proration_is_within_a_fen_of_the_exact_share(month, rent, a, b):
     assert abs(rules.prorate(rent, date(year, m, first), date(year, m, last)) - exact) <= 1
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10**8), st.integers(0, 100))
 def test_subsidy_never_passes_the_rent(rent, percent):
     subsidy = rules.subsidy_fen(rent, percent)

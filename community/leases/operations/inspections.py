@@ -43,7 +43,7 @@ def open_inspection(lease: Lease, kind: str, *, actor, inspected_on=None) -> Ins
 def _editable(inspection: Inspection):
     if inspection.office_signed_at is not None or inspection.resident_signed_at is not None:
         raise IllegalTransition(_l("This inspection has been signed; its items can no longer change."),
-                                status="signed", action="edit_inspection")
+                                lease_status="signed", action="edit_inspection")
 
 
 def add_item(inspection: Inspection, *, actor, room: str, item: str, condition: str, note: str = "",
@@ -96,14 +96,14 @@ def sign_inspection(inspection: Inspection, *, actor, party: str) -> Inspection:
         if lease.user_id != getattr(actor, "id", None):
             raise NotFound()
         if inspection.office_signed_at is None:
-            raise IllegalTransition(_l("The office signs the inspection first."), status="open", action="sign")
+            raise IllegalTransition(_l("The office signs the inspection first."), lease_status="open", action="sign")
         if inspection.resident_signed_at is not None:
-            raise IllegalTransition(_l("You have already signed this inspection."), status="signed", action="sign")
+            raise IllegalTransition(_l("You have already signed this inspection."), lease_status="signed", action="sign")
         inspection.resident_signed_at = now()
     elif party == OFFICE_PARTY:
         require_office(actor, inspection.community_id)
         if inspection.office_signed_at is not None:
-            raise IllegalTransition(_l("The office has already signed this inspection."), status="signed",
+            raise IllegalTransition(_l("The office has already signed this inspection."), lease_status="signed",
                                     action="sign")
         if not inspection.items:
             raise LeaseRuleViolation(_l("List at least one item before signing."), code="no_items")

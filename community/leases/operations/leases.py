@@ -29,7 +29,7 @@ def ensure_can(lease: Lease, action: str) -> str:
     """The status ``action`` leads to, or IllegalTransition saying why not."""
     target = rules.next_status(lease.status, action)
     if target is None:
-        raise IllegalTransition(rules.ACTION_REFUSALS[action], status=lease.status, action=action)
+        raise IllegalTransition(rules.ACTION_REFUSALS[action], lease_status=lease.status, action=action)
     return target
 
 
@@ -79,9 +79,9 @@ def sign(lease: Lease, *, actor, ip: str = "", user_agent: str = "") -> LeaseSig
     if lease.user_id != getattr(actor, "id", None):
         raise NotFound()
     if lease.status != DRAFT:
-        raise IllegalTransition(rules.ACTION_REFUSALS["sign"], status=lease.status, action="sign")
+        raise IllegalTransition(rules.ACTION_REFUSALS["sign"], lease_status=lease.status, action="sign")
     if lease.signature(RESIDENT_PARTY) is not None:
-        raise IllegalTransition(_l("You have already signed this lease."), status=lease.status, action="sign")
+        raise IllegalTransition(_l("You have already signed this lease."), lease_status=lease.status, action="sign")
     signature = _signature(lease, RESIDENT_PARTY, actor, ip, user_agent)
     db.session.flush()
     audit.record(actor, "lease.signed", lease, terms_version=lease.terms_version, ip=signature.ip_address)
@@ -124,7 +124,7 @@ def countersign(lease: Lease, *, actor, ip: str = "", user_agent: str = "") -> L
             raise UnitAlreadyLeased() from None
         raise
     if not changed:
-        raise IllegalTransition(rules.ACTION_REFUSALS["countersign"], status=lease.status, action="countersign")
+        raise IllegalTransition(rules.ACTION_REFUSALS["countersign"], lease_status=lease.status, action="countersign")
     db.session.refresh(lease)
     _signature(lease, OFFICE_PARTY, actor, ip, user_agent)
     db.session.execute(sa.update(Unit).where(Unit.id == lease.unit_id, Unit.status.in_((AVAILABLE, RESERVED)))
