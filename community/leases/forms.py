@@ -4,7 +4,7 @@ from wtforms import BooleanField, DateField, FileField, IntegerField, MultipleFi
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from community.core.forms import PageForm, number_in_range
+from community.core.forms import PageForm, choices, number_in_range
 from community.leases.models import CONDITIONS
 
 
@@ -35,7 +35,7 @@ class RenewalDecisionForm(PageForm):
 class InspectionItemForm(PageForm):
     room = StringField(_l("Room"), validators=[DataRequired(), Length(max=60)])
     item = StringField(_l("Item"), validators=[DataRequired(), Length(max=120)])
-    condition = SelectField(_l("Condition"), choices=[(c, c) for c in CONDITIONS], validators=[DataRequired()])
+    condition = SelectField(_l("Condition"), choices=choices((c, c) for c in CONDITIONS), validators=[DataRequired()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
     cost_fen = IntegerField(_l("Repair cost (fen)"),
                             validators=number_in_range(0, 10**9, _l("Enter a cost from 0 fen."), required=False))
@@ -43,8 +43,7 @@ class InspectionItemForm(PageForm):
 
 
 class RateForm(PageForm):
-    tier = SelectField(_l("Tier"), choices=[("senior", "senior"), ("intermediate", "intermediate"),
-                                            ("junior", "junior")])
+    tier = SelectField(_l("Tier"), choices=choices((t, t) for t in ("senior", "intermediate", "junior")))
     percent = IntegerField(_l("Percent"), validators=number_in_range(0, 100, _l("Enter a percent from 0 to 100.")))
 
 
