@@ -117,12 +117,17 @@ def _issue_for_community(community_id: int, today, at) -> int:
 
 
 def _tell_payments(bill_ids):
+    """Payments books each new bill's charge. No autoflush inside a chunk: each charge would
+    otherwise be flushed alone before the next one's check; the chunk's charges are inserted
+    together by the flush after it (statements per bill: 1 instead of 3)."""
     for start in range(0, len(bill_ids), BATCH):
         chunk = bill_ids[start:start + BATCH]
         bills = db.session.scalars(sa.select(Bill).where(Bill.id.in_(chunk), Bill.amount_due_fen > 0)
                                    .options(joinedload(Bill.lease).joinedload(Lease.unit).joinedload(Unit.building)))
-        for bill in bills:
-            payable_opened(BILL_KIND, bill)
+        with db.session.no_autoflush:
+            for bill in bills:
+                payable_opened(BILL_KIND, bill)
+        db.session.flush()
 
 
 def mark_overdue(at=None) -> int:
