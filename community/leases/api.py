@@ -45,7 +45,7 @@ def list_bills(pagination_parameters):
 
 
 @blp.route("/lease/notice", methods=["POST"])
-@blp.arguments(LeaseNoticeArgs)
+@blp.arguments(LeaseNoticeArgs, required=False)  # no body: the earliest day notice allows
 @blp.response(200, LeaseNoticeSchema)
 @blp.alt_response(404, description="The caller has no current lease")
 @blp.alt_response(409, description="The lease cannot be given notice in its state (illegal_transition)")
@@ -58,7 +58,7 @@ def give_notice(body):
 
 
 @blp.route("/lease/renewal", methods=["POST"])
-@blp.arguments(LeaseRenewalArgs)
+@blp.arguments(LeaseRenewalArgs, required=False)  # no body: the default 12-month term
 @blp.response(201, LeaseRenewalSchema)
 @blp.alt_response(404, description="The caller has no current lease")
 @blp.alt_response(409, description="The lease cannot be renewed in its state (illegal_transition)")

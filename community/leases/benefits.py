@@ -3,15 +3,17 @@ rate of the holder's community (the defaults when it set none)."""
 from flask_babel import lazy_gettext as _l
 
 from community.core.benefits import talent_benefit
+from community.leases.rules import DEFAULT_SUBSIDY_PERCENT
 
 
-@talent_benefit("leases.rent_subsidy", order=20)
+@talent_benefit("leases.rent_subsidy", order=50)
 def rent_subsidy(user, tier, today):
     if tier is None:
         return None
     from community.leases.operations.bills import subsidy_rates
 
-    percent = subsidy_rates(user.community_id).get(tier, 0) if user.community_id else 0
+    community_id = getattr(user, "community_id", None)
+    percent = (subsidy_rates(community_id) if community_id else DEFAULT_SUBSIDY_PERCENT).get(tier, 0)
     if not percent:
         return None
     return _l("Talent apartments: %(percent)s%% of the rent paid by the subsidy on every bill, applied "
