@@ -46,7 +46,7 @@ def test_sign_records_who_which_terms_when_and_where(db, resident, community_adm
     assert (signature.party, signature.user_id, signature.terms_version, signature.ip_address) == (
         "resident", resident.id, lease.terms_version, "203.0.113.9")
     assert len(signature.terms_sha256) == 64
-    with pytest.raises(IllegalTransition, match="already signed"):
+    with pytest.raises(IllegalTransition, match="已签署过"):
         ops.sign(lease, actor=resident)
     ops.countersign(lease, actor=community_admin)
     db.session.commit()
@@ -59,7 +59,7 @@ def test_sign_records_who_which_terms_when_and_where(db, resident, community_adm
 def test_countersign_needs_the_residents_signature_and_the_office(db, resident, community_admin, make_lease,
                                                                    create_user, create_community):
     lease = make_lease(resident)
-    with pytest.raises(IllegalTransition, match="not signed"):
+    with pytest.raises(IllegalTransition, match="尚未签署"):
         ops.countersign(lease, actor=community_admin)
     ops.sign(lease, actor=resident)
     other_admin = create_user("far@example.com", roles=("community_admin",), community_=create_community("Far"))
@@ -73,7 +73,7 @@ def test_illegal_transitions_are_refused_with_a_message(db, resident, community_
     lease = make_lease(resident)
     with pytest.raises(IllegalTransition) as refused:
         ops.give_notice(lease, actor=resident)
-    assert refused.value.extra == {"lease_status": "draft", "action": "give_notice"} and "notice" in str(refused.value)
+    assert refused.value.extra == {"lease_status": "draft", "action": "give_notice"} and "退租" in str(refused.value)
     with pytest.raises(IllegalTransition):
         ops.open_inspection(lease, "move_in", actor=community_admin)
     with pytest.raises(IllegalTransition):
@@ -176,7 +176,7 @@ def test_notice_renewal_and_early_termination(db, resident, community_admin, mak
     assert refused.value.code == "notice_too_short" and refused.value.extra["rule"]
     renewal = ops.request_renewal(lease, actor=resident)
     assert (renewal.starts_on, renewal.ends_on) == (date(2027, 4, 1), date(2028, 3, 31))
-    with pytest.raises(LeaseRuleViolation, match="under way"):
+    with pytest.raises(LeaseRuleViolation, match="办理中"):
         ops.request_renewal(lease, actor=resident)
     new = ops.decide_renewal(renewal, actor=community_admin, accept=True, rent_fen=320000)
     assert (new.status, new.rent_fen, new.renewal_of_id, new.starts_on) == ("draft", 320000, lease.id, date(2027, 4, 1))
