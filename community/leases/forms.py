@@ -1,6 +1,6 @@
 """Leases page forms."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, FileField, IntegerField, MultipleFileField, SelectField, StringField
+from wtforms import BooleanField, DateField, IntegerField, MultipleFileField, SelectField, StringField
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -46,5 +46,3 @@ class RateForm(PageForm):
     tier = SelectField(_l("Tier"), choices=choices((t, t) for t in ("senior", "intermediate", "junior")))
     percent = IntegerField(_l("Percent"), validators=number_in_range(0, 100, _l("Enter a percent from 0 to 100.")))
 
-
-__all__ = ["FileField"]

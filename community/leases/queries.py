@@ -5,14 +5,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from community.accounts.models import Building, User
+from community.accounts.models import Building
 from community.apartments.models import Unit
 from community.core.errors import NotFound
 from community.core.permissions import COMMUNITY_ADMIN, community_ids_with_role, has_role
 from community.extensions import db
 from community.leases.models import (
-    BILL_OVERDUE, BILL_PAID, DEPOSIT_HELD, DRAFT, HOLDING, Bill, Deposit, Inspection, InspectionItem, Lease,
-    RenewalRequest,
+    BILL_OVERDUE, DEPOSIT_HELD, Bill, Deposit, Inspection, InspectionItem, Lease, RenewalRequest,
 )
 
 CURRENT = ("draft", "signed", "active", "ending")
@@ -153,5 +152,3 @@ def occupancy(user, building_id=None):
         grid.append((building, sorted(floors.items(), reverse=True)))
     return grid
 
-
-__all__ = ["BILL_PAID", "DRAFT", "HOLDING", "User"]

@@ -39,7 +39,7 @@ def render_home(lease=None, status=200, **extra):
     if lease is not None:
         context.update(bills=queries.bills_of_lease(lease), inspections=queries.inspections_of(lease),
                        deposit=queries.deposit_of(lease), renewals=queries.renewals_of(lease),
-                       today=today_of(lease), others=queries.leases_of(current_user))
+                       today=today_of(lease))
         context["notice_day"], context["notice_refusal"] = _preview(ops.give_notice, lease) \
             if lease.status == "active" else (None, None)
         context["renewal_term"], context["renewal_refusal"] = _preview(ops.request_renewal, lease) \

@@ -4,7 +4,7 @@ problems, and the reports (by day and method; receivables by community). Communi
 their communities; platform admins all; anything else answers 404."""
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 

@@ -36,7 +36,7 @@ def open_inspection(lease: Lease, kind: str, *, actor, inspected_on=None) -> Ins
                             inspected_on=inspected_on or today_of(lease))
     db.session.add(inspection)
     db.session.flush()
-    audit.record(actor, f"lease.inspection_opened", inspection, lease_id=lease.id, kind=kind)
+    audit.record(actor, "lease.inspection_opened", inspection, lease_id=lease.id, kind=kind)
     return inspection
 
 

@@ -18,7 +18,7 @@ from community.leases import notices, rules
 from community.leases.errors import IllegalTransition, LeaseRuleViolation, UnitAlreadyLeased
 from community.leases.models import (
     ACTIVE, BILLED, DRAFT, ENDING, HOLDING, OFFICE_PARTY, RENEWAL_DECLINED, RENEWAL_OFFERED, RENEWAL_REQUESTED,
-    RESIDENT_PARTY, SIGNED, TERMINATED, Deposit, Lease, LeaseSignature, RenewalRequest,
+    RESIDENT_PARTY, SIGNED, Deposit, Lease, LeaseSignature, RenewalRequest,
 )
 from community.leases.operations.bills import require_office
 
@@ -256,5 +256,3 @@ def remind_ending(at=None) -> int:
             sent += 1
     return sent
 
-
-__all__ = ["TERMINATED"]
