@@ -61,19 +61,20 @@ def _insert(dialect_name):
     return (postgresql.insert if dialect_name == "postgresql" else sqlite.insert)(Bill.__table__)
 
 
-def issue_bills(at=None, *, community_ids=None) -> int:
-    """Issue today's bills of every community (in its own zone); returns how many were issued."""
+def issue_bills(at=None, *, community_ids=None, lease_ids=None) -> int:
+    """Issue today's bills of every community (in its own zone), or only of ``lease_ids`` (a lease
+    just moved into); returns how many were issued."""
     at = at or now()
     issued = 0
     stmt = sa.select(Community.id, Community.timezone).order_by(Community.id)
     if community_ids is not None:
         stmt = stmt.where(Community.id.in_(community_ids))
     for community_id, tz in db.session.execute(stmt).all():
-        issued += _issue_for_community(community_id, local_today(tz), at)
+        issued += _issue_for_community(community_id, local_today(tz), at, lease_ids)
     return issued
 
 
-def _issue_for_community(community_id: int, today, at) -> int:
+def _issue_for_community(community_id: int, today, at, lease_ids=None) -> int:
     first, last = rules.month_start(today), rules.month_end(today)
     already = sa.exists().where(Bill.lease_id == Lease.id, Bill.period_start >= first)
     rows = db.session.execute(
@@ -81,7 +82,8 @@ def _issue_for_community(community_id: int, today, at) -> int:
                   Lease.currency, TalentProfile.tier, TalentProfile.valid_until)
         .outerjoin(TalentProfile, TalentProfile.user_id == Lease.user_id)
         .where(Lease.community_id == community_id, Lease.status.in_(BILLED), Lease.starts_on <= last,
-               Lease.ends_on >= first, ~already)
+               Lease.ends_on >= first, ~already,
+               Lease.id.in_(lease_ids) if lease_ids is not None else sa.true())
         .order_by(Lease.id)).all()
     if not rows:
         return 0

@@ -130,7 +130,7 @@ def _move_in(lease, inspection, actor):
     from community.leases.operations.bills import issue_bills
 
     # The first bill as soon as the lease is active (its first month's payment day may be behind).
-    issue_bills(community_ids=[lease.community_id])
+    issue_bills(community_ids=[lease.community_id], lease_ids=[lease.id])
 
 
 def _move_out(lease, inspection, actor):
