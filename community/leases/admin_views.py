@@ -54,10 +54,16 @@ def _overview():
             "days_late": rules.days_late}
 
 
+def managed_communities():
+    ids = queries.managed_community_ids(current_user)
+    stmt = db.select(Community).order_by(Community.name).limit(50)
+    return db.session.scalars(stmt if ids is None else stmt.where(Community.id.in_(ids or [-1]))).all()
+
+
 @bp.route("/")
 def index():
     return render_template("leases/admin/index.html", pagination=paginate(queries.leases_for_admin(
-        current_user, request.args.get("status") or None)), **_overview())
+        current_user, request.args.get("status") or None)), communities=managed_communities(), **_overview())
 
 
 @bp.route("/occupancy")

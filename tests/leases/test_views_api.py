@@ -111,3 +111,14 @@ def test_a_paid_webhook_marks_the_bill_paid(client, login, resident, community_a
     client.post("/logout")
     login(community_admin)
     assert client.post(f"/payments/pay/lease_bill/{bill.id}").status_code in (403, 404, 409)
+
+
+def test_the_office_sets_a_subsidy_rate_for_its_own_community(client, login, community_admin, community,
+                                                              create_user, create_community):
+    login(community_admin)
+    assert f"/admin/leases/rates/{community.id}" in client.get("/admin/leases/").get_data(as_text=True)
+    assert client.post(f"/admin/leases/rates/{community.id}", data={"tier": "junior", "percent": "150"}).status_code == 422
+    assert client.post(f"/admin/leases/rates/{community.id}", data={"tier": "junior", "percent": "30"}).status_code == 302
+    assert 'data-rate="junior">' in client.get(f"/admin/leases/rates/{community.id}").get_data(as_text=True)
+    far = create_community("Far")
+    assert client.get(f"/admin/leases/rates/{far.id}").status_code == 404
