@@ -107,10 +107,12 @@ def _issue_for_community(community_id: int, today, at, lease_ids=None) -> int:
                        "created_at": at})
     dialect = db.session.get_bind().dialect.name
     issued_ids = []
+    # One statement compiled once and sent with many parameter sets (SQLAlchemy's insertmanyvalues
+    # batches them): a VALUES list of literal rows would be compiled anew for every batch.
+    stmt = (_insert(dialect).on_conflict_do_nothing(index_elements=["lease_id", "period_start"])
+            .returning(Bill.id))
     for start in range(0, len(values), BATCH):
-        stmt = (_insert(dialect).values(values[start:start + BATCH])
-                .on_conflict_do_nothing(index_elements=["lease_id", "period_start"]).returning(Bill.id))
-        issued_ids.extend(db.session.scalars(stmt).all())
+        issued_ids.extend(db.session.execute(stmt, values[start:start + BATCH]).scalars().all())
     _tell_payments(issued_ids)
     if issued_ids:
         audit.record(None, "lease.bills_issued", None, object_type="leases.Bill", community_id=community_id,
