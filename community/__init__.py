@@ -14,7 +14,7 @@ BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
 # menu entries, dashboard panels, audit labels, listeners and demo data. Models are found by
 # walking the packages (community.models.import_all_models), so this is the only list to edit.
 DOMAINS = ("accounts", "admin", "amenities", "notifications", "talent", "apartments", "perks", "tickets",
-           "payments")
+           "payments", "leases")
 
 
 def create_app(config="default"):

@@ -26,6 +26,7 @@ pytest_plugins = [
     "tests.factories.perks",
     "tests.factories.tickets",
     "tests.factories.payments",
+    "tests.factories.leases",
 ]
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")

@@ -68,6 +68,28 @@ def post_charge(kind: str, payable_id: int, due, *, actor=None) -> LedgerTransac
                 lines=[(RECEIVABLE, due.amount.fen), (SUBSIDY, subsidy), (REVENUE, -gross)])
 
 
+def post_charges(kind: str, dues) -> int:
+    """post_charge for many payables of one kind [(payable_id, Due)] with one look-up of the charges
+    already booked (a job opening thousands at once); returns how many were booked."""
+    ids = [payable_id for payable_id, due in dues if due.amount.fen > 0]
+    booked = set()
+    for start in range(0, len(ids), 5000):
+        booked.update(db.session.scalars(sa.select(LedgerTransaction.payable_id).where(
+            LedgerTransaction.kind == CHARGE, LedgerTransaction.payable_kind == kind,
+            LedgerTransaction.payable_id.in_(ids[start:start + 5000]))))
+    posted = 0
+    for payable_id, due in dues:
+        if due.amount.fen <= 0 or payable_id in booked:
+            continue
+        subsidy = due.subsidy.fen if due.subsidy else 0
+        post(CHARGE, community_id=due.community_id, payable_kind=kind, payable_id=payable_id, payer_id=due.payer_id,
+             currency=due.amount.currency, memo=due.title,
+             lines=[(RECEIVABLE, due.amount.fen), (SUBSIDY, subsidy), (REVENUE, -(due.amount.fen + subsidy))])
+        booked.add(payable_id)
+        posted += 1
+    return posted
+
+
 def post_payment(payment: Payment, *, actor=None) -> LedgerTransaction:
     credit = UNAPPLIED if payment.status != "paid" else RECEIVABLE
     return post(PAYMENT, community_id=payment.community_id, payable_kind=payment.payable_kind,

@@ -28,7 +28,7 @@ def test_a_second_app_registers_nothing_twice(app, make_app, client, login, plat
 
 def test_every_domain_wires_its_pages_api_jobs_and_menu(app):
     assert set(DOMAINS) == {"accounts", "admin", "amenities", "notifications", "talent", "apartments", "perks",
-                            "tickets", "payments"}
+                            "tickets", "payments", "leases"}
     assert {"apartments", "apartments_admin"} <= set(app.blueprints)
     assert {"apartments-offers", "apartments-send-offers"} <= set(jobs.registered())
     assert {"core", "accounts", "admin", "amenities", "amenities_admin", "perks", "merchant",
@@ -39,6 +39,9 @@ def test_every_domain_wires_its_pages_api_jobs_and_menu(app):
     assert {"send-outbox", "amenities-release-no-shows", "perks-expire-vouchers"} <= set(jobs.registered())
     assert {"payments", "payments_admin"} <= set(app.blueprints)
     assert "payments-submit-refunds" in jobs.registered()
+    assert {"leases", "leases_admin", "leases_api"} <= set(app.blueprints)
+    assert {"leases-issue-bills", "leases-overdue-bills", "leases-ending-reminders"} <= set(jobs.registered())
+    assert {"/api/v1/lease", "/api/v1/bills", "/api/v1/lease/renewal", "/api/v1/lease/notice"} <= set(spec["paths"])
     endpoints = [endpoint for _menu, endpoint in templating.NAV]
     assert {"amenities.index", "amenities_admin.index", "admin.audit", "admin.jobs", "perks.index",
             "merchant.home", "perks_admin.index"} <= set(endpoints)

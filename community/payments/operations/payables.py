@@ -17,6 +17,11 @@ def on_opened(kind, *, obj, **_):
         ledger.post_charge(kind, obj.id, due)
 
 
+def on_opened_many(kind, *, objs, **_):
+    spec = payable_kind(kind)
+    ledger.post_charges(kind, [(obj.id, spec.describe(obj)) for obj in objs])
+
+
 def on_voided(kind, *, obj, actor=None, **_):
     spec = payable_kind(kind)
     due = spec.describe(obj)
@@ -41,6 +46,7 @@ def on_refund_requested(kind, *, obj, actor=None, reason="", **_):
 
 def connect() -> None:
     payables.opened.connect(on_opened)
+    payables.opened_many.connect(on_opened_many)
     payables.voided.connect(on_voided)
     payables.refund_wanted.connect(on_refund_requested)
 

@@ -1,0 +1,24 @@
+"""Lease jobs, run by ``flask jobs run-due``; each is idempotent."""
+from datetime import timedelta
+
+from community.core.clock import now
+from community.core.jobs import job
+from community.leases.operations import issue_bills, mark_overdue, remind_ending
+
+
+@job("leases-issue-bills", every=timedelta(hours=1))
+def issue_bills_job():
+    """Issue the month's bill of every active lease on its payment day (once: a unique key)."""
+    return {"issued": issue_bills(now())}
+
+
+@job("leases-overdue-bills", every=timedelta(hours=1))
+def overdue_job():
+    """Open bills past their due day become overdue."""
+    return {"overdue": mark_overdue(now())}
+
+
+@job("leases-ending-reminders", every=timedelta(hours=6))
+def ending_job():
+    """Remind residents whose lease ends within 60 days (once a lease)."""
+    return {"reminded": remind_ending(now())}

@@ -1,0 +1,23 @@
+"""The leases demo: active leases for residents 1-3 (one ending soon), bills in every state, a
+completed move-out with its settlement; a second load adds nothing."""
+import sqlalchemy as sa
+
+from community.core.demo import load_all
+from community.leases.models import Bill, Deposit, Lease
+
+
+def test_demo_leases_once(db):
+    from community.accounts.models import User
+
+    load_all(echo=lambda *_: None)
+    resident1 = db.session.scalar(sa.select(User).where(User.email == "resident1@demo.test"))
+    statuses = {s for s, in db.session.execute(sa.select(Bill.status).distinct())}
+    assert statuses == {"open", "paid", "overdue", "waived"}
+    assert db.session.scalar(sa.select(Lease.status).where(Lease.user_id == resident1.id)) == "active"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Bill).where(Bill.user_id == resident1.id)) >= 3
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Lease).where(Lease.status == "active")) == 2
+    assert db.session.scalar(sa.select(Deposit.status).join(Lease).where(Lease.status == "ended")) == "settled"
+    leases, bills = (db.session.scalar(sa.select(sa.func.count()).select_from(t)) for t in (Lease, Bill))
+    load_all(echo=lambda *_: None)
+    assert (db.session.scalar(sa.select(sa.func.count()).select_from(Lease)),
+            db.session.scalar(sa.select(sa.func.count()).select_from(Bill))) == (leases, bills)

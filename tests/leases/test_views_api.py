@@ -1,0 +1,124 @@
+"""My apartment, the office pages and the API: each answers only its owner / its community, bad
+input re-renders or answers problem+json 4xx, and a bill is paid through payments."""
+from datetime import date
+
+import sqlalchemy as sa
+
+from community.leases.models import Bill, Lease
+
+
+def test_my_apartment_sign_and_see_the_bill(client, login, resident, community_admin, make_lease, db):
+    lease = make_lease(resident)
+    login(resident)
+    page = client.get("/apartment/").get_data(as_text=True)
+    assert 'data-action="sign-lease"' in page
+    assert client.get(f"/apartment/leases/{lease.id}/terms").status_code == 200
+    assert client.post(f"/apartment/leases/{lease.id}/sign").status_code == 302
+    signature = db.session.get(Lease, lease.id).signature("resident")
+    assert signature.ip_address == "127.0.0.1"
+    assert client.post(f"/apartment/leases/{lease.id}/sign").status_code == 409  # twice: refused, page again
+
+
+def test_the_wrong_resident_gets_404(client, login, resident, create_user, make_lease):
+    lease = make_lease(resident)
+    login(create_user("other@example.com"))
+    assert client.get(f"/apartment/leases/{lease.id}/terms").status_code == 404
+    assert client.post(f"/apartment/leases/{lease.id}/sign").status_code == 404
+    assert client.post(f"/apartment/leases/{lease.id}/notice", data={}).status_code == 404
+    assert client.get("/apartment/").status_code == 200
+
+
+def test_notice_shows_the_day_then_confirms(client, login, resident, community_admin, make_lease, db):
+    lease = make_lease(resident, date(2026, 6, 1), date(2027, 3, 31), status="active", office=community_admin)
+    login(resident)
+    page = client.get("/apartment/").get_data(as_text=True)
+    assert "2027-02-04" in page  # the earliest day notice sets
+    shown = client.post(f"/apartment/leases/{lease.id}/notice", data={"end_on": "2027-02-28"})
+    assert shown.status_code == 200 and "2027-02-28" in shown.get_data(as_text=True)
+    assert db.session.get(Lease, lease.id).status == "active"
+    assert client.post(f"/apartment/leases/{lease.id}/notice", data={"end_on": "2027-01-10"}).status_code == 422
+    assert client.post(f"/apartment/leases/{lease.id}/notice", data={"end_on": "nonsense"}).status_code == 422
+    done = client.post(f"/apartment/leases/{lease.id}/notice", data={"end_on": "2027-02-28", "confirm": "y"})
+    assert done.status_code == 302
+    assert db.session.get(Lease, lease.id).status == "ending"
+
+
+def test_api_lease_and_bills(client, api_token, resident, community_admin, make_lease, create_user):
+    lease = make_lease(resident, date(2026, 12, 16), date(2027, 12, 15), rent_fen=310000, status="active",
+                       tier="senior", office=community_admin)
+    headers = api_token(resident)
+    got = client.get("/api/v1/lease", headers=headers).get_json()
+    assert (got["id"], got["status"], got["rent"], got["starts_on"]) == (lease.id, "active", 310000, "2026-12-16")
+    bills = client.get("/api/v1/bills", headers=headers).get_json()
+    assert bills and {"rent", "subsidy", "amount_due", "status", "period_start", "period_end"} <= set(bills[0])
+    assert all(isinstance(b["rent"], int) and b["amount_due"] == b["rent"] - b["subsidy"] for b in bills)
+    stranger = api_token(create_user("s@example.com"))
+    assert client.get("/api/v1/lease", headers=stranger).status_code == 404
+    assert client.get("/api/v1/bills", headers=stranger).get_json() == []
+    early = client.post("/api/v1/lease/renewal", json={}, headers=headers)
+    assert early.status_code == 422 and early.get_json()["code"] == "renewal_too_early" and early.get_json()["rule"]
+    assert early.headers["Content-Type"].startswith("application/problem+json")
+    short = client.post("/api/v1/lease/notice", json={"ends_on": "2027-01-06"}, headers=headers)
+    assert short.status_code == 422 and short.get_json()["code"] == "notice_too_short"
+    bad = client.post("/api/v1/lease/notice", json={"ends_on": "soon"}, headers=headers)
+    assert bad.status_code == 422
+    preview = client.post("/api/v1/lease/notice", json={"confirm": False}, headers=headers).get_json()
+    assert preview == {"ends_on": "2027-02-04", "confirmed": False, "lease": None}
+    done = client.post("/api/v1/lease/notice", json={"ends_on": "2027-03-31"}, headers=headers)
+    assert done.status_code == 200 and done.get_json()["lease"]["status"] == "ending"
+
+
+def test_api_renewal_in_the_window(client, api_token, resident, community_admin, make_lease):
+    make_lease(resident, date(2026, 3, 1), date(2027, 2, 28), status="active", office=community_admin)
+    headers = api_token(resident)
+    answer = client.post("/api/v1/lease/renewal", json={"ends_on": "2028-02-29"}, headers=headers)
+    assert answer.status_code == 201
+    assert answer.get_json()["starts_on"] == "2027-03-01" and answer.get_json()["ends_on"] == "2028-02-29"
+
+
+def test_office_pages_are_scoped_to_the_community(client, login, resident, community_admin, make_lease, create_user,
+                                                  create_community, db):
+    lease = make_lease(resident, date(2026, 1, 1), date(2027, 2, 15), status="active", office=community_admin)
+    login(community_admin)
+    overview = client.get("/admin/leases/").get_data(as_text=True)
+    assert f'/admin/leases/{lease.id}' in overview and "data-ending" in overview
+    assert client.get("/admin/leases/occupancy").status_code == 200
+    csv = client.get("/admin/leases/export/ending.csv")
+    assert csv.status_code == 200 and csv.get_data(as_text=True).startswith("\ufeff")
+    assert client.get("/admin/leases/export/nothing.csv").status_code == 404
+    assert client.get(f"/admin/leases/{lease.id}").status_code == 200
+    assert client.post(f"/admin/leases/{lease.id}/terminate", data={"reason": ""}).status_code == 422
+    client.post("/logout")
+    login(create_user("far@example.com", roles=("community_admin",), community_=create_community("Far")))
+    assert client.get(f"/admin/leases/{lease.id}").status_code == 404
+    assert client.post(f"/admin/leases/{lease.id}/terminate", data={"reason": "x"}).status_code == 404
+    assert f'/admin/leases/{lease.id}"' not in client.get("/admin/leases/").get_data(as_text=True)
+    client.post("/logout")
+    login(resident)
+    assert client.get("/admin/leases/").status_code == 403
+
+
+def test_a_paid_webhook_marks_the_bill_paid(client, login, resident, community_admin, make_lease, stripe_on, deliver,
+                                           db):
+    lease = make_lease(resident, status="active", office=community_admin)
+    bill = db.session.scalars(sa.select(Bill).where(Bill.lease_id == lease.id)).one()
+    login(resident)
+    response = client.post(f"/payments/pay/lease_bill/{bill.id}")
+    assert response.status_code == 303
+    assert deliver(stripe_on.complete(response.headers["Location"].rsplit("/", 1)[1])).status_code == 200
+    db.session.expire_all()
+    assert db.session.get(Bill, bill.id).status == "paid"
+    client.post("/logout")
+    login(community_admin)
+    assert client.post(f"/payments/pay/lease_bill/{bill.id}").status_code in (403, 404, 409)
+
+
+def test_the_office_sets_a_subsidy_rate_for_its_own_community(client, login, community_admin, community,
+                                                              create_user, create_community):
+    login(community_admin)
+    assert f"/admin/leases/rates/{community.id}" in client.get("/admin/leases/").get_data(as_text=True)
+    assert client.post(f"/admin/leases/rates/{community.id}", data={"tier": "junior", "percent": "150"}).status_code == 422
+    assert client.post(f"/admin/leases/rates/{community.id}", data={"tier": "junior", "percent": "30"}).status_code == 302
+    assert 'data-rate="junior">' in client.get(f"/admin/leases/rates/{community.id}").get_data(as_text=True)
+    far = create_community("Far")
+    assert client.get(f"/admin/leases/rates/{far.id}").status_code == 404
