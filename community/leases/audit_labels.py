@@ -37,5 +37,8 @@ register_audit_labels(
              "period": _l("Month"), "amount": _l("Amount"), "tier": _l("Tier"), "percent": _l("Percent"),
              "deductions": _l("Deductions"), "refund": _l("Refund"), "balance_owed": _l("Still owed"),
              "kind": _l("Kind"), "party": _l("Party"), "room": _l("Room"), "item": _l("Item"),
-             "condition": _l("Condition"), "cost": _l("Cost"), "rent": _l("Monthly rent")},
+             "condition": _l("Condition"), "cost": _l("Cost"), "rent": _l("Monthly rent"),
+             "lease_id": _l("Lease"), "unit_id": _l("Unit"), "renewal_id": _l("Renewal"),
+             "new_lease_id": _l("New lease"), "previous_end": _l("Previous last day"),
+             "inspected_on": _l("Inspection day"), "draft_id": _l("Lease draft")},
 )
