@@ -119,7 +119,6 @@ class SlotCellTexts:
         self.tz = resource.tz
         self.book_url = url_for("amenities.book", resource_id=resource.id)
         self.mine_url = url_for("amenities.my_bookings")
-        self.book_label = Markup(_("Book %(start)s–%(end)s"))
         # A room (one place) is "free" or "full"; a gym counts its places, never "left" alone, so
         # "2 places left" in a slot cannot be read as the day's "17 free times".
         self.counts_places = resource.capacity > 1
