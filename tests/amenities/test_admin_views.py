@@ -147,7 +147,7 @@ def test_closures_in_local_time_are_shown_to_residents(client, db, login, commun
     page = text(client.get(f"/amenities/{room.id}"))
     assert "Carpet cleaning" in page
     tomorrow = page.split('id="day-2026-12-02"')[1].split('id="day-2026-12-03"')[0]
-    assert tomorrow.count('data-state="closed"') == 4
+    assert tomorrow.count('data-state=closed') == 4
 
 
 def test_closure_bad_input(client, db, login, community_admin, make_resource):
