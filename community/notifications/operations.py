@@ -8,12 +8,13 @@ from email.message import EmailMessage
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from community.core import audit
 from community.core.audit import object_type_of
 from community.core.jsonable import jsonable
 from community.core.clock import now
+from community.core.i18n import force_locale
 from community.core.db import is_unique_violation, savepoint
 from community.core.errors import NotFound, PermissionDenied
 from community.extensions import db
