@@ -3,6 +3,7 @@
 Like every operation these add and flush and never commit: a notice and its e-mail commit with
 the work that caused them, or vanish with it."""
 import smtplib
+from functools import lru_cache
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -129,8 +130,22 @@ def email_enabled(user, spec: Kind) -> bool:
         return False
     if spec.security:
         return True
-    preference = db.session.get(NotificationPreference, (user.id, spec.group))
-    return preference is None or preference.email
+    loaded = db.session.identity_map.get(db.session.identity_key(NotificationPreference, (user.id, spec.group)))
+    if loaded is not None:  # what db.session.get would answer without asking the database
+        return loaded.email
+    # One Core statement on the session's connection: no ORM load and no autoflush of the notice
+    # just added (set_email_preferences flushes what it changes, so the table is what the session holds).
+    email = db.session.connection().execute(
+        _preference_stmt(), {"pref_user_id": user.id, "pref_group": spec.group}).scalar()
+    return email is None or bool(email)
+
+
+@lru_cache(maxsize=1)
+def _preference_stmt():
+    """Built once (bound parameters): notify asks it for every e-mail it might send."""
+    table = NotificationPreference.__table__
+    return sa.select(table.c.email).where(table.c.user_id == sa.bindparam("pref_user_id"),
+                                          table.c.event_group == sa.bindparam("pref_group"))
 
 
 def email_choices(user) -> dict[str, bool]:
