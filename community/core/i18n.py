@@ -1,9 +1,11 @@
 """Which language and time zone a request is shown in, and translated text that stays text (lazy
 strings escape for HTML like plain strings and are plain text in JSON)."""
+from contextlib import contextmanager
 from functools import lru_cache
 
+import flask_babel
 from babel import Locale
-from flask import current_app, has_request_context, session
+from flask import current_app, g, has_request_context, session
 from flask.json.provider import DefaultJSONProvider
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -36,6 +38,36 @@ def select_babel_locale() -> Locale:
     data file of that exact name: it is zh_Hans_CN) lowercases and compares every locale Babel
     knows, about 1.5 ms of CPU a request, a tenth of a claim in the perks storm (bench/README.md)."""
     return _parsed(select_locale())
+
+
+def current_translations():
+    """Flask-Babel's translations for the current locale, looked up once per locale a request.
+    ``flask_babel.get_translations()`` resolves the context, the domain and the locale and builds
+    the catalog's key (the locale's identifier) on every call: about 30 times a page for the
+    template's ``_()``. The answer is kept on Flask-Babel's own per-request namespace, keyed by the
+    locale object it holds, so a ``force_locale`` block (which puts another locale there) gets its
+    own language's catalog and the request's again after it."""
+    try:
+        ctx = g._flask_babel
+    except (AttributeError, RuntimeError):  # nothing resolved yet this request, or no app context
+        return flask_babel.get_translations()
+    locale = getattr(ctx, "babel_locale", None)
+    domain = getattr(ctx, "babel_domain", None)
+    cached = getattr(ctx, "community_translations", None)
+    if cached is not None and locale is not None and cached[0] is locale and cached[1] is domain:
+        return cached[2]
+    translations = flask_babel.get_translations()
+    ctx.community_translations = (ctx.babel_locale, getattr(ctx, "babel_domain", None), translations)
+    return translations
+
+
+@contextmanager
+def force_locale(code):
+    """``flask_babel.force_locale`` given the parsed Locale: Flask-Babel parses the code on each
+    entry, and Babel's parse of "zh_CN" costs about 1.5 ms of CPU (see select_babel_locale), paid
+    once a notice e-mail. Same behaviour: the block reads in ``code``'s language."""
+    with flask_babel.force_locale(_parsed(code) if isinstance(code, str) else code):
+        yield
 
 
 def select_timezone():
@@ -83,3 +115,17 @@ def init_app(app):
     environment may already exist, with the old provider's ``dumps`` in its policies)."""
     app.json = TextJSONProvider(app)
     app.jinja_env.policies["json.dumps_function"] = app.json.dumps
+    _install_template_gettext(app)
+
+
+def _install_template_gettext(app):
+    """The templates' ``_()`` / ``ngettext()`` / ``pgettext()`` as Flask-Babel installs them
+    (new-style: the result is Markup, %-formatted with the keyword arguments, the arguments escaped),
+    but through current_translations(): the catalog is found once a request, not once a label."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: current_translations().ugettext(s),
+        ngettext=lambda s, p, n: current_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: current_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: current_translations().unpgettext(c, s, p, n),
+    )

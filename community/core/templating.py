@@ -1,8 +1,8 @@
 """Jinja filters and globals shared by every page."""
 from flask import current_app, request, url_for
-from flask_babel import format_datetime, format_timedelta, gettext
+from flask_babel import format_datetime, format_timedelta
 
-from community.core.i18n import select_locale
+from community.core.i18n import current_translations, select_locale
 from flask_login import current_user
 
 from community.core.labels import (
@@ -41,7 +41,7 @@ def translated(text):
     what it returns as safe HTML and %-formats it, so ``_(booking.decision_reason)`` would put
     whatever is stored (an office's reason, once its author is gone) into the page as markup, and a
     reason with a "%" in it would fail the page."""
-    return gettext(text) if text else ""
+    return current_translations().ugettext(text) if text else ""  # gettext(text), catalog found once a request
 
 
 def page_url(page):

@@ -3,12 +3,13 @@
 Like every operation these add and flush and never commit: a notice and its e-mail commit with
 the work that caused them, or vanish with it."""
 import smtplib
+from functools import lru_cache
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from community.core import audit
 from community.core.audit import object_type_of
@@ -16,6 +17,7 @@ from community.core.jsonable import jsonable
 from community.core.clock import now
 from community.core.db import insert_now, is_unique_violation, nothing_pending, savepoint
 from community.core.errors import NotFound, PermissionDenied
+from community.core.i18n import force_locale
 from community.extensions import db
 from community.notifications.kinds import Kind, get_group, get_kind, group_is_locked, groups
 from community.notifications.models import (
@@ -132,8 +134,22 @@ def email_enabled(user, spec: Kind) -> bool:
         return False
     if spec.security:
         return True
-    preference = db.session.get(NotificationPreference, (user.id, spec.group))
-    return preference is None or preference.email
+    loaded = db.session.identity_map.get(db.session.identity_key(NotificationPreference, (user.id, spec.group)))
+    if loaded is not None:  # what db.session.get would answer without asking the database
+        return loaded.email
+    # One Core statement on the session's connection: no ORM load and no autoflush of the notice
+    # just added (set_email_preferences flushes what it changes, so the table is what the session holds).
+    email = db.session.connection().execute(
+        _preference_stmt(), {"pref_user_id": user.id, "pref_group": spec.group}).scalar()
+    return email is None or bool(email)
+
+
+@lru_cache(maxsize=1)
+def _preference_stmt():
+    """Built once (bound parameters): notify asks it for every e-mail it might send."""
+    table = NotificationPreference.__table__
+    return sa.select(table.c.email).where(table.c.user_id == sa.bindparam("pref_user_id"),
+                                          table.c.event_group == sa.bindparam("pref_group"))
 
 
 def email_choices(user) -> dict[str, bool]:

@@ -8,9 +8,10 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, has_request_context, request, url_for
-from flask_babel import force_locale, format_datetime, gettext as _
+from flask_babel import format_datetime, gettext as _
 from werkzeug.routing import BuildError
 
+from community.core.i18n import force_locale
 from community.core.clock import DEFAULT_TZ
 from community.core.urls import external_url, public_base_url
 from community.notifications.kinds import Kind, get_kind

@@ -43,3 +43,20 @@ def test_logged_in_pages_switch_too(client, resident, login):
 def test_api_titles_follow_the_language(client, assert_problem):
     client.get("/lang/en")
     assert assert_problem(client.get("/api/v1/me"), 401)["title"] == "Please log in"
+
+
+def test_template_text_follows_a_forced_locale_within_one_request(app):
+    """The templates' _() finds the catalog once a request (core.i18n.current_translations) and
+    still reads a force_locale block in that block's language, and the request's after it."""
+    from flask import render_template_string
+
+    from community.core.i18n import force_locale
+
+    page = "{{ _('Log out') }}|{{ _('%(name)s', name='<b>') }}"
+    with app.test_request_context("/"):
+        assert render_template_string(page) == "退出登录|&lt;b&gt;"
+        with force_locale("en"):
+            assert render_template_string(page) == "Log out|&lt;b&gt;"
+        assert render_template_string(page) == "退出登录|&lt;b&gt;"
+    with app.test_request_context("/"), force_locale("en"):  # the first text of a request is forced
+        assert render_template_string(page) == "Log out|&lt;b&gt;"

@@ -69,6 +69,25 @@ def test_switching_a_group_off_keeps_the_notice_and_drops_the_email(db, resident
     assert outbox() == []
 
 
+def test_a_saved_choice_is_read_from_the_database_and_switching_back_on_sends_again(db, resident, outbox):
+    """email_enabled answers from the session's row when it holds one, else from the table."""
+    ops.set_email_preferences(resident, {"bookings": False}, actor=resident)
+    db.session.commit()
+    from community.notifications.models import NotificationPreference
+
+    for row in [obj for obj in db.session if isinstance(obj, NotificationPreference)]:
+        db.session.expunge(row)  # as in a later request: the choice is only in the database
+    person = resident
+    ops.notify(person, "amenities.booking_rejected", resource="Room A", start_at=WHEN, reason="Full")
+    db.session.commit()
+    assert outbox() == []
+    ops.set_email_preferences(person, {"bookings": True}, actor=person)
+    ops.notify(person, "amenities.booking_rejected", resource="Room B", start_at=WHEN, reason="Full")
+    db.session.commit()
+    assert [mail.kind for mail in outbox()] == ["amenities.booking_rejected"]
+    assert len(notices_of(db, person)) == 2
+
+
 def test_security_emails_cannot_be_switched_off(db, resident, outbox):
     saved = ops.set_email_preferences(resident, {"account": False, "bookings": False}, actor=resident)
     assert saved == {"account": True, "bookings": False}
