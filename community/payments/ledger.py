@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from community.core.clock import now
 from community.core.payables import payable_kind
 from community.extensions import db
 from community.payments.models import (
@@ -69,9 +70,17 @@ def post_charge(kind: str, payable_id: int, due, *, actor=None) -> LedgerTransac
 
 
 def post_charges(kind: str, dues) -> int:
-    """post_charge for many payables of one kind [(payable_id, Due)] with one look-up of the charges
-    already booked (a job opening thousands at once); returns how many were booked."""
-    ids = [payable_id for payable_id, due in dues if due.amount.fen > 0]
+    """post_charge for many payables of one kind [(payable_id, Due)] (a job opening thousands at
+    once); returns how many were booked. Once a payable, as post_charge: on PostgreSQL with no look-up
+    at all (two statements a call: the transactions from arrays with ON CONFLICT DO NOTHING on the
+    charge's partial unique index, RETURNING their ids; then their entries from arrays); elsewhere
+    (SQLite: the tests) one look-up of the charges already booked and the unit of work."""
+    dues = [(payable_id, due) for payable_id, due in dues if due.amount.fen > 0]
+    if not dues:
+        return 0
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _post_charges_pg(kind, dues)
+    ids = [payable_id for payable_id, _ in dues]
     booked = set()
     for start in range(0, len(ids), 5000):
         booked.update(db.session.scalars(sa.select(LedgerTransaction.payable_id).where(
@@ -79,15 +88,54 @@ def post_charges(kind: str, dues) -> int:
             LedgerTransaction.payable_id.in_(ids[start:start + 5000]))))
     posted = 0
     for payable_id, due in dues:
-        if due.amount.fen <= 0 or payable_id in booked:
+        if payable_id in booked:
             continue
-        subsidy = due.subsidy.fen if due.subsidy else 0
         post(CHARGE, community_id=due.community_id, payable_kind=kind, payable_id=payable_id, payer_id=due.payer_id,
-             currency=due.amount.currency, memo=due.title,
-             lines=[(RECEIVABLE, due.amount.fen), (SUBSIDY, subsidy), (REVENUE, -(due.amount.fen + subsidy))])
+             currency=due.amount.currency, memo=due.title, lines=_charge_lines(due))
         booked.add(payable_id)
         posted += 1
     return posted
+
+
+def _charge_lines(due):
+    subsidy = due.subsidy.fen if due.subsidy else 0
+    return [(RECEIVABLE, due.amount.fen), (SUBSIDY, subsidy), (REVENUE, -(due.amount.fen + subsidy))]
+
+
+def _unnest_insert(table, columns, rows, *, tail=""):
+    """INSERT INTO table (columns) SELECT * FROM unnest(one array a column) <tail>: one statement for
+    any number of rows, parsed once (SQLAlchemy's multi-row VALUES has a placeholder a value, which
+    psycopg re-parses for every batch: 14 of the bill run's 41 s at 10,000 leases)."""
+    dialect = db.session.get_bind().dialect
+    arrays = ", ".join(f"CAST(:{c} AS {table.c[c].type.compile(dialect=dialect)}[])" for c in columns)
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) {tail}"
+    return db.session.execute(sa.text(sql), {c: [row[i] for row in rows] for i, c in enumerate(columns)})
+
+
+def _post_charges_pg(kind: str, dues) -> int:
+    db.session.flush()  # a charge pending in the unit of work would otherwise meet ours at its flush
+    at = now()
+    by_id = {}
+    for payable_id, due in dues:
+        by_id.setdefault(payable_id, due)
+    txn_rows = [(CHARGE, due.community_id, kind, payable_id, due.payer_id, due.title[:255], at)
+                for payable_id, due in by_id.items()]
+    txns = LedgerTransaction.__table__
+    made = _unnest_insert(
+        txns, ["kind", "community_id", "payable_kind", "payable_id", "payer_id", "memo", "created_at"], txn_rows,
+        tail="ON CONFLICT (payable_kind, payable_id) WHERE kind = 'charge' DO NOTHING RETURNING id, payable_id").all()
+    entry_rows = []
+    for txn_id, payable_id in made:
+        due = by_id[payable_id]
+        lines = [(account, fen) for account, fen in _charge_lines(due) if fen]
+        if sum(fen for _, fen in lines) != 0:
+            raise ValueError(f"ledger transaction charge does not balance: {lines}")
+        entry_rows.extend((txn_id, account, fen, due.amount.currency, due.community_id, due.payer_id, kind,
+                           payable_id, at) for account, fen in lines)
+    if entry_rows:
+        _unnest_insert(LedgerEntry.__table__, ["transaction_id", "account", "amount_fen", "currency", "community_id",
+                                               "payer_id", "payable_kind", "payable_id", "created_at"], entry_rows)
+    return len(made)
 
 
 def post_payment(payment: Payment, *, actor=None) -> LedgerTransaction:
