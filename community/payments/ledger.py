@@ -102,40 +102,55 @@ def _charge_lines(due):
     return [(RECEIVABLE, due.amount.fen), (SUBSIDY, subsidy), (REVENUE, -(due.amount.fen + subsidy))]
 
 
-def _unnest_insert(table, columns, rows, *, tail=""):
-    """INSERT INTO table (columns) SELECT * FROM unnest(one array a column) <tail>: one statement for
-    any number of rows, parsed once (SQLAlchemy's multi-row VALUES has a placeholder a value, which
-    psycopg re-parses for every batch: 14 of the bill run's 41 s at 10,000 leases)."""
-    dialect = db.session.get_bind().dialect
-    arrays = ", ".join(f"CAST(:{c} AS {table.c[c].type.compile(dialect=dialect)}[])" for c in columns)
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) {tail}"
-    return db.session.execute(sa.text(sql), {c: [row[i] for row in rows] for i, c in enumerate(columns)})
+_CHARGES_PG = """
+WITH input AS (
+    SELECT * FROM unnest(CAST(:payable_id AS integer[]), CAST(:community_id AS integer[]),
+                         CAST(:payer_id AS integer[]), CAST(:memo AS varchar[]), CAST(:amount AS bigint[]),
+                         CAST(:subsidy AS bigint[]), CAST(:currency AS varchar[]))
+        AS i(payable_id, community_id, payer_id, memo, amount, subsidy, currency)
+), txn AS (
+    INSERT INTO ledger_transactions (kind, community_id, payable_kind, payable_id, payer_id, memo, created_at)
+    SELECT 'charge', community_id, :kind, payable_id, payer_id, memo, :at FROM input
+    ON CONFLICT (payable_kind, payable_id) WHERE kind = 'charge' DO NOTHING
+    RETURNING id, payable_id
+), entries AS (
+    INSERT INTO ledger_entries (transaction_id, account, amount_fen, currency, community_id, payer_id,
+                                payable_kind, payable_id, created_at)
+    SELECT txn.id, line.account, line.fen, input.currency, input.community_id, input.payer_id, :kind,
+           input.payable_id, :at
+    FROM txn JOIN input ON input.payable_id = txn.payable_id
+    CROSS JOIN LATERAL (VALUES (:receivable, input.amount), (:subsidy_account, input.subsidy),
+                               (:revenue, -(input.amount + input.subsidy))) AS line(account, fen)
+    WHERE line.fen <> 0
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM txn), (SELECT count(*) FROM entries)
+"""
 
 
 def _post_charges_pg(kind: str, dues) -> int:
+    """One statement for the lot: the input from arrays (parsed once, whatever the count: a multi-row
+    VALUES has a placeholder a value, which psycopg parses again every batch), the transactions with
+    ON CONFLICT DO NOTHING on the charge's partial unique index (a payable already charged, by an
+    earlier or a concurrent run, gets nothing), and the entries of the transactions inserted, each
+    balanced by construction (receivable + subsidy = gross = -revenue; zero lines left out)."""
     db.session.flush()  # a charge pending in the unit of work would otherwise meet ours at its flush
-    at = now()
     by_id = {}
     for payable_id, due in dues:
         by_id.setdefault(payable_id, due)
-    txn_rows = [(CHARGE, due.community_id, kind, payable_id, due.payer_id, due.title[:255], at)
-                for payable_id, due in by_id.items()]
-    txns = LedgerTransaction.__table__
-    made = _unnest_insert(
-        txns, ["kind", "community_id", "payable_kind", "payable_id", "payer_id", "memo", "created_at"], txn_rows,
-        tail="ON CONFLICT (payable_kind, payable_id) WHERE kind = 'charge' DO NOTHING RETURNING id, payable_id").all()
-    entry_rows = []
-    for txn_id, payable_id in made:
-        due = by_id[payable_id]
-        lines = [(account, fen) for account, fen in _charge_lines(due) if fen]
-        if sum(fen for _, fen in lines) != 0:
-            raise ValueError(f"ledger transaction charge does not balance: {lines}")
-        entry_rows.extend((txn_id, account, fen, due.amount.currency, due.community_id, due.payer_id, kind,
-                           payable_id, at) for account, fen in lines)
-    if entry_rows:
-        _unnest_insert(LedgerEntry.__table__, ["transaction_id", "account", "amount_fen", "currency", "community_id",
-                                               "payer_id", "payable_kind", "payable_id", "created_at"], entry_rows)
-    return len(made)
+    params = {"payable_id": [], "community_id": [], "payer_id": [], "memo": [], "amount": [], "subsidy": [],
+              "currency": []}
+    for payable_id, due in by_id.items():
+        params["payable_id"].append(payable_id)
+        params["community_id"].append(due.community_id)
+        params["payer_id"].append(due.payer_id)
+        params["memo"].append(due.title[:255])
+        params["amount"].append(due.amount.fen)
+        params["subsidy"].append(due.subsidy.fen if due.subsidy else 0)
+        params["currency"].append(due.amount.currency)
+    params.update(kind=kind, at=now(), receivable=RECEIVABLE, subsidy_account=SUBSIDY, revenue=REVENUE)
+    made, _ = db.session.execute(sa.text(_CHARGES_PG), params).one()
+    return made
 
 
 def post_payment(payment: Payment, *, actor=None) -> LedgerTransaction:
