@@ -84,7 +84,7 @@ def timed_bill_run(database_url, community_id):
     app = _app(database_url)
     with app.app_context():
         began = time.perf_counter()
-        issued = issue_bills(community_ids=[community_id])
+        issued = issue_bills(community_ids=[community_id], after_chunk=db.session.commit)  # as the job does
         db.session.commit()
         return time.perf_counter() - began, issued
 

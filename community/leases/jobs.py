@@ -3,13 +3,16 @@ from datetime import timedelta
 
 from community.core.clock import now
 from community.core.jobs import job
+from community.extensions import db
 from community.leases.operations import issue_bills, mark_overdue, remind_ending
 
 
 @job("leases-issue-bills", every=timedelta(hours=1))
 def issue_bills_job():
-    """Issue the month's bill of every active lease on its payment day (once: a unique key)."""
-    return {"issued": issue_bills(now())}
+    """Issue the month's bill of every active lease on its payment day (once: a unique key). It
+    commits after each chunk of leases (operations.bills.CHUNK): a crash leaves whole bills with
+    their charges, and the next run issues the rest."""
+    return {"issued": issue_bills(now(), after_chunk=db.session.commit)}
 
 
 @job("leases-overdue-bills", every=timedelta(hours=1))

@@ -250,6 +250,16 @@ class Bill(db.Model):
         sa.CheckConstraint("subsidy_percent BETWEEN 0 AND 100", name="percent_range"),
     )
 
+    @staticmethod
+    def title_for(unit: str, period_start, period_end) -> str:
+        """The charge's title in the ledger and on the payments pages: "<building> <unit> <from>–<to>"."""
+        return f"{unit} {period_start.isoformat()}–{period_end.isoformat()}"
+
+    @property
+    def charge_title(self) -> str:
+        unit = self.lease.unit
+        return self.title_for(f"{unit.building.name} {unit.number}", self.period_start, self.period_end)
+
     @property
     def is_payable(self) -> bool:
         return self.status in (BILL_OPEN, BILL_OVERDUE) and self.amount_due_fen > 0

@@ -15,11 +15,11 @@ def _unit(lease) -> str:
     return f"{lease.unit.building.name} {lease.unit.number}"
 
 
-def describe_bill(bill: Bill) -> Due:
-    lease = bill.lease
+def describe_bill(bill) -> Due:
+    """A Bill, or the bill run's IssuedBill (plain rows: no lease and unit to load)."""
     return Due(amount=Money(bill.amount_due_fen, bill.currency), payer_id=bill.user_id,
                community_id=bill.community_id,
-               title=f"{_unit(lease)} {bill.period_start.isoformat()}–{bill.period_end.isoformat()}",
+               title=bill.charge_title,
                is_open=bill.is_payable, is_paid=bill.paid_at is not None,
                subsidy=Money(bill.subsidy_fen, bill.currency) if bill.subsidy_fen else None,
                link=("leases.my_apartment", {}))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from community.core.clock import now
 from community.core.payables import payable_kind
 from community.extensions import db
 from community.payments.models import (
@@ -69,9 +70,17 @@ def post_charge(kind: str, payable_id: int, due, *, actor=None) -> LedgerTransac
 
 
 def post_charges(kind: str, dues) -> int:
-    """post_charge for many payables of one kind [(payable_id, Due)] with one look-up of the charges
-    already booked (a job opening thousands at once); returns how many were booked."""
-    ids = [payable_id for payable_id, due in dues if due.amount.fen > 0]
+    """post_charge for many payables of one kind [(payable_id, Due)] (a job opening thousands at
+    once); returns how many were booked. Once a payable, as post_charge: on PostgreSQL with no look-up
+    at all (two statements a call: the transactions from arrays with ON CONFLICT DO NOTHING on the
+    charge's partial unique index, RETURNING their ids; then their entries from arrays); elsewhere
+    (SQLite: the tests) one look-up of the charges already booked and the unit of work."""
+    dues = [(payable_id, due) for payable_id, due in dues if due.amount.fen > 0]
+    if not dues:
+        return 0
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _post_charges_pg(kind, dues)
+    ids = [payable_id for payable_id, _ in dues]
     booked = set()
     for start in range(0, len(ids), 5000):
         booked.update(db.session.scalars(sa.select(LedgerTransaction.payable_id).where(
@@ -79,15 +88,69 @@ def post_charges(kind: str, dues) -> int:
             LedgerTransaction.payable_id.in_(ids[start:start + 5000]))))
     posted = 0
     for payable_id, due in dues:
-        if due.amount.fen <= 0 or payable_id in booked:
+        if payable_id in booked:
             continue
-        subsidy = due.subsidy.fen if due.subsidy else 0
         post(CHARGE, community_id=due.community_id, payable_kind=kind, payable_id=payable_id, payer_id=due.payer_id,
-             currency=due.amount.currency, memo=due.title,
-             lines=[(RECEIVABLE, due.amount.fen), (SUBSIDY, subsidy), (REVENUE, -(due.amount.fen + subsidy))])
+             currency=due.amount.currency, memo=due.title, lines=_charge_lines(due))
         booked.add(payable_id)
         posted += 1
     return posted
+
+
+def _charge_lines(due):
+    subsidy = due.subsidy.fen if due.subsidy else 0
+    return [(RECEIVABLE, due.amount.fen), (SUBSIDY, subsidy), (REVENUE, -(due.amount.fen + subsidy))]
+
+
+_CHARGES_PG = """
+WITH input AS (
+    SELECT * FROM unnest(CAST(:payable_id AS integer[]), CAST(:community_id AS integer[]),
+                         CAST(:payer_id AS integer[]), CAST(:memo AS varchar[]), CAST(:amount AS bigint[]),
+                         CAST(:subsidy AS bigint[]), CAST(:currency AS varchar[]))
+        AS i(payable_id, community_id, payer_id, memo, amount, subsidy, currency)
+), txn AS (
+    INSERT INTO ledger_transactions (kind, community_id, payable_kind, payable_id, payer_id, memo, created_at)
+    SELECT 'charge', community_id, :kind, payable_id, payer_id, memo, :at FROM input
+    ON CONFLICT (payable_kind, payable_id) WHERE kind = 'charge' DO NOTHING
+    RETURNING id, payable_id
+), entries AS (
+    INSERT INTO ledger_entries (transaction_id, account, amount_fen, currency, community_id, payer_id,
+                                payable_kind, payable_id, created_at)
+    SELECT txn.id, line.account, line.fen, input.currency, input.community_id, input.payer_id, :kind,
+           input.payable_id, :at
+    FROM txn JOIN input ON input.payable_id = txn.payable_id
+    CROSS JOIN LATERAL (VALUES (:receivable, input.amount), (:subsidy_account, input.subsidy),
+                               (:revenue, -(input.amount + input.subsidy))) AS line(account, fen)
+    WHERE line.fen <> 0
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM txn), (SELECT count(*) FROM entries)
+"""
+
+
+def _post_charges_pg(kind: str, dues) -> int:
+    """One statement for the lot: the input from arrays (parsed once, whatever the count: a multi-row
+    VALUES has a placeholder a value, which psycopg parses again every batch), the transactions with
+    ON CONFLICT DO NOTHING on the charge's partial unique index (a payable already charged, by an
+    earlier or a concurrent run, gets nothing), and the entries of the transactions inserted, each
+    balanced by construction (receivable + subsidy = gross = -revenue; zero lines left out)."""
+    db.session.flush()  # a charge pending in the unit of work would otherwise meet ours at its flush
+    by_id = {}
+    for payable_id, due in dues:
+        by_id.setdefault(payable_id, due)
+    params = {"payable_id": [], "community_id": [], "payer_id": [], "memo": [], "amount": [], "subsidy": [],
+              "currency": []}
+    for payable_id, due in by_id.items():
+        params["payable_id"].append(payable_id)
+        params["community_id"].append(due.community_id)
+        params["payer_id"].append(due.payer_id)
+        params["memo"].append(due.title[:255])
+        params["amount"].append(due.amount.fen)
+        params["subsidy"].append(due.subsidy.fen if due.subsidy else 0)
+        params["currency"].append(due.amount.currency)
+    params.update(kind=kind, at=now(), receivable=RECEIVABLE, subsidy_account=SUBSIDY, revenue=REVENUE)
+    made, _ = db.session.execute(sa.text(_CHARGES_PG), params).one()
+    return made
 
 
 def post_payment(payment: Payment, *, actor=None) -> LedgerTransaction:

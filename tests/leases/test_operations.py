@@ -139,6 +139,52 @@ def test_the_bill_job_issues_once_and_follows_the_tier(db, resident, community_a
     assert (mar.subsidy_fen, mar.amount_due_fen, mar.subsidy_percent) == (90000, 210000, 30)
 
 
+def test_the_bill_run_goes_in_chunks_and_a_crash_midway_leaves_whole_bills_a_rerun_completes(
+        db, create_user, community_admin, make_lease, monkeypatch):
+    from community.leases.operations import bills
+    from community.payments import ledger
+    from community.payments.models import LedgerEntry, LedgerTransaction
+
+    tiers = ["senior", "intermediate", None, "junior", None]
+    leases = [make_lease(create_user(f"chunk{n}@example.com"), date(2027, 1, 1), date(2027, 12, 31),
+                         rent_fen=300000 + n * 10000, status="active", tier=tier, office=community_admin)
+              for n, tier in enumerate(tiers)]
+    move_to(2027, 2, 1)
+    monkeypatch.setattr(bills, "CHUNK", 2)
+    calls = []
+
+    def commit_then_crash():
+        calls.append(1)
+        db.session.commit()
+        if len(calls) == 2:
+            raise RuntimeError("the node died")
+
+    with pytest.raises(RuntimeError):
+        ops.issue_bills(after_chunk=commit_then_crash)
+    db.session.rollback()
+    febs = db.session.scalars(sa.select(Bill).where(Bill.period_start == date(2027, 2, 1))).all()
+    assert sorted(b.lease_id for b in febs) == [lease.id for lease in leases[:4]]  # two whole chunks
+    assert ops.issue_bills(after_chunk=db.session.commit) == 1  # the rerun issues the rest
+    assert ops.issue_bills(after_chunk=db.session.commit) == 0
+    febs = db.session.scalars(sa.select(Bill).where(Bill.period_start == date(2027, 2, 1))
+                              .order_by(Bill.lease_id)).all()
+    assert [b.subsidy_percent for b in febs] == [100, 50, 0, 20, 0]
+    for bill in febs:  # one charge a bill that is owed, its receivable what is due, balanced
+        charges = db.session.scalars(sa.select(LedgerTransaction).where(
+            LedgerTransaction.kind == "charge", LedgerTransaction.payable_kind == "lease_bill",
+            LedgerTransaction.payable_id == bill.id)).all()
+        assert len(charges) == (1 if bill.amount_due_fen > 0 else 0)
+        assert ledger.receivable_of("lease_bill", bill.id) == bill.amount_due_fen
+        for charge in charges:
+            entries = db.session.execute(sa.select(LedgerEntry.account, LedgerEntry.amount_fen)
+                                         .where(LedgerEntry.transaction_id == charge.id)).all()
+            assert sum(fen for _, fen in entries) == 0
+            assert dict(entries).get("subsidy", 0) == bill.subsidy_fen
+            unit = bill.lease.unit
+            assert charge.memo == f"{unit.building.name} {unit.number} 2027-02-01–2027-02-28"
+    assert ledger.check().ok
+
+
 def test_the_unique_key_refuses_a_second_bill_for_a_period(db, resident, community_admin, make_lease):
     lease = make_lease(resident, status="active", office=community_admin)
     bill = _bills(db, lease)[0]

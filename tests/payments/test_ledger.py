@@ -111,3 +111,26 @@ def test_payments_list_filters_and_search(client, login, community_admin, mixed_
     assert client.get("/admin/payments/?status=reversed").get_data(as_text=True).count("data-payment=") == 1
     assert client.get("/admin/payments/?q=P1").get_data(as_text=True).count("data-payment=") == 1
     assert client.get("/admin/payments/?q=nothing-like-this").get_data(as_text=True).count("data-payment=") == 0
+
+
+def test_post_charges_books_each_payable_once_balanced(db, resident, community):
+    from community.core.money import Money
+    from community.core.payables import Due
+
+    def due(fen, subsidy=0):
+        return Due(amount=Money(fen, "CNY"), payer_id=resident.id, community_id=community.id,
+                   title="bulk", is_open=True, is_paid=False, subsidy=Money(subsidy, "CNY") if subsidy else None)
+
+    dues = [(900001, due(1000, 500)), (900002, due(2000)), (900003, due(0, 3000))]
+    assert ledger.post_charges("bulk_test", dues) == 2  # nothing owed, nothing booked
+    assert ledger.post_charges("bulk_test", dues + [(900004, due(700))]) == 1  # once a payable
+    db.session.flush()
+    rows = db.session.execute(sa.select(LedgerEntry.payable_id, LedgerEntry.account, LedgerEntry.amount_fen)
+                              .where(LedgerEntry.payable_kind == "bulk_test")
+                              .order_by(LedgerEntry.payable_id, LedgerEntry.account)).all()
+    assert [tuple(r) for r in rows] == [(900001, "receivable", 1000), (900001, "revenue", -1500),
+                                        (900001, "subsidy", 500), (900002, "receivable", 2000),
+                                        (900002, "revenue", -2000), (900004, "receivable", 700),
+                                        (900004, "revenue", -700)]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LedgerTransaction).where(
+        LedgerTransaction.payable_kind == "bulk_test", LedgerTransaction.kind == "charge")) == 3
