@@ -52,9 +52,10 @@ class Plan:
 class RepeatPlan(Plan):
     """Send the same request until the run's bounds stop it."""
 
-    def __init__(self, request, warmup_path=None):
+    def __init__(self, request, warmup_path=None, think_s=0.0):
         self.request = request
         self.warmup_path = warmup_path
+        self.think_s = think_s
 
     def next_request(self, n):
         return self.request
