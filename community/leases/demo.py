@@ -1,8 +1,8 @@
 """Demo leases: residents 1–3 hold active leases in 1号楼 (resident3's ends within 60 days), with
 bills in every state (paid at the office, waived, overdue, open, and covered whole by a senior
 subsidy), and resident3 moved out of an earlier unit with the deposit settled from the damages.
-resident2's lease is a draft to sign (from the apartments demo's open offer, once accepted, it
-would be another). Idempotent: nothing is made when resident1 already has a lease."""
+resident4's lease of 1号楼 503 is a draft to sign (the apartments demo's open offer, once accepted,
+would give another). Idempotent: nothing is made when resident1 already has a lease."""
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -18,7 +18,8 @@ from community.leases import rules
 from community.leases.models import Bill, Deposit, Lease
 
 # resident number -> (unit number in 1号楼, months since the start, term months, status)
-PLAN = {1: ("501", 3, 12, "active"), 2: ("502", 0, 12, "draft"), 3: ("603", 11, 12, "active")}
+PLAN = {1: ("501", 3, 12, "active"), 2: ("502", 1, 12, "active"), 3: ("603", 11, 12, "active"),
+        4: ("503", 0, 12, "draft")}
 
 
 def _at(day, tz):

@@ -15,7 +15,12 @@ def test_demo_leases_once(db):
     assert statuses == {"open", "paid", "overdue", "waived"}
     assert db.session.scalar(sa.select(Lease.status).where(Lease.user_id == resident1.id)) == "active"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Bill).where(Bill.user_id == resident1.id)) >= 3
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Lease).where(Lease.status == "active")) == 2
+    active = db.session.scalars(sa.select(User.email).join(Lease, Lease.user_id == User.id)
+                                .where(Lease.status == "active")).all()
+    assert sorted(active) == [f"resident{n}@demo.test" for n in (1, 2, 3)]
+    resident4_leases = db.session.scalars(sa.select(Lease.status).join(User, Lease.user_id == User.id)
+                                          .where(User.email == "resident4@demo.test")).all()
+    assert resident4_leases == ["draft"]
     assert db.session.scalar(sa.select(Deposit.status).join(Lease).where(Lease.status == "ended")) == "settled"
     leases, bills = (db.session.scalar(sa.select(sa.func.count()).select_from(t)) for t in (Lease, Bill))
     load_all(echo=lambda *_: None)
