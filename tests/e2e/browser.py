@@ -11,6 +11,12 @@ def log_in(page, user, password=DEFAULT_PASSWORD):
     page.wait_for_url("**/dashboard")
 
 
+def log_out(page):
+    """Submit the header's logout form (it may sit in the collapsed phone menu) and wait for home."""
+    page.locator("form[action$='/logout'] button").first.evaluate("b => b.form.submit()")
+    page.wait_for_url("**/")
+
+
 def csp_reports(page) -> list[str]:
     """The console's Content-Security-Policy complaints, collected while the test runs."""
     reports = []

@@ -11,7 +11,7 @@ from community.amenities.models import Booking, Resource
 from community.core import clock
 from tests.factories.amenities import hours_every_day
 from tests.helpers import frozen_at
-from tests.e2e.browser import log_in
+from tests.e2e.browser import log_in, log_out
 
 pytestmark = pytest.mark.e2e
 
@@ -20,11 +20,6 @@ NOW = datetime(2026, 12, 1, 9, 30, tzinfo=SH)  # a Tuesday morning
 frozen_clock = frozen_at(NOW)  # the live server runs in this process, so it sees the same clock
 EVERY_DAY = hours_every_day("06:00-22:00")
 
-
-
-def log_out(page):
-    page.locator("form[action$='/logout'] button").first.evaluate("b => b.form.submit()")
-    page.wait_for_url("**/")
 
 
 def statuses(db, user):

@@ -4,14 +4,9 @@ import pytest
 import sqlalchemy as sa
 
 from community.perks.models import Voucher
-from tests.e2e.browser import csp_reports, log_in
+from tests.e2e.browser import csp_reports, log_in, log_out
 
 pytestmark = pytest.mark.e2e
-
-
-def log_out(page):
-    page.locator("form[action$='/logout'] button").first.evaluate("b => b.form.submit()")
-    page.wait_for_url("**/")
 
 
 def test_claim_redeem_by_typed_code_and_see_it_used(page, db, create_user, make_merchant, make_campaign, staff_of,

@@ -7,17 +7,12 @@ import pytest
 
 from community.core import clock
 from community.talent import operations as ops
-from tests.e2e.browser import csp_reports, log_in
+from tests.e2e.browser import csp_reports, log_in, log_out
 from tests.factories.talent import PDF, WEDNESDAY
 from tests.helpers import frozen_at
 
 pytestmark = pytest.mark.e2e
 frozen_clock = frozen_at(WEDNESDAY)
-
-
-def log_out(page):
-    page.locator("form[action$='/logout'] button").first.evaluate("b => b.form.submit()")
-    page.wait_for_url("**/")
 
 
 def decide(page, user, application_id):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from community.tickets.models import Ticket
 from tests.core.sample_files import tiny_png
-from tests.e2e.browser import csp_reports, log_in
+from tests.e2e.browser import csp_reports, log_in, log_out
 from tests.factories.tickets import make_desk
 from tests.helpers import frozen_at
 
@@ -23,11 +23,6 @@ frozen_clock = frozen_at(NOW)
 @pytest.fixture(autouse=True)
 def upload_root(app, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "UPLOAD_ROOT", str(tmp_path / "uploads"))
-
-
-def log_out(page):
-    page.locator("form[action$='/logout'] button").first.evaluate("b => b.form.submit()")
-    page.wait_for_url("**/")
 
 
 def test_resident_files_with_a_photo_specialist_replies_resident_confirms_and_rates(

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from community.core.attachments import Attachment
 from community.tickets.models import SpecialistLeave, Ticket
 from tests.core.sample_files import tiny_pdf
-from tests.e2e.browser import csp_reports, log_in
+from tests.e2e.browser import csp_reports, log_in, log_out
 from tests.factories.tickets import file, make_desk
 from tests.helpers import frozen_at
 
@@ -24,11 +24,6 @@ frozen_clock = frozen_at(NOW)
 @pytest.fixture(autouse=True)
 def upload_root(app, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "UPLOAD_ROOT", str(tmp_path / "uploads"))
-
-
-def log_out(page):
-    page.locator("form[action$='/logout'] button").first.evaluate("b => b.form.submit()")
-    page.wait_for_url("**/")
 
 
 def test_specialist_replies_with_a_file_and_marks_their_own_leave(page, db, create_user, community, community_admin,
