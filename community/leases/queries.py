@@ -5,7 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from community.accounts.models import Building
+from community.accounts.models import TALENT_TIERS, Building
 from community.apartments.models import Unit
 from community.core.errors import NotFound
 from community.core.permissions import COMMUNITY_ADMIN, community_ids_with_role, has_role
@@ -123,11 +123,12 @@ def pending_renewals(user):
 
 
 def subsidy_by_tier(user, month_first, month_last):
-    """(tier, bills, subsidy fen, currency) of the bills of this month, by tier."""
+    """(tier, bills, subsidy fen, currency) of the bills of this month, by tier, highest tier first."""
+    rank = sa.case({tier: -i for i, tier in enumerate(TALENT_TIERS)}, value=Bill.tier, else_=1)
     stmt = (sa.select(Bill.tier, sa.func.count(Bill.id), sa.func.coalesce(sa.func.sum(Bill.subsidy_fen), 0),
                       Bill.currency)
             .where(Bill.period_start >= month_first, Bill.period_start <= month_last, Bill.subsidy_fen > 0)
-            .group_by(Bill.tier, Bill.currency).order_by(Bill.tier))
+            .group_by(Bill.tier, Bill.currency).order_by(rank, Bill.currency))
     return db.session.execute(_scoped(stmt, Bill.community_id, user)).all()
 
 

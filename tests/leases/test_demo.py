@@ -26,3 +26,15 @@ def test_demo_leases_once(db):
     load_all(echo=lambda *_: None)
     assert (db.session.scalar(sa.select(sa.func.count()).select_from(Lease)),
             db.session.scalar(sa.select(sa.func.count()).select_from(Bill))) == (leases, bills)
+
+
+def test_subsidy_by_tier_lists_the_highest_tier_first(db):
+    from community.accounts.models import User
+    from community.core.clock import local_today
+    from community.leases import queries, rules
+
+    load_all(echo=lambda *_: None)
+    admin = db.session.scalar(sa.select(User).where(User.email == "admin@demo.test"))
+    first = rules.month_start(local_today(admin.timezone))
+    tiers = [row[0] for row in queries.subsidy_by_tier(admin, first, rules.add_months(first, 1))]
+    assert tiers and tiers == sorted(tiers, key=("senior", "intermediate", "junior").index)
