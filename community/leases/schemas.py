@@ -2,6 +2,7 @@
 dates are ISO 8601 days in the community's calendar."""
 from marshmallow import Schema, fields
 
+from community.core.fields import JSONBoolean
 from community.leases.operations.leases import terms_digest
 
 
@@ -48,7 +49,7 @@ class LeaseBillSchema(Schema):
 
 class LeaseNoticeArgs(Schema):
     ends_on = fields.Date(load_default=None, metadata={"description": "Last day; default the earliest allowed"})
-    confirm = fields.Boolean(load_default=True, metadata={"description": "false: only answer the day, change nothing"})
+    confirm = JSONBoolean(load_default=True, metadata={"description": "false: only answer the day, change nothing"})
 
 
 class LeaseNoticeSchema(Schema):
@@ -60,7 +61,7 @@ class LeaseNoticeSchema(Schema):
 class LeaseRenewalArgs(Schema):
     starts_on = fields.Date(load_default=None, metadata={"description": "Must be the day after the lease ends"})
     ends_on = fields.Date(load_default=None, metadata={"description": "Last day of the new term; default 12 months"})
-    confirm = fields.Boolean(load_default=True)
+    confirm = JSONBoolean(load_default=True)
 
 
 class LeaseRenewalSchema(Schema):

@@ -1,6 +1,7 @@
 """Marshmallow schemas of the talent API (the contract is in docs/talent.md and issue 11)."""
 from marshmallow import Schema, fields, validate
 
+from community.core.fields import JSONBoolean
 from community.talent.models import APPLICATION_STATUSES, TIERS
 
 TALENT_STATUSES = ("unverified", "pending", "verified", "expired", "revoked")
@@ -35,7 +36,7 @@ class TalentApplicationCreateArgs(Schema):
     statement = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     position = fields.String(load_default="", validate=validate.Length(max=120))
     years_in_field = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=80))
-    draft = fields.Boolean(load_default=False, metadata={"description": "Save without submitting"})
+    draft = JSONBoolean(load_default=False, metadata={"description": "Save without submitting"})
 
 
 class TalentApplicationCreatedSchema(Schema):

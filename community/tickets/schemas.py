@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from marshmallow import Schema, fields, validate
 
 from community.core.api import rfc3339
+from community.core.fields import JSONBoolean
 from community.core.urls import external_url
 from community.tickets import rules
 from community.tickets.models import LOCATION_KINDS, PRIORITIES, STATUSES
@@ -107,7 +108,7 @@ class TicketDetailSchema(TicketSchema):
 
 class ReplyArgs(Schema):
     body = fields.String(required=True, validate=validate.Length(min=1, max=rules.BODY_MAX))
-    internal = fields.Boolean(load_default=False,
+    internal = JSONBoolean(load_default=False,
                               metadata={"description": "Staff only: an internal note; a resident's is refused (403)"})
 
 
