@@ -1,7 +1,6 @@
 """Amenities JSON API under /api/v1 (the contract is in docs/amenities.md). Handlers parse, scope,
 call one operation or query, and serialise; every rule lives in the operations and every error
 becomes problem+json in core.errors."""
-import sqlalchemy as sa
 from flask import jsonify
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -17,7 +16,7 @@ from community.amenities.schemas import (
 from community.core import conditional
 from community.core.api import login_required_api, rfc3339
 from community.core.clock import local_today
-from community.extensions import db
+from community.core.pagination import api_page
 
 blp = Blueprint("amenities_api", __name__, url_prefix="/api/v1",
                 description="Amenities: resources, availability and bookings")
@@ -28,10 +27,7 @@ blp.before_request(login_required_api)
 
 def _page(stmt, pagination_parameters):
     """Count the scoped statement, then fetch one page of it."""
-    pagination_parameters.item_count = db.session.scalar(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    page = stmt.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
-    return db.session.scalars(page).unique().all()
+    return api_page(stmt, pagination_parameters)
 
 
 class _Cancelled:

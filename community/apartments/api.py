@@ -2,7 +2,6 @@
 operation or query, serialise; errors become problem+json in core.errors."""
 from functools import wraps
 
-import sqlalchemy as sa
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -14,7 +13,7 @@ from community.apartments.schemas import (
 )
 from community.core.api import login_required_api
 from community.core.clock import now
-from community.extensions import db
+from community.core.pagination import api_page
 
 blp = Blueprint("apartments_api", __name__, url_prefix="/api/v1",
                 description="Apartments: rental rounds, eligibility, applications and offers")
@@ -22,10 +21,7 @@ blp.before_request(login_required_api)
 
 
 def _page(stmt, pagination_parameters):
-    pagination_parameters.item_count = db.session.scalar(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    return db.session.scalars(stmt.limit(pagination_parameters.page_size)
-                              .offset(pagination_parameters.first_item)).unique().all()
+    return api_page(stmt, pagination_parameters)
 
 
 class _RoundView:

@@ -4,6 +4,7 @@ A page number past the last page (a link kept after items went away, a typed ?pa
 the last page (or to the first when the list is empty) instead of drawing the list's "nothing here"
 text under a list that has items. Every page list paginates here; the API paginates with
 flask-smorest, which answers such a page with an empty list and X-Pagination naming the last page."""
+import sqlalchemy as sa
 from flask import abort, current_app, redirect, request, url_for
 
 
@@ -83,3 +84,15 @@ def paginate_rows(select_stmt, *, per_page=None, page_param="page", total_column
     if page > 1 and page > pages and request.method == "GET" and request.endpoint:
         abort(redirect(last_page_url(page_param, pages)))
     return RowsPage(items, page=page, per_page=per_page, total=total)
+
+
+def api_page(select_stmt, pagination_parameters) -> list:
+    """One page of an ORM select for a flask-smorest ``@blp.paginate`` endpoint: the total goes to
+    ``pagination_parameters.item_count`` (X-Pagination), the page's objects are returned (unique,
+    so joined eager loads of collections give each object once)."""
+    from community.extensions import db
+
+    pagination_parameters.item_count = db.session.scalar(
+        sa.select(sa.func.count()).select_from(select_stmt.order_by(None).subquery()))
+    page = select_stmt.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
+    return db.session.scalars(page).unique().all()

@@ -1,13 +1,12 @@
 """Leases JSON API under /api/v1 (the contract is in docs/leases.md and docs/api.md): the caller's
 lease, their bills, a renewal request and notice. Rule refusals are 422 problem+json naming the
 rule (``code`` and ``rule``)."""
-import sqlalchemy as sa
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from community.core.api import login_required_api
 from community.core.errors import NotFound
-from community.extensions import db
+from community.core.pagination import api_page
 from community.leases import operations as ops
 from community.leases import queries
 from community.leases.schemas import LeaseBillSchema, LeaseSchema, LeaseNoticeArgs, LeaseNoticeSchema, LeaseRenewalArgs, LeaseRenewalSchema
@@ -38,10 +37,7 @@ def get_lease():
 def list_bills(pagination_parameters):
     """The caller's rent bills, latest period first."""
     stmt = queries.bills_of(current_user)
-    pagination_parameters.item_count = db.session.scalar(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    return db.session.scalars(stmt.limit(pagination_parameters.page_size)
-                              .offset(pagination_parameters.first_item)).all()
+    return api_page(stmt, pagination_parameters)
 
 
 @blp.route("/lease/notice", methods=["POST"])

@@ -1,12 +1,11 @@
 """Notifications JSON API under /api/v1: the caller's own notices only (docs/api.md)."""
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from community.core.api import login_required_api
-from community.extensions import db
+from community.core.pagination import api_page
 from community.notifications import operations as ops
 from community.notifications import queries
 from community.notifications.kinds import get_kind
@@ -37,10 +36,7 @@ def as_json(notice) -> dict:
 def list_notices(args, pagination_parameters):
     """The caller's notices, newest first; `read=false` for the unread ones only."""
     stmt = queries.notices_for(current_user, read=args.get("read"))
-    pagination_parameters.item_count = db.session.scalar(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    page = stmt.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
-    return [as_json(notice) for notice in db.session.scalars(page)]
+    return [as_json(notice) for notice in api_page(stmt, pagination_parameters)]
 
 
 @blp.route("/notifications/<int:notice_id>/read", methods=["POST"])

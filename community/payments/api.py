@@ -4,12 +4,11 @@
   POST /api/v1/payables/<kind>/<id>/checkout         {"url"} of the Checkout page; 404 not the
        caller's, 409 already paid, 503 online payment not configured
 """
-import sqlalchemy as sa
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from community.core.api import login_required_api
-from community.extensions import db
+from community.core.pagination import api_page
 from community.payments import operations as ops
 from community.payments import queries
 from community.payments.schemas import CheckoutSchema, PaymentSchema
@@ -25,10 +24,7 @@ blp.before_request(login_required_api)
 def list_payments(pagination_parameters):
     """The caller's payments (online and offline), newest first, with their refunds."""
     stmt = queries.my_payments(current_user)
-    pagination_parameters.item_count = db.session.scalar(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    return db.session.scalars(stmt.limit(pagination_parameters.page_size)
-                              .offset(pagination_parameters.first_item)).all()
+    return api_page(stmt, pagination_parameters)
 
 
 @blp.route("/payments/<int:payment_id>")

@@ -1,12 +1,12 @@
 """Perks JSON API under /api/v1 (contract in docs/perks.md): perks, campaigns open to the caller,
 claiming, the caller's vouchers, and redemption by staff tokens."""
-import sqlalchemy as sa
 from flask import current_app
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from community.core.api import login_required_api
-from community.extensions import db, limiter
+from community.core.pagination import api_page
+from community.extensions import limiter
 from community.perks import operations as ops
 from community.perks import images, queries
 from community.perks.models import Voucher
@@ -34,10 +34,7 @@ def ip_limit():
 
 
 def _page(stmt, pagination_parameters):
-    pagination_parameters.item_count = db.session.scalar(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    page = stmt.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
-    return db.session.scalars(page).unique().all()
+    return api_page(stmt, pagination_parameters)
 
 
 @blp.route("/perks")

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from community.core.api import login_required_api
 from community.core.clock import now
-from community.extensions import db
+from community.core.pagination import api_page
 from community.tickets import operations as ops
 from community.tickets import queries
 from community.tickets.schemas import (
@@ -84,10 +84,7 @@ def list_tickets(args, pagination_parameters):
             stmt = stmt.where(sa.or_(queries.Ticket.reference.ilike(like), queries.Ticket.title.ilike(like)))
     else:
         stmt = queries.queue_for(current_user, scope=scope, status=args["status"], search=args["q"], at=now())
-    pagination_parameters.item_count = db.session.scalar(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    page = stmt.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
-    return db.session.scalars(page).unique().all()
+    return api_page(stmt, pagination_parameters)
 
 
 @blp.route("/tickets/<int:ticket_id>")
