@@ -236,7 +236,7 @@ def main(argv=None):
     n = max(1, len(measured))
     print(f"{args.path}: {len(measured)} requests, statuses {statuses}, cpu {cpu / n * 1000:.2f} ms/request,"
           f" wall {wall / n * 1000:.2f} ms/request, {queries[0] / n:.1f} SQL statements/request"
-          + (" (profiled: slower than without)" if profiler else ""))
+          + (" (profiled: slower than without)" if profiler or cpu_profiler else ""))
     if cpu_profiler:
         _save_cpu_profile(cpu_profiler, args.path, len(measured), cpu)
     if profiler:
