@@ -38,6 +38,12 @@ def common_arguments(parser):
     group.add_argument("--threads", type=int, default=defaults.threads)
     group.add_argument("--app-config", default=defaults.app_config,
                        help="APP_CONFIG for the app under test (default: %(default)s)")
+    group.add_argument("--keep-alive", type=int, default=defaults.keepalive, metavar="SECONDS",
+                       help="gunicorn --keep-alive (default: %(default)s); 0 closes every connection "
+                            "after its answer, as behind a proxy that keeps no upstream connections")
+    group.add_argument("--access-log", action="store_true",
+                       help="write gunicorn's access log with its time a request and the worker "
+                            "(python -m bench.accesslog reads it); costs the server some CPU")
     group.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
     group = parser.add_argument_group("load (every step is bounded by both)")
     group.add_argument("--requests", type=int, default=20000, help="max requests per step")
@@ -83,7 +89,9 @@ def main(argv=None):
         module.add_arguments(parser)
     args = parser.parse_args(argv[1:])
     settings = ServerSettings(workers=args.workers, worker_class=args.worker_class,
-                              threads=args.threads, app_config=args.app_config)
+                              threads=args.threads, keepalive=args.keep_alive,
+                              app_config=args.app_config,
+                              access_log=args.access_log)
     ctx = Context(args=args, settings=settings, database_url=args.database_url,
                   tokens_file=args.tokens_file)
     idle_before = wait_for_idle(args.wait_idle)

@@ -4,7 +4,10 @@
         run_load(server.base_url, ...)
 
 The server's stderr (gunicorn's error log and the app's log) goes to bench/results/logs/.
-No access log is written: it costs the server time the real deployment may spend elsewhere.
+No access log is written unless the settings ask for one (``--access-log``): it costs the server
+time the real deployment may spend elsewhere. When asked, it is written beside the error log in
+bench.accesslog's format (the worker, gunicorn's own time for the request, the app's) so
+``python -m bench.accesslog <file>`` can tell waiting for a worker thread from the handling itself.
 """
 import os
 import signal
@@ -16,6 +19,7 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
+from bench.accesslog import ACCESS_LOG_FORMAT
 from bench.results import REPO_DIR, RESULTS_DIR
 
 LOG_DIR = os.path.join(RESULTS_DIR, "logs")
@@ -30,6 +34,7 @@ class ServerSettings:
     timeout: int = 30
     keepalive: int = 5
     app_config: str = "default"
+    access_log: bool = False
 
     def as_dict(self):
         return asdict(self)
@@ -53,6 +58,7 @@ class GunicornServer:
         self.port = None
         self.process = None
         self.log_path = None
+        self.access_log_path = None
 
     @property
     def base_url(self):
@@ -64,13 +70,20 @@ class GunicornServer:
                 "--workers", str(s.workers), "--worker-class", s.worker_class,
                 "--threads", str(s.threads), "--timeout", str(s.timeout),
                 "--keep-alive", str(s.keepalive), "--error-logfile", "-", "--log-level", "warning",
-                self.app_spec]
+                *self._access_log_args(), self.app_spec]
+
+    def _access_log_args(self):
+        if not self.access_log_path:
+            return []
+        return ["--access-logfile", self.access_log_path, "--access-logformat", ACCESS_LOG_FORMAT]
 
     def start(self):
         self.port = free_port()
         os.makedirs(LOG_DIR, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         self.log_path = os.path.join(LOG_DIR, f"{self.name}-{stamp}-{self.port}.log")
+        if self.settings.access_log:
+            self.access_log_path = self.log_path[:-len(".log")] + ".access.log"
         env = dict(os.environ, APP_CONFIG=self.settings.app_config, PYTHONPATH=REPO_DIR,
                    **self.env)
         self._log = open(self.log_path, "wb")
@@ -106,6 +119,9 @@ class GunicornServer:
             self.process.kill()
             self.process.wait(timeout=10)
         self._log.close()
+        if self.access_log_path:
+            print(f"access log of {self.name}: python -m bench.accesslog {self.access_log_path}",
+                  file=sys.stderr)
 
     def cpu_seconds(self):
         """CPU time (user + system) of the gunicorn master and its workers so far, from /proc."""

@@ -95,3 +95,31 @@ def test_perks_benchmark_takes_its_own_world_and_the_profile_its_paths():
     assert [r[2]["headers"]["Authorization"] for r in me] == [f"Bearer t{n}" for n in range(4)]
     with pytest.raises(SystemExit):
         scenario.perks_requests("claim", 5)  # 20 tokens - 16 staff = 4 residents
+
+
+def test_access_log_lines_are_summarised_per_worker():
+    from bench.accesslog import parse_line, summarize
+
+    lines = ["<101> 12000 10.500 GET /api/v1/me 200\n", "<101> 30000 20.000 GET /api/v1/me 200\n",
+             "<102> 5000 4.000 POST /api/v1/bookings 201\n",
+             "<102> 2152 - GET /healthz 200\n",  # no app time: not a bench request
+             "garbage\n"]
+    records = [record for record in map(parse_line, lines) if record]
+    assert [record["worker"] for record in records] == ["101", "101", "102"]
+    rows = {row["worker"]: row for row in summarize(records)}
+    assert rows["101"]["requests"] == 2 and rows["102"]["requests"] == 1
+    assert rows["101"]["thread_seconds"] == 0.04
+    assert rows["102"]["gunicorn_p50_ms"] == 5.0 and rows["102"]["app_p50_ms"] == 4.0
+    assert rows["all"]["requests"] == 3 and rows["all"]["thread_seconds"] == 0.05
+    assert rows["102"]["after_app_p95_ms"] == 1.0
+
+
+def test_the_server_writes_an_access_log_only_when_asked():
+    from bench.server import GunicornServer, ServerSettings
+
+    quiet = GunicornServer("bench.wsgi:app", ServerSettings())
+    assert "--access-logfile" not in quiet.command()
+    logged = GunicornServer("bench.wsgi:app", ServerSettings(access_log=True))
+    logged.access_log_path = "/tmp/x.access.log"
+    command = logged.command()
+    assert command[command.index("--access-logfile") + 1] == "/tmp/x.access.log"
