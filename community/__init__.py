@@ -64,7 +64,7 @@ def register_compression(app):
 
 
 def register_extensions(app):
-    from community.core import sqlite
+    from community.core import pool, sqlite
     from community.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
     from community.core.i18n import select_babel_locale, select_timezone
     from community.models import import_all_models
@@ -72,6 +72,7 @@ def register_extensions(app):
     db.init_app(app)
     with app.app_context():
         sqlite.configure(db.engine)
+        pool.configure(db.engine, app.config["DB_PING_IDLE_SECONDS"])
     import_all_models()  # the whole schema, for Alembic
     migrate.init_app(app, db, directory=os.path.join(BASE_DIR, "migrations"), render_as_batch=True,
                      compare_type=True)

@@ -37,7 +37,9 @@ class Default:
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get(
         "DATABASE_URL", "sqlite:///" + os.path.join(INSTANCE_DIR, "community.sqlite3")
     ))
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pool_pre_ping: core/pool.py pings a pooled connection only after it sat idle this long
+    # (a round trip saved on every busy request).
+    DB_PING_IDLE_SECONDS = float(os.environ.get("DB_PING_IDLE_SECONDS", "10"))
     REDIS_URL = os.environ.get("REDIS_URL")  # rate limits use memory:// when unset
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
