@@ -2,6 +2,7 @@
 
 The clock is frozen on Tuesday 2026-12-01 09:30 in Shanghai, so "today 10:00" is bookable and
 "today 08:00" is past."""
+import re
 from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -245,7 +246,9 @@ def test_day_view_lists_resources_of_a_kind(client, login, resident, make_resour
     login(resident)
     page = text(client.get("/amenities/day?kind=laundry&date=2026-12-02"))
     assert "Washer 1" in page and "Washer 2" in page and "Fitness centre" not in page
-    assert page.count('data-state=free') == 2 * 18  # 08:00-21:30, 45-minute slots, two machines
+    # 08:00-21:30, 45-minute slots, two machines: every one a free link (no data-state: free)
+    assert len(re.findall(r'<a href="[^"]*book\?start=', page)) == 2 * 18
+    assert "data-state" not in page.split('class="resource-strip"', 1)[1].split("</div>", 1)[0]
     assert client.get("/amenities/day?kind=laundry&date=2026-13-45").status_code == 400
 
 

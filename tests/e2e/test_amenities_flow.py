@@ -42,7 +42,7 @@ def test_resident_books_checks_in_and_cancels(page, db, create_user, community, 
     page.wait_for_url(f"**/amenities/{gym.id}")
     assert page.locator("#day-2026-12-01 [data-state=past]").count() == 4  # 06:00 to 09:00
     screenshot("amenities-week")
-    page.locator("#day-2026-12-01 a.slot[data-state=free]").first.click()  # 10:00
+    page.locator("#day-2026-12-01 .slot-grid > a:not([data-state])").first.click()  # 10:00
     page.wait_for_url("**/book?*")
     assert "10:00" in page.locator("main .card").first.inner_text()
     page.click("[data-booking-form] button[type=submit]")
@@ -61,7 +61,7 @@ def test_resident_books_checks_in_and_cancels(page, db, create_user, community, 
 
     # A second booking tomorrow evening, then cancelled from My bookings.
     page.goto(f"/amenities/{gym.id}?day=2026-12-02")
-    page.locator("#day-2026-12-02 a.slot[data-state=free]").last.click()  # 21:00
+    page.locator("#day-2026-12-02 .slot-grid > a:not([data-state])").last.click()  # 21:00
     page.click("[data-booking-form] button[type=submit]")
     page.wait_for_url("**/amenities/bookings")
     card = page.locator("[data-booking]").filter(has=page.locator("[data-status=confirmed]"))

@@ -50,7 +50,7 @@ def test_week_views_mark_own_bookings_and_stop_at_the_window(page, amenities, sc
     page.goto(f"/amenities/{gym.id}?day=2026-12-02")
     wednesday = page.locator("#day-2026-12-02")
     assert wednesday.locator("[data-mine]").inner_text().split() == ["18:00", "您已预约"]
-    assert "剩 20 个名额" in wednesday.locator("a.slot").first.inner_text()
+    assert "剩 20 个名额" in wednesday.locator(".slot-grid > a").first.inner_text()
     assert page.locator("#tab-2026-12-02.has-mine").count() == 1
     assert page.locator("[data-legend]").is_visible()
     screenshot("amenities-week-phone")
@@ -73,7 +73,7 @@ def test_week_views_mark_own_bookings_and_stop_at_the_window(page, amenities, sc
     assert not page.locator(".day-strip").is_visible()
     columns = page.locator(".week-grid > .tab-pane")
     assert all(columns.nth(i).is_visible() for i in range(7))
-    tops = {round(columns.nth(i).locator(".slot").nth(5).bounding_box()["y"]) for i in range(7)}
+    tops = {round(columns.nth(i).locator(".slot-grid > *").nth(5).bounding_box()["y"]) for i in range(7)}
     assert len(tops) == 1  # 11:00 on one row across the week
     screenshot("amenities-week-desktop")
     page.goto(f"/amenities/{gym.id}?start=2026-12-08")

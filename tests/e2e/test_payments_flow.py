@@ -33,7 +33,7 @@ def test_resident_pays_a_paid_booking_on_checkout_and_sees_it_paid(page, app, db
     log_in(page, resident)
 
     page.goto(f"/amenities/{ktv.id}?day=2026-12-02")
-    page.locator("#day-2026-12-02 a.slot[data-state=free]").first.click()
+    page.locator("#day-2026-12-02 .slot-grid > a:not([data-state])").first.click()
     page.click("[data-booking-form] button[type=submit]")
     page.wait_for_url("**/amenities/bookings")
     assert page.locator("[data-booking] [data-status=pending_payment]").count() == 1
