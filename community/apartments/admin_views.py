@@ -13,6 +13,7 @@ from community.apartments.errors import ImportRejected
 from community.apartments.forms import ImportForm, OfferUnitsForm, RoundForm, UnitForm, UnitStatusForm
 from community.apartments.operations.rounds import ensure_draft
 from community.apartments.models import LAYOUTS, UNIT_STATUSES, Application, Round, Unit
+from community.core.clock import now
 from community.core.csv_export import csv_response
 from community.core.errors import NotFound, rerender_on_domain_error
 from community.core.forms import PageForm, choices
@@ -115,7 +116,8 @@ def render_round(round_, *, offer_form=None, plan=None, status=200):
             Household.user_id.in_([a.user_id for a in applications.items])))}
     return render_template("apartments/admin/round.html", round=round_, units=queries.offered_units(round_),
                            offer_form=offer_form, action_form=PageForm(), plan=plan, applications=applications,
-                           households=households, offers=queries.offers_of_round(round_)), status
+                           households=households, offers=queries.offers_of_round(round_),
+                           window_open=now() < round_.closes_at), status
 
 
 @bp.route("/rounds/<int:round_id>")

@@ -103,7 +103,11 @@ def test_operator_runs_a_round_from_draft_to_result(client, login, world, db, en
     clock.freeze(NOW + timedelta(hours=2))
     ops.apply(round_, resident, [{"layout": "1b1l"}])
     db.session.commit()
+    during = client.get(f"/admin/apartments/rounds/{round_.id}").get_data(as_text=True)
+    assert "data-window-open" in during and f'/rounds/{round_.id}/dry-run"' not in during  # not yet offered
     close_window(round_)
+    after = client.get(f"/admin/apartments/rounds/{round_.id}").get_data(as_text=True)
+    assert "data-window-open" not in after and f'/rounds/{round_.id}/dry-run"' in after
     dry = client.get(f"/admin/apartments/rounds/{round_.id}/dry-run")
     assert dry.status_code == 200 and "王小明" in text(dry)
     assert db_count(Offer) == 0
