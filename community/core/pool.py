@@ -1,7 +1,7 @@
 """Connection pool liveness: ping a pooled connection only when it has sat idle.
 
 SQLAlchemy's ``pool_pre_ping`` sends a ``SELECT 1`` on every checkout, so every request paid one
-more round trip to PostgreSQL before its first real statement (bench/README.md, "Pool ping"). A
+more round trip to PostgreSQL before its first real statement (bench/README.md, "The pool ping"). A
 connection that was checked in a moment ago is as alive as a connection can be known to be without
 using it; the ones that die are those left idle (a PostgreSQL restart, a proxy's or firewall's idle
 timeout). So a connection is pinged at checkout only when it has been idle in the pool for
