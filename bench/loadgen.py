@@ -212,9 +212,19 @@ async def _drive(base_url, plans, budget, max_seconds, start_together, timeout_s
             "timed_out": timed_out, "pid": os.getpid()}
 
 
+def first_pause_s(plan, pauses):
+    """How long a client that reads waits before its first request: a share of one think time, so
+    32 readers do not all send their first request at the same instant (that burst is a closed-loop
+    round, and with one request a client a second it was a tenth of a 10 s step's samples: the p95).
+    Closed-loop clients (think_s 0) start at once."""
+    return plan.think_s * pauses.random() if plan.think_s else 0.0
+
+
 async def _client_loop(plan, client, state, deadline, samples, started):
     n = 0
     pauses = random.Random(id(plan))  # think times spread +-50 % so clients do not march in step
+    if plan.think_s:
+        await asyncio.sleep(min(first_pause_s(plan, pauses), max(0.0, deadline - time.monotonic())))
     while state["sent"] < state["budget"] and time.monotonic() < deadline:
         request = plan.next_request(n)
         if request is None:

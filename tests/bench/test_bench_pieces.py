@@ -123,3 +123,15 @@ def test_the_server_writes_an_access_log_only_when_asked():
     logged.access_log_path = "/tmp/x.access.log"
     command = logged.command()
     assert command[command.index("--access-logfile") + 1] == "/tmp/x.access.log"
+
+
+def test_readers_start_spread_over_one_think_time_and_closed_loop_clients_at_once():
+    import random
+
+    from bench.loadgen import RepeatPlan, Request, first_pause_s
+
+    reader = RepeatPlan(Request("GET", "/"), think_s=1.0)
+    pauses = [first_pause_s(reader, random.Random(seed)) for seed in range(32)]
+    assert all(0 <= pause < 1.0 for pause in pauses)
+    assert max(pauses) - min(pauses) > 0.5  # spread, not one burst
+    assert first_pause_s(RepeatPlan(Request("GET", "/")), random.Random(1)) == 0.0
