@@ -117,7 +117,7 @@ def render_round(round_, *, offer_form=None, plan=None, status=200):
     return render_template("apartments/admin/round.html", round=round_, units=queries.offered_units(round_),
                            offer_form=offer_form, action_form=PageForm(), plan=plan, applications=applications,
                            households=households, offers=queries.offers_of_round(round_),
-                           window_open=now() < round_.closes_at), status
+                           window_open=not round_.applications_closed(now())), status
 
 
 @bp.route("/rounds/<int:round_id>")

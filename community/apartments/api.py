@@ -29,8 +29,7 @@ class _RoundView:
 
     def __init__(self, round_):
         self._round = round_
-        at = now()
-        self.is_open = round_.status == "published" and round_.opens_at <= at < round_.closes_at
+        self.is_open = round_.accepting_applications(now())
         self.seed = round_.seed if round_.status == "allocated" else None
         self.units = None
 

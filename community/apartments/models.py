@@ -167,6 +167,15 @@ class Round(TimestampMixin, db.Model):
     def is_draft(self) -> bool:
         return self.status == DRAFT
 
+    # The application window, in one place: applying, the pages, the API and allocation ask here.
+    def accepting_applications(self, at: datetime) -> bool:
+        """Published and ``at`` inside [opens_at, closes_at): applications may be made or changed."""
+        return self.status == PUBLISHED and self.opens_at <= at < self.closes_at
+
+    def applications_closed(self, at: datetime) -> bool:
+        """The window is over at ``at``: from then on the round can be dry-run and allocated."""
+        return at >= self.closes_at
+
 
 class RoundUnit(db.Model):
     """A unit offered in a round. Offering "N units of a layout" picks N available units when the

@@ -49,12 +49,11 @@ def render_round(round_, form=None, status=200, **extra):
         form.set_options(preference_options(round_))
         if application is not None:
             form.fill(application.preferences)
-    at = now()
     results = list(db.session.scalars(queries.ranked_applications(round_).limit(500))) \
         if round_.status == ALLOCATED else []
     return render_template("apartments/round.html", round=round_, units=queries.offered_units(round_),
                            application=application, reasons=reasons, form=form, withdraw_form=PageForm(),
-                           is_open=round_.status == "published" and round_.opens_at <= at < round_.closes_at,
+                           is_open=round_.accepting_applications(now()),
                            results=results, household=queries.household_of(current_user),
                            buildings={b.id: b for b in queries.offered_buildings(round_)}, **extra), status
 

@@ -82,6 +82,19 @@ def test_outside_the_window(db, make_units, make_round, residents):
     assert refused.value.code == "outside_window"
 
 
+def test_the_window_at_its_edges(db, make_units, make_round):
+    """[opens_at, closes_at): open from its first instant, closed (and allocatable) at its last."""
+    opens, closes = NOW + timedelta(days=1), NOW + timedelta(days=2)
+    round_ = make_round(make_units(["1b1l"]), opens=opens, closes=closes)
+    tick = timedelta(microseconds=1)
+    assert not round_.accepting_applications(opens - tick)
+    assert round_.accepting_applications(opens) and round_.accepting_applications(closes - tick)
+    assert not round_.applications_closed(closes - tick)
+    assert not round_.accepting_applications(closes) and round_.applications_closed(closes)
+    round_.status = "draft"  # a draft takes no applications, whatever the time
+    assert not round_.accepting_applications(opens)
+
+
 def test_a_published_round_is_frozen(db, make_units, make_round):
     round_ = make_round(make_units(["1b1l"]))
     with pytest.raises(RoundFrozen):

@@ -122,7 +122,7 @@ def _plan(round_: Round) -> Plan:
     if round_.status != PUBLISHED:
         raise AlreadyAllocated() if round_.status == ALLOCATED else ApartmentRuleViolation(
             _l("Only a published round is allocated."), code="not_published")
-    if now() < round_.closes_at:
+    if not round_.applications_closed(now()):
         raise ApartmentRuleViolation(_l("The application window has not closed yet."), code="window_open")
     if not rules.seed_matches(round_.seed or "", round_.seed_hash or ""):
         raise ApartmentRuleViolation(_l("The lottery seed does not match the hash published with the round."),

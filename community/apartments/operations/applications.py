@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from community.apartments import queries, rules
 from community.apartments.errors import AlreadyApplied, ApartmentRuleViolation, NotEligible
-from community.apartments.models import PUBLISHED, SUBMITTED, WITHDRAWN, Application, Round
+from community.apartments.models import SUBMITTED, WITHDRAWN, Application, Round
 from community.apartments.operations.households import household_for
 from community.apartments.operations.rounds import cached_rules, round_rules, rules_of
 from community.apartments.presentation import reason_text
@@ -70,8 +70,7 @@ def not_eligible(reasons) -> NotEligible:
 
 
 def _ensure_window(round_: Round) -> None:
-    at = now()
-    if round_.status != PUBLISHED or not round_.opens_at <= at < round_.closes_at:
+    if not round_.accepting_applications(now()):
         raise ApartmentRuleViolation(_l("Applications to this round are not open."), code="outside_window")
 
 
