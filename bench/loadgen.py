@@ -212,6 +212,14 @@ async def _drive(base_url, plans, budget, max_seconds, start_together, timeout_s
             "timed_out": timed_out, "pid": os.getpid()}
 
 
+def add_think_argument(parser, reader="user", reads="page"):
+    """``--think-ms``, the same for every benchmark of people: how long each one reads an answer."""
+    parser.add_argument("--think-ms", type=float, default=0,
+                        help=f"each {reader} pauses about this long (+-50 %%) after each {reads}, and "
+                             f"starts after a random share of it; 0 (default): closed loop, every "
+                             f"{reader} asks again at once, the hardest reading of '32 clients'")
+
+
 def first_pause_s(plan, pauses):
     """How long a client that reads waits before its first request: a share of one think time, so
     32 readers do not all send their first request at the same instant (that burst is a closed-loop

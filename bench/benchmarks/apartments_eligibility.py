@@ -3,7 +3,7 @@ residents with households; bench/apartments.py builds it): every client its own 
 token, asking again at once (closed loop; `--think-ms` for residents who read the answer first). p50/p95 latency, server time and SQL statements a
 request. Target: p95 under 50 ms."""
 from bench import apartments
-from bench.loadgen import RepeatPlan, Request
+from bench.loadgen import RepeatPlan, Request, add_think_argument
 
 NAME = "apartments_eligibility"
 DESCRIPTION = "eligibility check p95 at 32 clients (target < 50 ms)"
@@ -15,8 +15,7 @@ TARGET_P95_MS = 50.0
 
 def add_arguments(parser):
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--think-ms", type=float, default=0,
-                        help="each resident pauses about this long (+-50 %%) after each answer; 0: closed loop")
+    add_think_argument(parser, reader="resident", reads="answer")
 
 
 def run(ctx):

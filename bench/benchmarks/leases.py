@@ -10,7 +10,7 @@ resident's My apartment page at 32 clients (gunicorn, session cookies). Targets:
 """
 from bench import leases
 from bench.amenities import SessionPlan
-from bench.loadgen import Request
+from bench.loadgen import Request, add_think_argument
 
 NAME = "leases"
 DESCRIPTION = "monthly bill run for 100,000 leases (< 60 s, rerun < 10 s), My apartment p95 at 32 clients"
@@ -28,9 +28,7 @@ def add_arguments(parser):
     group.add_argument("--no-pages", action="store_true", help="only the bill runs")
     group.add_argument("--pages-only", action="store_true",
                        help="only My apartment (the leases seeded and billed by an earlier run)")
-    parser.add_argument("--think-ms", type=float, default=0,
-                        help="each resident pauses about this long (+-50 %%) after each page; 0 (default): "
-                             "closed loop, every resident asks again at once")
+    add_think_argument(parser, reader="resident", reads="page")
 
 
 def run(ctx):

@@ -11,7 +11,7 @@ Two steps, each bounded:
 from datetime import date
 
 from bench import amenities
-from bench.loadgen import Request
+from bench.loadgen import Request, add_think_argument
 from bench.results import summarize
 
 NAME = "pages"
@@ -26,10 +26,7 @@ def add_arguments(parser):
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--login-clients", type=int, default=None,
                         help="concurrent logins (default: --clients)")
-    parser.add_argument("--think-ms", type=float, default=0,
-                        help="each user pauses about this long (+-50 %%) after each page; 0 (default): "
-                             "closed loop, every user asks again at once, the hardest reading of "
-                             "'32 concurrent users'")
+    add_think_argument(parser, reader="user", reads="page")
 
 
 def residents_by_history(ctx, count):

@@ -8,7 +8,7 @@ community is the one with the most tickets in it."""
 from datetime import date
 
 from bench import amenities
-from bench.loadgen import Request
+from bench.loadgen import Request, add_think_argument
 
 NAME = "tickets"
 DESCRIPTION = "service report (one community, one quarter) and specialist queue at 32 users; needs tickets"
@@ -22,8 +22,7 @@ QUEUE_TARGET_MS = 100.0
 def add_arguments(parser):
     parser.add_argument("--clients", type=int, default=32, help="specialists on the queue page at once")
     parser.add_argument("--report-clients", type=int, default=1)
-    parser.add_argument("--think-ms", type=float, default=0,
-                        help="each specialist pauses about this long (+-50 %%) after each queue page; 0: closed loop")
+    add_think_argument(parser, reader="specialist", reads="queue page")
 
 
 def last_full_quarter(today):

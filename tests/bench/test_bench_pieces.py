@@ -135,3 +135,16 @@ def test_readers_start_spread_over_one_think_time_and_closed_loop_clients_at_onc
     assert all(0 <= pause < 1.0 for pause in pauses)
     assert max(pauses) - min(pauses) > 0.5  # spread, not one burst
     assert first_pause_s(RepeatPlan(Request("GET", "/")), random.Random(1)) == 0.0
+
+
+def test_every_benchmark_of_people_takes_the_same_think_option():
+    import argparse
+
+    from bench.__main__ import discover
+
+    for name in ("pages", "tickets", "apartments_eligibility", "leases"):
+        parser = argparse.ArgumentParser()
+        discover()[name].add_arguments(parser)
+        assert parser.parse_args(["--think-ms", "1000"]).think_ms == 1000.0
+        assert parser.parse_args([]).think_ms == 0
+        assert "random share" in parser.format_help()
