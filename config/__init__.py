@@ -39,7 +39,7 @@ class Default:
     ))
     # No pool_pre_ping: core/pool.py pings a pooled connection only after it sat idle this long
     # (a round trip saved on every busy request).
-    DB_PING_IDLE_SECONDS = float(os.environ.get("DB_PING_IDLE_SECONDS", "10"))
+    DB_PING_IDLE_SECONDS = _env_int("DB_PING_IDLE_SECONDS", 10)
     REDIS_URL = os.environ.get("REDIS_URL")  # rate limits use memory:// when unset
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True

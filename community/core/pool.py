@@ -18,7 +18,7 @@ from sqlalchemy import event, exc
 
 CHECKED_IN_AT = "checked_in_at"
 JUST_CONNECTED = "just_connected"
-DEFAULT_PING_IDLE_SECONDS = 10.0
+DEFAULT_PING_IDLE_SECONDS = 10
 
 
 def configure(engine, idle_seconds=DEFAULT_PING_IDLE_SECONDS):
