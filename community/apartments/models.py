@@ -272,8 +272,8 @@ class Offer(TimestampMixin, db.Model):
 
 class LeaseDraft(TimestampMixin, money_columns("rent"), db.Model):
     """What an accepted offer hands to the leases domain: unit, resident, dates, rent, deposit.
-    The leases domain ("Talent apartments II") takes these over; until then they are the record
-    that a unit is promised (the unit is reserved)."""
+    The leases domain makes the lease from it (create_from_draft) and from then on the lease is the
+    record: its dates, not the draft's, say whether the resident holds a home (holds_lease_on)."""
 
     __tablename__ = "apartment_lease_drafts"
 

@@ -17,6 +17,7 @@ from community.apartments.models import (
 from community.core.errors import NotFound
 from community.core.permissions import COMMUNITY_ADMIN, community_ids_with_role, has_role
 from community.extensions import db
+from community.leases.queries import holds_lease_on
 
 
 # -- talent (the one door to tiers) -----------------------------------------------------------
@@ -134,8 +135,7 @@ def household_facts(user_id):
 
 def lease_and_last_allocation(user_id, on_date: date) -> tuple[bool, date | None]:
     """has_current_lease and last_allocated_on in one statement."""
-    lease = sa.exists().where(LeaseDraft.user_id == user_id, LeaseDraft.starts_on <= on_date,
-                              LeaseDraft.ends_on >= on_date)
+    lease = holds_lease_on(user_id, on_date)
     last = sa.select(sa.func.max(Offer.decided_at)).where(Offer.user_id == user_id, Offer.status == ACCEPTED)
     leased, at = db.session.execute(sa.select(lease.label("leased"), last.scalar_subquery())).one()
     return bool(leased), (at.date() if at else None)
@@ -148,12 +148,12 @@ def _eligibility_stmt():
     last accepted offer, in one statement."""
     rounds, communities = Round.__table__, Community.__table__
     households, members = Household.__table__, HouseholdMember.__table__
-    leases, offers = LeaseDraft.__table__, Offer.__table__
+    offers = Offer.__table__
     user_id = sa.bindparam("user_id", type_=sa.Integer)
-    on_date = sa.bindparam("on_date", type_=leases.c.starts_on.type)
+    on_date = sa.bindparam("on_date", type_=sa.Date)
     size = (sa.select(sa.func.count(members.c.id)).where(members.c.household_id == households.c.id)
             .scalar_subquery())
-    leased = sa.exists().where(leases.c.user_id == user_id, leases.c.starts_on <= on_date, leases.c.ends_on >= on_date)
+    leased = holds_lease_on(user_id, on_date)
     last = (sa.select(sa.func.max(offers.c.decided_at))
             .where(offers.c.user_id == user_id, offers.c.status == ACCEPTED).scalar_subquery())
     return (sa.select(rounds.c.status, rounds.c.community_id, rounds.c.seed_hash, rounds.c.rules_version,
@@ -203,12 +203,6 @@ def visible_to_resident(user, status, community_id) -> bool:
     """round_for_resident's rule on plain values: a published or allocated round of the user's own
     community, or any round of a community the user manages."""
     return (status != DRAFT and community_id == user.community_id) or may_manage(user, community_id)
-
-
-def has_current_lease(user_id, on_date: date) -> bool:
-    """A lease draft (an accepted offer) running on ``on_date``. The leases domain takes this over."""
-    return db.session.scalar(sa.select(sa.exists().where(
-        LeaseDraft.user_id == user_id, LeaseDraft.starts_on <= on_date, LeaseDraft.ends_on >= on_date))) or False
 
 
 def last_allocated_on(user_id) -> date | None:

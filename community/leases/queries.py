@@ -14,7 +14,27 @@ from community.leases.models import (
     BILL_OVERDUE, DEPOSIT_HELD, Bill, Deposit, Inspection, InspectionItem, Lease, RenewalRequest,
 )
 
-CURRENT = ("draft", "signed", "active", "ending")
+
+
+def _current_on(leases, on_date):
+    """A lease whose term covers ``on_date``, in any state: a draft is a home promised, and notice,
+    an early end, a move-out or a renewal move the dates themselves (a lease ended or terminated
+    early ends on its new last day), so the dates alone say it; not the offer's first dates."""
+    return sa.and_(leases.c.starts_on <= on_date, leases.c.ends_on >= on_date)
+
+
+def holds_lease_on(user_id, on_date):
+    """SQL EXISTS: the user holds a current lease on ``on_date`` (either may be a bind parameter).
+    The one rule behind the rental rounds' "no current lease" (apartments' eligibility)."""
+    leases = Lease.__table__
+    return sa.exists().where(leases.c.user_id == user_id, _current_on(leases, on_date))
+
+
+def lease_holders_on(user_ids, on_date) -> set[int]:
+    """Which of ``user_ids`` (a list or a scalar subquery) hold a current lease on ``on_date``."""
+    leases = Lease.__table__
+    return set(db.session.scalars(sa.select(leases.c.user_id).distinct().where(
+        leases.c.user_id.in_(user_ids), _current_on(leases, on_date))))
 
 
 def _lease_options():

@@ -1,6 +1,6 @@
 """Lease operations end to end: from an accepted offer to signing, move-in, bills with the subsidy,
 notice, renewal, move-out and the deposit settlement; every illegal step refused."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -234,6 +234,36 @@ def test_notice_renewal_and_early_termination(db, resident, community_admin, mak
         ops.terminate(lease, actor=community_admin, reason="")
     ops.terminate(lease, actor=community_admin, reason="违反租约", end_on=date(2027, 1, 31))
     assert (lease.status, lease.ends_on, lease.end_reason) == ("terminated", date(2027, 1, 31), "违反租约")
+
+
+def test_a_rounds_no_current_lease_rule_follows_the_lease_as_it_stands(db, resident, community_admin, make_lease,
+                                                                        make_units, make_round, household):
+    """Eligibility reads the lease, not the offer's first dates: held while it runs, through a
+    renewal past the first term, and free from the day after an early end."""
+    from community.apartments import operations as apartments
+    from community.apartments.operations.allocation import _bulk_facts
+
+    household(resident)
+    lease = make_lease(resident, date(2026, 6, 1), date(2027, 3, 31), status="active", office=community_admin,
+                       tier="senior")
+    round_ = make_round(make_units(["1b1l"]))
+
+    def refusals(on_date):
+        return [reason.code for reason in apartments.check_eligibility(round_, resident, on_date)]
+
+    assert refusals(date(2027, 1, 5)) == ["current_lease"]
+    assert refusals(date(2027, 4, 1)) == []  # after the term
+    renewal = ops.request_renewal(lease, actor=resident)
+    new = ops.decide_renewal(renewal, actor=community_admin, accept=True)
+    assert refusals(date(2027, 4, 1)) == ["current_lease"]  # the renewal to sign holds it already
+    assert refusals(new.ends_on + timedelta(days=1)) == []
+    ops.terminate(lease, actor=community_admin, reason="违反租约", end_on=date(2027, 1, 20))
+    assert refusals(date(2027, 1, 20)) == ["current_lease"] and refusals(date(2027, 1, 21)) == []
+    open_to_tenants = make_round(make_units(["1b1l"]), require_no_lease=False)
+    apartments.apply(open_to_tenants, resident, [{"layout": "1b1l"}], actor=resident)
+    held = {day: _bulk_facts(open_to_tenants.id, [resident.id], day)[resident.id].has_current_lease
+            for day in (date(2027, 1, 5), date(2027, 1, 25))}
+    assert held == {date(2027, 1, 5): True, date(2027, 1, 25): False}  # allocation reads the same rule
 
 
 def test_move_out_settles_the_deposit_from_the_damages(db, resident, community_admin, make_lease):

@@ -18,12 +18,13 @@ from community.apartments import queries, rules
 from community.apartments.errors import AlreadyAllocated, ApartmentRuleViolation
 from community.apartments.models import (
     ACCEPTED, ALLOCATED, ALLOCATED_OUTCOME, INELIGIBLE, OPEN, PUBLISHED, SUBMITTED, WAITLISTED, Application,
-    Household, HouseholdMember, LeaseDraft, Offer, Round, RoundUnit, Unit,
+    Household, HouseholdMember, Offer, Round, RoundUnit, Unit,
 )
 from community.apartments.operations.rounds import rules_of
 from community.core import audit, signals
 from community.core.clock import now, zone
 from community.extensions import db
+from community.leases.queries import lease_holders_on
 
 
 @dataclass
@@ -74,8 +75,7 @@ def _bulk_facts(round_id, user_ids, on_date) -> dict[int, rules.ApplicantFacts]:
         sa.select(Household.user_id, sa.func.count(HouseholdMember.id))
         .join(HouseholdMember, HouseholdMember.household_id == Household.id)
         .where(Household.user_id.in_(ids)).group_by(Household.user_id)).all())
-    leased = set(db.session.scalars(sa.select(LeaseDraft.user_id).where(
-        LeaseDraft.user_id.in_(ids), LeaseDraft.starts_on <= on_date, LeaseDraft.ends_on >= on_date)))
+    leased = lease_holders_on(ids, on_date)
     last = dict(db.session.execute(sa.select(Offer.user_id, sa.func.max(Offer.decided_at)).where(
         Offer.user_id.in_(ids), Offer.status == ACCEPTED).group_by(Offer.user_id)).all())
     facts = {}
