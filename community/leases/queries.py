@@ -41,15 +41,22 @@ def _lease_options():
     return (joinedload(Lease.unit).joinedload(Unit.building), selectinload(Lease.signatures))
 
 
+# Which of a resident's leases My apartment opens on: the one lived in, then one signed, then a
+# draft to sign; else the latest closed one (so a moved-out resident still sees the settlement).
+_FIRST_SHOWN = {"active": 0, "ending": 0, "signed": 1, "draft": 2}
+
+
+def current_of(leases) -> Lease | None:
+    """The lease that matters now among ``leases`` (leases_of's, newest first)."""
+    return min(leases, key=lambda lease: _FIRST_SHOWN.get(lease.status, 3), default=None)
+
+
 def current_lease_of(user) -> Lease | None:
-    """The caller's lease that matters now: active/ending/signed first, then a draft to sign,
-    else their latest closed one (so a moved-out resident still sees the settlement)."""
-    order = sa.case({"active": 0, "ending": 0, "signed": 1, "draft": 2}, value=Lease.status, else_=3)
-    return db.session.scalar(sa.select(Lease).where(Lease.user_id == user.id).options(*_lease_options())
-                             .order_by(order, Lease.starts_on.desc(), Lease.id.desc()).limit(1))
+    return current_of(leases_of(user))
 
 
-def leases_of(user):
+def leases_of(user) -> list[Lease]:
+    """The resident's leases, newest first (a resident signs about one a year: twenty is years)."""
     return db.session.scalars(sa.select(Lease).where(Lease.user_id == user.id).options(*_lease_options())
                               .order_by(Lease.starts_on.desc(), Lease.id.desc()).limit(20)).all()
 

@@ -33,9 +33,15 @@ def _preview(func, lease):
 
 
 def render_home(lease=None, status=200, **extra):
-    lease = lease or queries.current_lease_of(current_user)
-    context = {"lease": lease, "form": PageForm(), "dates_form": DatesForm(formdata=None),
-               "dispute_form": DisputeForm(formdata=None)}
+    """My apartment on ``lease`` (by default the one that matters now), with the resident's other
+    leases listed and any draft among them waiting for a signature called out."""
+    leases = queries.leases_of(current_user)
+    current = queries.current_of(leases)
+    lease = lease or current
+    others = [other for other in leases if lease is None or other.id != lease.id]
+    context = {"lease": lease, "other_leases": others, "form": PageForm(), "dates_form": DatesForm(formdata=None),
+               "to_sign": [other for other in others if other.status == "draft" and not other.signature("resident")],
+               "dispute_form": DisputeForm(formdata=None), "not_current": lease is not current}
     if lease is not None:
         context.update(bills=queries.bills_of_lease(lease), inspections=queries.inspections_of(lease),
                        deposit=queries.deposit_of(lease), renewals=queries.renewals_of(lease),
@@ -51,6 +57,12 @@ def render_home(lease=None, status=200, **extra):
 @bp.route("/")
 def my_apartment():
     return render_home()
+
+
+@bp.route("/leases/<int:lease_id>")
+def lease(lease_id):
+    """One of the resident's leases on the My apartment page: a renewal to sign, an earlier one."""
+    return render_home(queries.own_lease_or_404(current_user, lease_id))
 
 
 @bp.route("/leases/<int:lease_id>/terms")

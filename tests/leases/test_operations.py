@@ -224,6 +224,8 @@ def test_notice_renewal_and_early_termination(db, resident, community_admin, mak
     assert (renewal.starts_on, renewal.ends_on) == (date(2027, 4, 1), date(2028, 3, 31))
     with pytest.raises(LeaseRuleViolation, match="办理中"):
         ops.request_renewal(lease, actor=resident)
+    with pytest.raises(LeaseRuleViolation, match="办理中"):  # the page's preview says so too
+        ops.request_renewal(lease, actor=resident, confirm=False)
     new = ops.decide_renewal(renewal, actor=community_admin, accept=True, rent_fen=320000)
     assert (new.status, new.rent_fen, new.renewal_of_id, new.starts_on) == ("draft", 320000, lease.id, date(2027, 4, 1))
     ops.sign(new, actor=resident)

@@ -28,6 +28,29 @@ def test_the_wrong_resident_gets_404(client, login, resident, create_user, make_
     assert client.get("/apartment/").status_code == 200
 
 
+def test_a_renewal_to_sign_is_called_out_opened_and_signed_from_my_apartment(client, login, resident, create_user,
+                                                                             community_admin, make_lease, db):
+    from community.leases import operations as ops
+
+    lease = make_lease(resident, date(2026, 6, 1), date(2027, 3, 31), status="active", office=community_admin)
+    renewal = ops.request_renewal(lease, actor=resident)
+    new = ops.decide_renewal(renewal, actor=community_admin, accept=True, rent_fen=320000)
+    db.session.commit()
+    login(resident)
+    page = client.get("/apartment/").get_data(as_text=True)
+    assert f'data-lease="{lease.id}"' in page  # the lease lived in comes first
+    assert f'data-to-sign="{new.id}"' in page and f'href="/apartment/leases/{new.id}"' in page
+    assert f'data-other-lease="{new.id}"' in page
+    opened = client.get(f"/apartment/leases/{new.id}").get_data(as_text=True)
+    assert f'data-lease="{new.id}"' in opened and 'data-action="sign-lease"' in opened and "data-back-to-current" in opened
+    assert client.post(f"/apartment/leases/{new.id}/sign").status_code == 302
+    after = client.get("/apartment/").get_data(as_text=True)
+    assert "data-to-sign" not in after and f'data-other-lease="{new.id}"' in after
+    assert client.post("/logout").status_code == 302
+    login(create_user("other@example.com"))
+    assert client.get(f"/apartment/leases/{new.id}").status_code == 404
+
+
 def test_notice_shows_the_day_then_confirms(client, login, resident, community_admin, make_lease, db):
     lease = make_lease(resident, date(2026, 6, 1), date(2027, 3, 31), status="active", office=community_admin)
     login(resident)

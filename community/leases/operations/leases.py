@@ -171,12 +171,12 @@ def request_renewal(lease: Lease, *, actor, starts_on=None, ends_on=None, confir
                                         new_ends_on=ends_on)
     if refusal:
         raise LeaseRuleViolation(refusal[1], code=refusal[0])
-    if not confirm:
-        return term
     pending = db.session.scalar(sa.select(RenewalRequest.id).where(
         RenewalRequest.lease_id == lease.id, RenewalRequest.status.in_((RENEWAL_REQUESTED, RENEWAL_OFFERED))))
-    if pending:
+    if pending:  # before the preview too, so My apartment shows why instead of a button that fails
         raise LeaseRuleViolation(_l("A renewal of this lease is already under way."), code="renewal_pending")
+    if not confirm:
+        return term
     renewal = RenewalRequest(lease_id=lease.id, community_id=lease.community_id, starts_on=term[0], ends_on=term[1])
     db.session.add(renewal)
     db.session.flush()
