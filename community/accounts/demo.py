@@ -17,12 +17,13 @@ DEMO_USERS = [
     ("admin@demo.test", "社区管理员", [(COMMUNITY_ADMIN, True)]),
     ("specialist@demo.test", "人才服务专员", [(SPECIALIST, True)]),
     ("merchant@demo.test", "联盟商户店员", [(MERCHANT_STAFF, True)]),
-] + [(f"resident{i}@demo.test", f"住户{i}", [(RESIDENT, True)]) for i in range(1, 6)]
+] + [(f"resident{i}@demo.test", f"住户{i}", [(RESIDENT, True)]) for i in range(1, 7)]
 DEMO_TIERS = {
     1: ("production", "senior", date(2027, 12, 31)),
     2: ("business", "intermediate", date(2027, 12, 31)),
     3: ("skill_service", "junior", date(2027, 12, 31)),
     4: ("social_service", "junior", date(2024, 12, 31)),  # expired: shows the renewal notice
+    6: ("production", "junior", date(2028, 6, 30)),  # a newcomer: no lease yet, holds an apartment offer
 }
 
 

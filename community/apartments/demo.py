@@ -1,6 +1,9 @@
-"""Demo apartments: units in 1号楼 and 2号楼, households for the demo residents, an open round
-resident1 is eligible for, and a closed round with its result published (resident2 holds an open
-offer from it). Idempotent: units are found by number, households by resident, rounds by title."""
+"""Demo apartments: units in 1号楼 and 2号楼, households for the demo residents, an open round,
+and a closed round with its result published. Residents 1-3 hold leases (the leases demo), so the
+rounds' "no current lease" rule keeps them out: the closed round's applicants are 4 (tier lapsed)
+and 5 (no tier yet), both refused, and resident6, who holds its open offer of 2号楼 601 and may
+still apply in the open round. Idempotent: units are found by number, households by resident,
+rounds by title."""
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -26,7 +29,9 @@ DEMO_HOUSEHOLDS = {
     3: ("陆家嘴咨询", DISTRICT, "", []),
     4: ("徐汇设计院", "徐汇区", "", []),
     5: ("张江生物医药", DISTRICT, "生物医药", [("赵敏", "spouse")]),
+    6: ("张江人工智能实验室", DISTRICT, "人工智能", []),
 }
+CLOSED_ROUND_APPLICANTS = {4: ["1b1l"], 5: ["2b1l"], 6: ["1b1l"]}  # resident number -> layouts
 OPEN_ROUND = "2026 年第二批人才公寓招租公告"
 CLOSED_ROUND = "2026 年第一批人才公寓招租公告"
 ANNOUNCEMENT = ("面向在浦东新区就业、经认定的青年人才，配租 1号楼、2号楼房源。\n"
@@ -83,14 +88,13 @@ def _closed_round(community, admin, units, echo):
                                                        and u.building.name == "2号楼"])
         ops.publish_round(round_, actor=admin)
         clock.freeze(real_now - timedelta(days=10))
-        for number in (2, 3, 4, 5):
+        for number, layouts in CLOSED_ROUND_APPLICANTS.items():
             user = demo_user(f"resident{number}@demo.test")
             if user is None:
                 continue
-            layouts = ["2b1l"] if number == 2 else ["1b1l"]
             try:
                 ops.apply(round_, user, [{"layout": code} for code in layouts], actor=user)
-            except DomainError as error:  # resident4's tier expired: not eligible, as the demo shows
+            except DomainError as error:  # 4's tier lapsed, 5 has none yet: not eligible, as the demo shows
                 echo(f"  resident{number} not applying: {getattr(error, 'message', error)}")
         clock.freeze(real_now - timedelta(hours=1))
         result = ops.commit_allocation(round_, actor=admin)

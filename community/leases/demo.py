@@ -1,8 +1,9 @@
-"""Demo leases: residents 1–3 hold active leases in 1号楼 (resident3's ends within 60 days), with
-bills in every state (paid at the office, waived, overdue, open, and covered whole by a senior
-subsidy), and resident3 moved out of an earlier unit with the deposit settled from the damages.
-resident4's lease of 1号楼 503 is a draft to sign (the apartments demo's open offer, once accepted,
-would give another). Idempotent: nothing is made when resident1 already has a lease."""
+"""Demo leases: residents 1–3 hold active leases in 1号楼 (resident3's ends within 60 days and
+they have asked to renew it: the office has a renewal to answer), with bills in every state (paid
+at the office, waived, overdue, open, and covered whole by a senior subsidy), and resident3 moved
+out of an earlier unit with the deposit settled from the damages. A lease to sign comes the way it
+comes in life: resident6 accepts the apartments demo's open offer. Idempotent: nothing is made
+when resident1 already has a lease."""
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -17,9 +18,8 @@ from community.leases import operations as ops
 from community.leases import rules
 from community.leases.models import Bill, Deposit, Lease
 
-# resident number -> (unit number in 1号楼, months since the start, term months, status)
-PLAN = {1: ("501", 3, 12, "active"), 2: ("502", 1, 12, "active"), 3: ("603", 11, 12, "active"),
-        4: ("503", 0, 12, "draft")}
+# resident number -> (unit number in 1号楼, months since the start, term months)
+PLAN = {1: ("501", 3, 12), 2: ("502", 1, 12), 3: ("603", 11, 12)}
 
 
 def _at(day, tz):
@@ -72,7 +72,7 @@ def load_leases(echo):
     tz = community.timezone
     today = local_today(tz)
     try:
-        for number, (unit_number, months_ago, term, status) in PLAN.items():
+        for number, (unit_number, months_ago, term) in PLAN.items():
             user, unit = demo_user(f"resident{number}@demo.test"), _unit(community, unit_number)
             if user is None or unit is None:
                 continue
@@ -80,13 +80,16 @@ def load_leases(echo):
                 _moved_out(community, user, admin, tz, today, echo)
             starts_on = rules.add_months(rules.month_start(today), -months_ago).replace(day=10)
             lease = _lease(user, unit, starts_on, term, tz)
-            if status == "active":
-                _move_in(lease, user, admin, tz)
-                _bill_months(lease, today, tz)
-                deposit = db.session.scalar(sa.select(Deposit).where(Deposit.lease_id == lease.id))
-                payments.record_offline_payment("lease_deposit", deposit.id, actor=admin, method="cash",
-                                                reference=f"DEMO-D{deposit.id:04d}")
-            echo(f"  resident{number}: lease of 1号楼 {unit_number} ({status}) {lease.starts_on} – {lease.ends_on}")
+            _move_in(lease, user, admin, tz)
+            _bill_months(lease, today, tz)
+            deposit = db.session.scalar(sa.select(Deposit).where(Deposit.lease_id == lease.id))
+            payments.record_offline_payment("lease_deposit", deposit.id, actor=admin, method="cash",
+                                            reference=f"DEMO-D{deposit.id:04d}")
+            echo(f"  resident{number}: lease of 1号楼 {unit_number} (active) {lease.starts_on} – {lease.ends_on}")
+            if number == 3:
+                clock.freeze(None)
+                ops.request_renewal(lease, actor=user)
+                echo("  resident3 asked to renew; the office answers it")
         clock.freeze(None)
         third = demo_user("resident3@demo.test")
         _bill_states(third or first, admin)

@@ -7,7 +7,7 @@ from community.perks.models import Merchant
 
 DEMO_PASSWORD = "demo12345"
 DEMO_LOGINS = ["platform@demo.test", "admin@demo.test", "specialist@demo.test", "merchant@demo.test"] + [
-    f"resident{i}@demo.test" for i in range(1, 6)] + ["reviewer@demo.test", "specialist2@demo.test"]
+    f"resident{i}@demo.test" for i in range(1, 7)] + ["reviewer@demo.test", "specialist2@demo.test"]
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def test_demo_load_creates_the_fixed_logins(demo, db):
     # Staff of the café (a merchant-scoped grant; the demo's old community-scoped one is gone).
     assert {(g.role, g.merchant_id) for g in db.session.scalar(sa.select(User).where(User.email == "merchant@demo.test")).role_grants} == {
         ("merchant_staff", cafe.id)}
-    for i in range(1, 6):
+    for i in range(1, 7):
         assert roles[f"resident{i}@demo.test"] == {("resident", community.id)}
 
 
