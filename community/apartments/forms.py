@@ -15,9 +15,8 @@ from community.apartments.presentation import (
 )
 from community.apartments.queries import talent_type_codes
 from community.apartments.rules import TIER_ORDER
-from community.core.forms import PageForm, choices, number_in_range
+from community.core.forms import PageForm, YuanField, choices, number_in_range
 from community.core.labels import talent_tier_label, talent_type_label
-from community.core.money import parse_yuan
 from wtforms import IntegerField
 
 
@@ -51,21 +50,6 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _yuan(field) -> int:
-    try:
-        fen = parse_yuan(field.data or "0")
-    except ValueError:
-        raise ValidationError(_l('Type an amount in yuan, like "2500" or "2500.50".')) from None
-    if not 0 <= fen <= 10_000_000:
-        raise ValidationError(_l("An amount from 0 to 100,000 yuan."))
-    return fen
-
-
-class YuanAmount:
-    def __call__(self, form, field):
-        _yuan(field)
-
-
 class Area:
     def __call__(self, form, field):
         whole, _, frac = (field.data or "").strip().partition(".")
@@ -82,22 +66,23 @@ class UnitForm(PageForm):
     orientation = SelectField(_l("Orientation"), choices=choices(ORIENTATION_LABELS.items()))
     furnished = BooleanField(_l("Furnished"))
     accessible = BooleanField(_l("Accessible (barrier-free)"))
-    rent = StringField(_l("Monthly rent (yuan)"), validators=[DataRequired(), YuanAmount()])
-    deposit = StringField(_l("Deposit (yuan)"), validators=[Optional(), YuanAmount()])
+    rent = YuanField(_l("Monthly rent (yuan)"), validators=[DataRequired()])
+    deposit = YuanField(_l("Deposit (yuan)"), validators=[Optional()])
 
     def fill(self, unit):
         self.building_id.data, self.number.data, self.floor.data = unit.building_id, unit.number, unit.floor
         self.layout.data, self.area.data, self.orientation.data = unit.layout, area_text(unit.area_centi_m2), unit.orientation
         self.furnished.data, self.accessible.data = unit.furnished, unit.accessible
-        self.rent.data, self.deposit.data = f"{unit.rent_fen / 100:.2f}", f"{unit.deposit_fen / 100:.2f}"
+        self.rent.set_fen(unit.rent_fen)
+        self.deposit.set_fen(unit.deposit_fen)
 
     def unit_fields(self) -> dict:
         whole, _, frac = self.area.data.strip().partition(".")
         return {"number": self.number.data, "floor": self.floor.data, "layout": self.layout.data,
                 "area_centi_m2": int(whole) * 100 + int(frac.ljust(2, "0") or "0"),
                 "orientation": self.orientation.data, "furnished": self.furnished.data,
-                "accessible": self.accessible.data, "rent_fen": _yuan(self.rent),
-                "deposit_fen": _yuan(self.deposit) if self.deposit.data else 0}
+                "accessible": self.accessible.data, "rent_fen": self.rent.fen,
+                "deposit_fen": self.deposit.fen or 0}
 
 
 class UnitStatusForm(PageForm):

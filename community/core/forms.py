@@ -1,9 +1,13 @@
 """The base of every page form."""
 from flask import request
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange, Optional, StopValidation
+from wtforms.validators import InputRequired, NumberRange, Optional, StopValidation, ValidationError
+
+from community.core.money import parse_yuan
 
 
 def choices(pairs):
@@ -43,3 +47,31 @@ def number_in_range(minimum, maximum, message, *, required=True) -> list:
     "0" read "This field is required"; InputRequired asks whether something was typed at all."""
     presence = InputRequired(message=message) if required else Optional()
     return [presence, InRange(min=minimum, max=maximum, message=message)]
+
+
+class YuanField(StringField):
+    """An amount a person types in yuan ("2500", "2,500.50", "¥12.5"), never in fen; ``fen`` is the
+    integer fen once it validated (None when left empty). Presence is the validators' business
+    (DataRequired or Optional); the amount is checked to lie in [0, max_fen]."""
+
+    def __init__(self, label=None, validators=None, *, max_fen: int = 10_000_000, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.max_fen = max_fen
+        self.fen = None
+
+    def set_fen(self, fen: int | None) -> None:
+        """Show an amount in fen as the yuan a person would type."""
+        self.data = None if fen is None else f"{fen / 100:.2f}"
+
+    def pre_validate(self, form):
+        self.fen = None
+        text = (self.data or "").strip()
+        if not text:
+            return
+        try:
+            fen = parse_yuan(text)
+        except ValueError:
+            raise ValidationError(_l('Type an amount in yuan, like "2500" or "2500.50".')) from None
+        if not 0 <= fen <= self.max_fen:
+            raise ValidationError(_l("An amount from 0 to %(most)s yuan.", most=f"{self.max_fen // 100:,}"))
+        self.fen = fen

@@ -166,7 +166,7 @@ def add_item(inspection_id):
         return render_lease(inspection.lease, 422, item_form=form)
     with rerender_on_domain_error(render=lambda error: render_lease(inspection.lease, item_form=form)):
         ops.add_item(inspection, actor=current_user, room=form.room.data, item=form.item.data,
-                     condition=form.condition.data, note=form.note.data or "", cost_fen=form.cost_fen.data or 0,
+                     condition=form.condition.data, note=form.note.data or "", cost_fen=form.cost.fen or 0,
                      photos=request.files.getlist("photos"))
     return _done(inspection.lease, _("Item added."))
 
@@ -210,7 +210,7 @@ def decide_renewal(renewal_id, decision):
     if not form.validate_on_submit():
         return render_lease(renewal.lease, 422, renewal_form=form)
     with rerender_on_domain_error(render=lambda error: render_lease(renewal.lease, renewal_form=form)):
-        new = ops.decide_renewal(renewal, actor=current_user, accept=decision == "accept", rent_fen=form.rent_fen.data)
+        new = ops.decide_renewal(renewal, actor=current_user, accept=decision == "accept", rent_fen=form.rent.fen)
     if new is not None:
         return _done(new, _("Renewal drafted; the resident signs it next."))
     return _done(renewal.lease, _("Renewal declined."))

@@ -4,7 +4,7 @@ from wtforms import BooleanField, DateField, IntegerField, MultipleFileField, Se
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from community.core.forms import PageForm, choices, number_in_range
+from community.core.forms import PageForm, YuanField, choices, number_in_range
 from community.leases.models import CONDITIONS
 
 
@@ -29,7 +29,7 @@ class WaiveForm(PageForm):
 
 
 class RenewalDecisionForm(PageForm):
-    rent_fen = IntegerField(_l("Monthly rent (fen)"), validators=[Optional()])
+    rent = YuanField(_l("Monthly rent (yuan)"), validators=[Optional()])
 
 
 class InspectionItemForm(PageForm):
@@ -37,8 +37,7 @@ class InspectionItemForm(PageForm):
     item = StringField(_l("Item"), validators=[DataRequired(), Length(max=120)])
     condition = SelectField(_l("Condition"), choices=choices((c, c) for c in CONDITIONS), validators=[DataRequired()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
-    cost_fen = IntegerField(_l("Repair cost (fen)"),
-                            validators=number_in_range(0, 10**9, _l("Enter a cost from 0 fen."), required=False))
+    cost = YuanField(_l("Repair cost (yuan)"), validators=[Optional()])
     photos = MultipleFileField(_l("Photos"))
 
 

@@ -13,6 +13,9 @@ DEPOSIT_STATUS_LABELS = {"unpaid": lazy_pgettext("deposit", "Unpaid"), "held": l
                          "settled": lazy_pgettext("deposit", "Settled")}
 CONDITION_LABELS = {"good": _l("Good"), "worn": _l("Worn"), "damaged": _l("Damaged"), "missing": _l("Missing")}
 INSPECTION_LABELS = {"move_in": _l("Move-in inspection"), "move_out": _l("Move-out inspection")}
+PARTY_LABELS = {"resident": _l("Resident"), "office": _l("Office")}
+RENEWAL_STATUS_LABELS = {"requested": lazy_pgettext("renewal", "Requested"),
+                         "offered": lazy_pgettext("renewal", "Offered"), "declined": lazy_pgettext("renewal", "Declined")}
 STATUS_CLASSES = {"draft": "secondary", "signed": "info", "active": "success", "ending": "warning",
                   "ended": "secondary", "terminated": "danger", "open": "primary", "paid": "success",
                   "overdue": "danger", "waived": "secondary", "unpaid": "warning", "held": "info", "settled": "success"}
@@ -43,5 +46,6 @@ def register_template_globals(bp):
     def helpers():
         return {"lease_status_label": lease_status_label, "bill_status_label": bill_status_label,
                 "deposit_status_label": deposit_status_label, "condition_label": CONDITION_LABELS.get,
-                "inspection_label": INSPECTION_LABELS.get, "lease_class": STATUS_CLASSES.get,
+                "inspection_label": INSPECTION_LABELS.get, "party_label": PARTY_LABELS.get,
+                "renewal_status_label": RENEWAL_STATUS_LABELS.get, "lease_class": STATUS_CLASSES.get,
                 "subsidy_rule": subsidy_rule, "tier_label": talent_tier_label}

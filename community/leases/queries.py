@@ -145,7 +145,9 @@ def deposits_held(user):
 
 
 def pending_renewals(user):
-    stmt = sa.select(RenewalRequest).where(RenewalRequest.status == "requested").order_by(RenewalRequest.id)
+    stmt = (sa.select(RenewalRequest).where(RenewalRequest.status == "requested").order_by(RenewalRequest.id)
+            .options(joinedload(RenewalRequest.lease).joinedload(Lease.unit).joinedload(Unit.building),
+                     joinedload(RenewalRequest.lease).joinedload(Lease.user)))
     return _scoped(stmt, RenewalRequest.community_id, user)
 
 

@@ -54,6 +54,12 @@ def render_home(lease=None, status=200, **extra):
     return render_template("leases/my_apartment.html", **context), status
 
 
+def _back_to(lease):
+    """After an action, the page of the lease it was on (a renewal or an ended lease is not
+    necessarily the one My apartment opens on)."""
+    return redirect(url_for("leases.lease", lease_id=lease.id))
+
+
 @bp.route("/")
 def my_apartment():
     return render_home()
@@ -79,7 +85,7 @@ def sign(lease_id):
     with rerender_on_domain_error(render=lambda error: render_home(lease)):
         ops.sign(lease, actor=current_user, ip=request.remote_addr or "", user_agent=request.user_agent.string)
     flash(_("You signed the lease. The office countersigns it next."), "success")
-    return redirect(url_for("leases.my_apartment"))
+    return _back_to(lease)
 
 
 def _dates(lease_id, operation, template_action, done_message):
@@ -94,7 +100,7 @@ def _dates(lease_id, operation, template_action, done_message):
                                    form=form)
         operation(lease, actor=current_user, **_date_args(operation, form))
     flash(done_message, "success")
-    return redirect(url_for("leases.my_apartment"))
+    return _back_to(lease)
 
 
 def _date_args(operation, form):
@@ -121,7 +127,7 @@ def sign_inspection(inspection_id):
     with rerender_on_domain_error(render=lambda error: render_home(inspection.lease)):
         ops.sign_inspection(inspection, actor=current_user, party=RESIDENT_PARTY)
     flash(_("You signed the inspection."), "success")
-    return redirect(url_for("leases.my_apartment"))
+    return _back_to(inspection.lease)
 
 
 @bp.route("/deposits/<int:deposit_id>/dispute", methods=["POST"])
@@ -135,4 +141,4 @@ def dispute(deposit_id):
     with rerender_on_domain_error(render=lambda error: render_home(deposit.lease, dispute_form=form)):
         ops.dispute_settlement(deposit, actor=current_user, message=form.message.data)
     flash(_("Your message is sent to the office."), "success")
-    return redirect(url_for("leases.my_apartment"))
+    return _back_to(deposit.lease)

@@ -145,3 +145,64 @@ def test_the_office_sets_a_subsidy_rate_for_its_own_community(client, login, com
     assert 'data-rate="junior">' in client.get(f"/admin/leases/rates/{community.id}").get_data(as_text=True)
     far = create_community("Far")
     assert client.get(f"/admin/leases/rates/{far.id}").status_code == 404
+
+
+def test_the_office_and_the_resident_take_a_lease_from_signing_to_the_settlement_on_the_web(
+        client, login, resident, community_admin, make_lease, db):
+    """Every office step through its page: countersign, the move-in inspection, a renewal offered
+    at a rent typed in yuan, the move-out inspection with a repair cost in yuan; the resident signs
+    and sees the settlement. Bad input re-renders with the message and what was typed."""
+    from community.leases import operations as ops
+    from community.leases.models import Deposit, Inspection, InspectionItem, RenewalRequest
+
+    lease = make_lease(resident, date(2026, 6, 1), date(2027, 3, 31), deposit_fen=500000)
+    ops.sign(lease, actor=resident)
+    db.session.commit()
+    login(community_admin)
+    overview = client.get("/admin/leases/").get_data(as_text=True)
+    assert f'/admin/leases/{lease.id}"' in overview and "data-drafts" in overview
+    assert client.post(f"/admin/leases/{lease.id}/countersign").status_code == 302
+    assert client.post(f"/admin/leases/{lease.id}/inspections/move_in").status_code == 302
+    move_in = db.session.scalar(sa.select(Inspection).where(Inspection.lease_id == lease.id))
+    refused = client.post(f"/admin/leases/inspections/{move_in.id}/items", data={"room": "", "item": "窗户<b>",
+                                                                                 "condition": "good"})
+    assert refused.status_code == 422 and "窗户&lt;b&gt;" in refused.get_data(as_text=True)  # kept, escaped
+    assert client.post(f"/admin/leases/inspections/{move_in.id}/items",
+                       data={"room": "卧室", "item": "窗户", "condition": "good"}).status_code == 302
+    assert client.post(f"/admin/leases/inspections/{move_in.id}/sign").status_code == 302
+    ops.mark_deposit_paid(db.session.scalar(sa.select(Deposit).where(Deposit.lease_id == lease.id)))
+    ops.sign_inspection(db.session.get(Inspection, move_in.id), actor=resident, party="resident")
+    renewal = ops.request_renewal(db.session.get(Lease, lease.id), actor=resident)
+    db.session.commit()
+
+    assert f'data-renewal-request="{renewal.id}"' in client.get("/admin/leases/").get_data(as_text=True)
+    page = client.get(f"/admin/leases/{lease.id}").get_data(as_text=True)
+    assert 'value="3000.00"' in page  # the current rent, in yuan, to keep or change
+    wrong = client.post(f"/admin/leases/renewals/{renewal.id}/accept", data={"rent": "3200.505"})
+    assert wrong.status_code == 422 and "3200.505" in wrong.get_data(as_text=True)
+    assert db.session.get(RenewalRequest, renewal.id).status == "requested"
+    assert client.post(f"/admin/leases/renewals/{renewal.id}/accept", data={"rent": "¥3,200.50"}).status_code == 302
+    assert db.session.get(Lease, db.session.get(RenewalRequest, renewal.id).new_lease_id).rent_fen == 320050
+
+    assert client.post(f"/admin/leases/{lease.id}/inspections/move_out").status_code == 302
+    move_out = db.session.scalar(sa.select(Inspection).where(Inspection.lease_id == lease.id,
+                                                             Inspection.kind == "move_out"))
+    bad_cost = client.post(f"/admin/leases/inspections/{move_out.id}/items",
+                           data={"room": "客厅", "item": "墙面", "condition": "damaged", "cost": "三百"})
+    assert bad_cost.status_code == 422 and 'value="三百"' in bad_cost.get_data(as_text=True)
+    assert client.post(f"/admin/leases/inspections/{move_out.id}/items",
+                       data={"room": "客厅", "item": "墙面", "condition": "damaged", "cost": "300"}).status_code == 302
+    assert db.session.scalar(sa.select(InspectionItem.cost_fen).where(InspectionItem.inspection_id == move_out.id)) \
+        == 30000
+    assert client.post(f"/admin/leases/inspections/{move_out.id}/sign").status_code == 302
+
+    assert client.post("/logout").status_code == 302
+    login(resident)
+    signed = client.post(f"/apartment/inspections/{move_out.id}/sign")
+    assert signed.status_code == 302 and signed.headers["Location"].endswith(f"/apartment/leases/{lease.id}")
+    settled = client.get(f"/apartment/leases/{lease.id}").get_data(as_text=True)
+    assert 'data-deposit="settled"' in settled and "4,700.00" in settled  # 5,000 held − 300 repairs
+    deposit = db.session.scalar(sa.select(Deposit).where(Deposit.lease_id == lease.id))
+    assert client.post(f"/apartment/deposits/{deposit.id}/dispute", data={"message": ""}).status_code == 422
+    assert client.post(f"/apartment/deposits/{deposit.id}/dispute", data={"message": "墙面本来就有裂缝"}).status_code == 302
+    assert "墙面本来就有裂缝" in client.get(f"/apartment/leases/{lease.id}").get_data(as_text=True)
