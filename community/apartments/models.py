@@ -3,7 +3,7 @@ drafts an accepted offer hands over. The database carries the rules that must ne
 application per round and resident, one open offer per unit and per resident (partial unique
 indexes), one lease draft per offer, and a round allocated at most once (the conditional UPDATE in
 operations.allocation on ``status``)."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -289,6 +289,11 @@ class LeaseDraft(TimestampMixin, money_columns("rent"), db.Model):
 
     unit: Mapped[Unit] = relationship()
     user = relationship("User")
+
+    @property
+    def last_day(self) -> date:
+        """The lease's last day: ``ends_on`` is the anniversary, the first day after the term."""
+        return self.ends_on - timedelta(days=1)
 
     __table_args__ = (
         sa.CheckConstraint("ends_on > starts_on", name="ends_after_start"),

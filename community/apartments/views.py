@@ -108,7 +108,7 @@ def decide_offer(offer_id, decision):
     with rerender_on_domain_error(render=refused):
         if decision == "accept":
             ops.accept_offer(offer, actor=current_user)
-            flash(_("Accepted: the unit is reserved for you. The community office will contact you about the lease."),
+            flash(_("Accepted: the unit is reserved for you. Read and sign its lease on My apartment."),
                   "success")
         else:
             ops.decline_offer(offer, actor=current_user)

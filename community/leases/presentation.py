@@ -41,6 +41,14 @@ def subsidy_rule(bill) -> str:
                   tier=talent_tier_label(bill.tier), percent=bill.subsidy_percent, day=bill.period_start.isoformat()))
 
 
+def fold_bills(bills, keep: int = 3):
+    """(shown, folded) of a lease's bills, newest first: every bill still to pay and the latest
+    ``keep`` stay in view; older settled ones fold away, so a phone shows what needs doing."""
+    shown = [bill for i, bill in enumerate(bills) if i < keep or bill.is_payable]
+    kept = {bill.id for bill in shown}
+    return shown, [bill for bill in bills if bill.id not in kept]
+
+
 def register_template_globals(bp):
     @bp.app_context_processor
     def helpers():

@@ -43,7 +43,10 @@ def render_home(lease=None, status=200, **extra):
                "to_sign": [other for other in others if other.status == "draft" and not other.signature("resident")],
                "dispute_form": DisputeForm(formdata=None), "not_current": lease is not current}
     if lease is not None:
-        context.update(bills=queries.bills_of_lease(lease), inspections=queries.inspections_of(lease),
+        bills = queries.bills_of_lease(lease)
+        context["bills"], context["earlier_bills"] = presentation.fold_bills(bills)
+        context["owed"] = [bill for bill in bills if bill.is_payable]
+        context.update(inspections=queries.inspections_of(lease),
                        deposit=queries.deposit_of(lease), renewals=queries.renewals_of(lease),
                        today=today_of(lease))
         context["notice_day"], context["notice_refusal"] = _preview(ops.give_notice, lease) \

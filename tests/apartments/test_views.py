@@ -123,6 +123,12 @@ def test_operator_runs_a_round_from_draft_to_result(client, login, world, db, en
     assert client.post(f"/apartments/offers/{offer.id}/accept").status_code == 302
     db.session.refresh(offer)
     assert offer.status == "accepted"
+    from community.leases.models import Lease
+
+    lease = db.session.scalar(sa.select(Lease).where(Lease.user_id == resident.id))
+    accepted = text(client.get("/apartments/"))
+    assert f"{lease.starts_on.isoformat()}" in accepted and f"{lease.ends_on.isoformat()}" in accepted  # the lease's own last day
+    assert 'href="/apartment/"' in accepted and "data-to-my-apartment" in accepted
 
 
 def test_units_pages_filter_and_grid(client, login, world, english):

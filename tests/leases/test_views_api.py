@@ -206,3 +206,23 @@ def test_the_office_and_the_resident_take_a_lease_from_signing_to_the_settlement
     assert client.post(f"/apartment/deposits/{deposit.id}/dispute", data={"message": ""}).status_code == 422
     assert client.post(f"/apartment/deposits/{deposit.id}/dispute", data={"message": "墙面本来就有裂缝"}).status_code == 302
     assert "墙面本来就有裂缝" in client.get(f"/apartment/leases/{lease.id}").get_data(as_text=True)
+
+
+def test_bills_to_pay_stay_in_view_and_older_settled_ones_fold_away():
+    from types import SimpleNamespace
+
+    from community.leases.presentation import fold_bills
+
+    bills = [SimpleNamespace(id=n, is_payable=n in (2, 6, 7)) for n in range(1, 9)]  # newest first
+    shown, folded = fold_bills(bills)
+    assert [b.id for b in shown] == [1, 2, 3, 6, 7] and [b.id for b in folded] == [4, 5, 8]
+
+
+def test_my_apartment_sums_what_is_to_pay(client, login, resident, community_admin, make_lease, db):
+    lease = make_lease(resident, date(2026, 12, 16), date(2027, 12, 15), rent_fen=310000, status="active",
+                       office=community_admin)
+    due = db.session.scalars(sa.select(Bill.amount_due_fen).where(Bill.lease_id == lease.id)).all()
+    login(resident)
+    page = client.get("/apartment/").get_data(as_text=True)
+    assert due and "data-owed" in page and f"{sum(due) / 100:,.2f}" in page.split("data-owed")[1][:200]
+    assert "data-earlier-bills" not in page
