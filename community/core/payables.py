@@ -116,6 +116,13 @@ they paid: payments refunds the rest of the payment (through Stripe, or as an of
 office hands back).""")
 
 
+reduced = _signals.signal("payable-reduced", doc="""
+sender: the payable kind. kwargs: obj (already showing its new, smaller amount), by_fen (what the
+payer owes less), subsidy_by_fen (what the subsidy covers less), actor, reason. Payments credits
+the charge; when the payable was paid it refunds by_fen of the payment (open checkouts for the old
+amount are expired either way).""")
+
+
 def payable_opened(kind: str, obj) -> None:
     opened.send(kind, obj=obj)
 
@@ -127,6 +134,10 @@ def payables_opened(kind: str, objs) -> None:
 
 def payable_voided(kind: str, obj, *, actor=None) -> None:
     voided.send(kind, obj=obj, actor=actor)
+
+
+def payable_reduced(kind: str, obj, *, by_fen: int, subsidy_by_fen: int = 0, actor=None, reason: str = "") -> None:
+    reduced.send(kind, obj=obj, by_fen=by_fen, subsidy_by_fen=subsidy_by_fen, actor=actor, reason=reason)
 
 
 def refund_requested(kind: str, obj, *, actor=None, reason: str = "") -> None:

@@ -28,6 +28,7 @@ register_audit_labels(
         "lease.bill_paid": _l("Rent bill paid"),
         "lease.bill_unpaid": _l("Rent bill payment reversed"),
         "lease.bill_waived": _l("Rent bill waived"),
+        "lease.bill_cut": _l("Rent bill cut to the lease's last day"),
         "lease.subsidy_rate": _l("Subsidy rate set"),
     },
     objects={"Lease": _l("Lease"), "Bill": _l("Rent bill"), "Deposit": _l("Deposit"),

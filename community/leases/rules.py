@@ -85,6 +85,19 @@ def subsidy_percent(tier: str | None, rates: dict | None = None) -> int:
     return int(rates.get(tier, DEFAULT_SUBSIDY_PERCENT.get(tier, 0)))
 
 
+def cut_to_end(period_start: date, period_end: date, rent_fen: int, percent: int, ends_on: date):
+    """A bill's (period_end, rent, subsidy) once its lease ends on ``ends_on`` inside or before its
+    period: the rent of the days lived, as a bill issued for them would say (prorate's cumulative
+    rounding), the subsidy at the bill's own percent; nothing when the period starts after the end.
+    ``rent_fen``: the lease's monthly rent."""
+    if ends_on >= period_end:
+        raise ValueError("the lease does not end within or before this period")
+    if ends_on < period_start:
+        return period_end, 0, 0
+    rent = prorate(rent_fen, period_start, ends_on)
+    return ends_on, rent, subsidy_fen(rent, percent)
+
+
 @dataclass(frozen=True)
 class BillPlan:
     period_start: date

@@ -10,6 +10,8 @@ Accounts (models.ACCOUNTS) and what moves them:
              unapplied +amount / cash_<method> -amount                a surplus went back
   reversal   receivable +amount / cash_offline -amount                an offline payment undone
   write_off  write_off +open / receivable -open                       no longer owed, never paid
+  credit     revenue +less / receivable -owed (subsidy -part)         a charge made smaller (what was
+                                                                      paid of it is refunded besides)
 
 A payer's balance and a community's receivables are sums of entries and nothing else
 (``receivable_balance``). ``check()`` is what ``flask payments check-ledger`` runs.
@@ -23,7 +25,7 @@ from community.core.clock import now
 from community.core.payables import payable_kind
 from community.extensions import db
 from community.payments.models import (
-    CASH_ACCOUNTS, CASH_OFFLINE, CASH_STRIPE, CHARGE, MONEY_IN, PAYMENT, RECEIVABLE, REFUND, REFUND_SUCCEEDED,
+    CASH_ACCOUNTS, CASH_OFFLINE, CASH_STRIPE, CHARGE, CREDIT, MONEY_IN, PAYMENT, RECEIVABLE, REFUND, REFUND_SUCCEEDED,
     REVENUE, REVERSAL, STRIPE, SUBSIDY, UNAPPLIED, VOID, WRITE_OFF, LedgerEntry, LedgerTransaction, Payment,
     Refund,
 )
@@ -186,6 +188,24 @@ def post_write_off(kind: str, payable_id: int, *, community_id: int, payer_id, c
     return post(VOID, community_id=community_id, payable_kind=kind, payable_id=payable_id, payer_id=payer_id,
                 currency=currency, actor=actor, memo=memo,
                 lines=[(WRITE_OFF, open_fen), (RECEIVABLE, -open_fen)])
+
+
+def has_charge(kind: str, payable_id: int) -> bool:
+    return _has(CHARGE, kind, payable_id)
+
+
+def post_credit(kind: str, payable_id: int, *, receivable_fen: int, subsidy_fen: int, community_id: int,
+                payer_id, currency: str, actor=None, memo: str = "") -> LedgerTransaction | None:
+    """The charge of a payable made smaller: ``receivable_fen`` less owed by the payer (0 when it
+    was paid: the refund takes that back from revenue) and ``subsidy_fen`` less by the subsidy;
+    revenue gives up both. Nothing when both are 0."""
+    if receivable_fen < 0 or subsidy_fen < 0:
+        raise ValueError("a credit makes a charge smaller, never larger")
+    if not receivable_fen and not subsidy_fen:
+        return None
+    return post(CREDIT, community_id=community_id, payable_kind=kind, payable_id=payable_id, payer_id=payer_id,
+                currency=currency, actor=actor, memo=memo,
+                lines=[(REVENUE, receivable_fen + subsidy_fen), (RECEIVABLE, -receivable_fen), (SUBSIDY, -subsidy_fen)])
 
 
 # -- balances: from the entries alone ----------------------------------------------------------------

@@ -62,7 +62,8 @@ PAYMENT = "payment"
 REFUND = "refund"
 REVERSAL = "reversal"
 VOID = "write_off"
-TRANSACTION_KINDS = (CHARGE, PAYMENT, REFUND, REVERSAL, VOID)
+CREDIT = "credit"  # a charge made smaller (a rent bill cut to the days lived when its lease ended early)
+TRANSACTION_KINDS = (CHARGE, PAYMENT, REFUND, REVERSAL, VOID, CREDIT)
 
 
 def _in(column: str, values) -> str:

@@ -53,6 +53,7 @@ MOVEMENT_LABELS = {
     "refund": lazy_pgettext("payments.movement", "Refund"),
     "reversal": lazy_pgettext("payments.movement", "Reversal"),
     "write_off": lazy_pgettext("payments.movement", "Write-off"),
+    "credit": lazy_pgettext("payments.movement", "Credit"),
 }
 
 

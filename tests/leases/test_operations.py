@@ -298,3 +298,70 @@ def test_reminder_of_leases_ending_within_60_days_once(db, resident, community_a
     assert ops.remind_ending() == 1
     db.session.commit()
     assert ops.remind_ending() == 0
+
+
+def _move_out_on(lease, office, resident, day):
+    move_to(day.year, day.month, day.day)
+    inspection = ops.open_inspection(lease, "move_out", actor=office)
+    ops.add_item(inspection, actor=office, room="客厅", item="墙面", condition="good")
+    ops.sign_inspection(inspection, actor=office, party="office")
+    ops.sign_inspection(inspection, actor=resident, party="resident")
+
+
+def test_a_move_out_mid_month_cuts_the_open_bill_to_the_days_lived_and_the_ledger_follows(
+        db, resident, community_admin, make_lease):
+    from community.payments import ledger
+    from community.payments.models import LedgerTransaction
+
+    lease = make_lease(resident, date(2026, 12, 1), date(2027, 11, 30), rent_fen=310000, status="active",
+                       tier="intermediate", office=community_admin)
+    [bill] = _bills(db, lease)
+    assert (bill.rent_fen, bill.subsidy_fen, bill.amount_due_fen) == (310000, 155000, 155000)
+    _move_out_on(lease, community_admin, resident, date(2027, 1, 16))
+    db.session.commit()
+    assert (lease.status, lease.ends_on) == ("ended", date(2027, 1, 16))
+    db.session.refresh(bill)
+    # 16 of January's 31 days: 160,000 fen, half of it the tier's subsidy.
+    assert (bill.period_end, bill.rent_fen, bill.subsidy_fen, bill.amount_due_fen, bill.status) == (
+        date(2027, 1, 16), 160000, 80000, 80000, "open")
+    assert ledger.receivable_of("lease_bill", bill.id) == 80000
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LedgerTransaction)
+                             .where(LedgerTransaction.kind == "credit")) == 1
+    report = ledger.check()
+    assert report.ok, report.problems
+    assert ops.cut_bills_to_end(lease) == []  # once
+
+
+def test_an_early_end_after_the_bill_was_paid_refunds_the_days_not_lived(db, resident, community_admin, make_lease):
+    from community.payments import ledger
+    from community.payments import operations as payments
+    from community.payments.models import Refund
+
+    lease = make_lease(resident, date(2026, 12, 1), date(2027, 11, 30), rent_fen=310000, status="active",
+                       tier="intermediate", office=community_admin)
+    [bill] = _bills(db, lease)
+    payments.record_offline_payment("lease_bill", bill.id, actor=community_admin, method="cash", reference="R-1")
+    ops.terminate(lease, actor=community_admin, reason="违反租约", end_on=date(2027, 1, 20))
+    db.session.commit()
+    db.session.refresh(bill)
+    assert (bill.rent_fen, bill.amount_due_fen, bill.status) == (200000, 100000, "paid")  # 20 of 31 days
+    assert db.session.scalars(sa.select(Refund.amount_fen)).all() == [155000 - 100000]
+    report = ledger.check()
+    assert report.ok, report.problems
+
+
+def test_a_bill_wholly_after_the_end_is_waived_with_the_reason(db, resident, community_admin, make_lease):
+    from community.payments import ledger
+
+    lease = make_lease(resident, date(2026, 12, 16), date(2027, 12, 15), rent_fen=310000, status="active",
+                       tier="junior", office=community_admin)
+    [bill] = _bills(db, lease)
+    assert bill.period_start == date(2027, 1, 1) and bill.amount_due_fen > 0
+    ops.terminate(lease, actor=community_admin, reason="提前解约", end_on=date(2026, 12, 31))
+    db.session.commit()
+    db.session.refresh(bill)
+    assert (bill.rent_fen, bill.amount_due_fen, bill.status) == (0, 0, "waived")
+    assert "2026-12-31" in bill.waive_reason
+    assert ledger.receivable_of("lease_bill", bill.id) == 0
+    report = ledger.check()
+    assert report.ok, report.problems

@@ -124,3 +124,16 @@ def test_deposit_settlement_arithmetic():
     over = rules.settle(600000, [500000, 250000])  # damages above the deposit: owed, not a negative refund
     assert (over.refund_fen, over.balance_owed_fen) == (0, 150000)
     assert rules.settle(0, []) == rules.Settlement(0, 0, 0, 0)
+
+
+def test_a_bill_cut_at_the_end_charges_what_a_bill_for_those_days_would():
+    from community.leases.rules import cut_to_end, prorate
+
+    assert cut_to_end(date(2027, 1, 1), date(2027, 1, 31), 310000, 50, date(2027, 1, 16)) == (
+        date(2027, 1, 16), 160000, 80000)
+    assert cut_to_end(date(2027, 2, 10), date(2027, 2, 28), 280000, 20, date(2027, 2, 9)) == (date(2027, 2, 28), 0, 0)
+    rent = cut_to_end(date(2027, 2, 10), date(2027, 2, 28), 280001, 0, date(2027, 2, 20))[1]
+    assert rent + prorate(280001, date(2027, 2, 21), date(2027, 2, 28)) == prorate(280001, date(2027, 2, 10),
+                                                                                    date(2027, 2, 28))
+    with pytest.raises(ValueError):
+        cut_to_end(date(2027, 1, 1), date(2027, 1, 31), 310000, 50, date(2027, 1, 31))

@@ -18,7 +18,7 @@ from community.apartments.models import Unit
 from community.core import audit
 from community.core.clock import local_today, now
 from community.core.errors import PermissionDenied
-from community.core.payables import payable_voided, payables_opened
+from community.core.payables import payable_reduced, payable_voided, payables_opened
 from community.core.permissions import COMMUNITY_ADMIN, has_role
 from community.extensions import db
 from community.leases import rules
@@ -217,6 +217,29 @@ def waive_bill(bill: Bill, *, actor, reason: str) -> Bill:
 
     notices.bill_waived(bill)
     return bill
+
+
+def cut_bills_to_end(lease: Lease, *, actor=None) -> list[Bill]:
+    """The lease ended before a bill's period was out (a move-out before the month's end, an early
+    termination): each such bill is cut to the days lived (rules.cut_to_end) and payments credits
+    the difference, refunding it when the bill was paid. A bill left with nothing owed that was
+    not paid is waived with the reason. Returns the bills changed (none the second time)."""
+    bills = db.session.scalars(sa.select(Bill).where(Bill.lease_id == lease.id, Bill.period_end > lease.ends_on,
+                                                     Bill.status != BILL_WAIVED)
+                               .order_by(Bill.period_start).with_for_update()).all()
+    reason = str(_l("The lease ended on %(day)s: billed to that day.", day=lease.ends_on.isoformat()))
+    for bill in bills:
+        period_end, rent, subsidy = rules.cut_to_end(bill.period_start, bill.period_end, lease.rent_fen,
+                                                     bill.subsidy_percent, lease.ends_on)
+        by_fen, subsidy_by_fen = bill.amount_due_fen - (rent - subsidy), bill.subsidy_fen - subsidy
+        bill.period_end, bill.rent_fen, bill.subsidy_fen, bill.amount_due_fen = period_end, rent, subsidy, rent - subsidy
+        if bill.amount_due_fen == 0 and bill.status in (BILL_OPEN, BILL_OVERDUE):
+            bill.status, bill.waived_at, bill.waive_reason = BILL_WAIVED, now(), reason
+        db.session.flush()
+        audit.record(actor, "lease.bill_cut", bill, lease_id=lease.id, ends_on=lease.ends_on, less=by_fen,
+                     subsidy_less=subsidy_by_fen)
+        payable_reduced(BILL_KIND, bill, by_fen=by_fen, subsidy_by_fen=subsidy_by_fen, actor=actor, reason=reason)
+    return bills
 
 
 def mark_bill_paid(bill: Bill, *, actor=None) -> Bill:

@@ -15,7 +15,7 @@ from community.leases.models import (
     CONDITIONS, DEPOSIT_HELD, DEPOSIT_SETTLED, DEPOSIT_UNPAID, MOVE_IN, MOVE_OUT, OFFICE_PARTY, RESIDENT_PARTY,
     Deposit, Inspection, InspectionItem, Lease,
 )
-from community.leases.operations.bills import require_office
+from community.leases.operations.bills import cut_bills_to_end, require_office
 from community.leases.operations.leases import DEPOSIT_KIND, ensure_can, release_unit, today_of
 
 MAX_ITEMS = 200
@@ -140,6 +140,7 @@ def _move_out(lease, inspection, actor):
     db.session.flush()
     release_unit(lease)
     audit.record(actor, "lease.moved_out", lease, ends_on=lease.ends_on)
+    cut_bills_to_end(lease, actor=actor)
     settle_deposit(lease, inspection, actor=actor)
 
 

@@ -20,7 +20,7 @@ from community.leases.models import (
     ACTIVE, BILLED, DRAFT, ENDING, HOLDING, OFFICE_PARTY, RENEWAL_DECLINED, RENEWAL_OFFERED, RENEWAL_REQUESTED,
     RESIDENT_PARTY, SIGNED, Deposit, Lease, LeaseSignature, RenewalRequest,
 )
-from community.leases.operations.bills import require_office
+from community.leases.operations.bills import cut_bills_to_end, require_office
 
 DEPOSIT_KIND = "lease_deposit"
 
@@ -232,6 +232,7 @@ def terminate(lease: Lease, *, actor, reason: str, end_on=None) -> Lease:
     db.session.flush()
     release_unit(lease)
     audit.record(actor, "lease.terminated", lease, ends_on=lease.ends_on, reason=lease.end_reason)
+    cut_bills_to_end(lease, actor=actor)
     notices.lease_terminated(lease)
     return lease
 

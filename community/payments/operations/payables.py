@@ -31,6 +31,24 @@ def on_voided(kind, *, obj, actor=None, **_):
                               currency=due.amount.currency, actor=actor, memo="void")
 
 
+def on_reduced(kind, *, obj, by_fen, subsidy_by_fen=0, actor=None, reason="", **_):
+    from community.payments.operations.refunds import open_refund, refundable_fen
+
+    due = payable_kind(kind).describe(obj)
+    expire_open_checkouts_of(kind, obj.id)  # a checkout for the old amount must not complete
+    if not ledger.has_charge(kind, obj.id):
+        return None  # never booked (nothing was owed): nothing to credit
+    payment = paid_payment_of(kind, obj.id, lock=True)
+    ledger.post_credit(kind, obj.id, receivable_fen=0 if payment else by_fen, subsidy_fen=subsidy_by_fen,
+                       community_id=due.community_id, payer_id=due.payer_id, currency=due.amount.currency,
+                       actor=actor, memo=reason or "credit")
+    if payment is not None and by_fen > 0:
+        left = refundable_fen(payment)
+        if left > 0:
+            return open_refund(payment, amount_fen=min(by_fen, left), actor=actor, reason=reason or "credit")
+    return None
+
+
 def on_refund_requested(kind, *, obj, actor=None, reason="", **_):
     from community.payments.operations.refunds import open_refund, refundable_fen
 
@@ -48,6 +66,7 @@ def connect() -> None:
     payables.opened.connect(on_opened)
     payables.opened_many.connect(on_opened_many)
     payables.voided.connect(on_voided)
+    payables.reduced.connect(on_reduced)
     payables.refund_wanted.connect(on_refund_requested)
 
 
