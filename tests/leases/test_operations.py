@@ -365,3 +365,20 @@ def test_a_bill_wholly_after_the_end_is_waived_with_the_reason(db, resident, com
     assert ledger.receivable_of("lease_bill", bill.id) == 0
     report = ledger.check()
     assert report.ok, report.problems
+
+
+def test_a_lease_ended_early_on_a_later_day_is_billed_to_that_day_and_no_further(
+        db, resident, create_user, community_admin, make_lease):
+    lease = make_lease(resident, date(2026, 12, 1), date(2027, 11, 30), rent_fen=310000, status="active",
+                       office=community_admin)
+    never_moved_in = make_lease(create_user("signed@example.com"), date(2027, 1, 1), date(2027, 12, 31),
+                                status="signed", office=community_admin)
+    ops.terminate(lease, actor=community_admin, reason="违反租约", end_on=date(2027, 2, 20))
+    ops.terminate(never_moved_in, actor=community_admin, reason="未入住")
+    for month in (2, 3):
+        move_to(2027, month, 5)
+        ops.issue_bills()
+    db.session.commit()
+    assert [(b.period_start, b.period_end, b.rent_fen) for b in _bills(db, lease)] == [
+        (date(2027, 1, 1), date(2027, 1, 31), 310000), (date(2027, 2, 1), date(2027, 2, 20), 221429)]
+    assert _bills(db, never_moved_in) == []

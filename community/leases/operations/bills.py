@@ -24,7 +24,7 @@ from community.extensions import db
 from community.leases import rules
 from community.leases.errors import BillNotOpen, LeaseRuleViolation
 from community.leases.models import (
-    BILL_OPEN, BILL_OVERDUE, BILL_PAID, BILL_WAIVED, BILLED, Bill, Lease, SubsidyRate,
+    BILL_OPEN, BILL_OVERDUE, BILL_PAID, BILL_WAIVED, BILLED, TERMINATED, Bill, Lease, SubsidyRate,
 )
 
 BILL_KIND = "lease_bill"
@@ -95,6 +95,12 @@ class IssuedBill:
     paid_at: object = None
 
 
+def _billed():
+    """Leases lived in: active or under notice, or ended early by the office on a day still to come
+    (a terminated lease is billed to its last day, as long as someone moved in)."""
+    return sa.or_(Lease.status.in_(BILLED), sa.and_(Lease.status == TERMINATED, Lease.moved_in_at.is_not(None)))
+
+
 def _issue_for_community(community_id: int, today, at, lease_ids=None, after_chunk=None) -> int:
     first, last = rules.month_start(today), rules.month_end(today)
     already = sa.exists().where(Bill.lease_id == Lease.id, Bill.period_start >= first)
@@ -109,7 +115,7 @@ def _issue_for_community(community_id: int, today, at, lease_ids=None, after_chu
                       Unit.number)
             .outerjoin(TalentProfile, TalentProfile.user_id == Lease.user_id)
             .join(Unit, Unit.id == Lease.unit_id).join(Building, Building.id == Unit.building_id)
-            .where(Lease.community_id == community_id, Lease.status.in_(BILLED), Lease.starts_on <= last,
+            .where(Lease.community_id == community_id, _billed(), Lease.starts_on <= last,
                    Lease.ends_on >= first, ~already, Lease.id > after_id,
                    Lease.id.in_(lease_ids) if lease_ids is not None else sa.true())
             .order_by(Lease.id).limit(CHUNK)).all()
