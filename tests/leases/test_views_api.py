@@ -226,3 +226,35 @@ def test_my_apartment_sums_what_is_to_pay(client, login, resident, community_adm
     page = client.get("/apartment/").get_data(as_text=True)
     assert due and "data-owed" in page and f"{sum(due) / 100:,.2f}" in page.split("data-owed")[1][:200]
     assert "data-earlier-bills" not in page
+
+
+def test_my_apartment_costs_the_same_statements_with_more_leases_and_bills(client, login, resident, db,
+                                                                           community_admin, make_lease):
+    """No statement a lease or a bill: the other leases come with their units and signatures. (Both
+    times the lease shown is outside its renewal window, whose preview reads pending renewals.)"""
+    from community.leases import operations as ops
+    from tests.helpers import recorded_statements
+    from tests.leases.conftest import move_to
+
+    first = make_lease(resident, date(2026, 12, 1), date(2027, 11, 30), status="active", office=community_admin)
+    login(resident)
+
+    def sent():
+        with recorded_statements(db) as statements:
+            assert client.get("/apartment/").status_code == 200
+        return len(statements)
+
+    before = sent()
+    for month in (2, 3, 4, 5):
+        move_to(2027, month, 5)
+        ops.issue_bills()
+    ops.terminate(first, actor=community_admin, reason="换房", end_on=date(2027, 5, 31))
+    for n in range(3):
+        make_lease(resident, date(2027, 6 + n * 2, 1), date(2028, 5 + n * 2, 28), status="signed" if n else "active",
+                   office=community_admin)
+    db.session.commit()
+    assert client.post("/logout").status_code == 302
+    login(resident)  # months later: the first session has expired
+    page = client.get("/apartment/").get_data(as_text=True)
+    assert page.count("data-other-lease=") == 3
+    assert sent() == before
