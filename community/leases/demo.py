@@ -100,17 +100,19 @@ def load_leases(echo):
 
 def _bill_states(user, admin):
     """resident3's bills (resident1's senior tier covers their whole rent: paid as issued): the
-    first two paid at the office, the third waived, the rest left open (the overdue job marks those
-    past their due day; the current month's stays open)."""
+    third waived, the last two left open (the overdue job marks last month's past its due day; the
+    current month's stays open), the others paid at the office, as a tenant who fell one month
+    behind would have them."""
     from community.payments import operations as payments
 
     bills = db.session.scalars(sa.select(Bill).where(Bill.user_id == user.id, Bill.amount_due_fen > 0)
                                .order_by(Bill.period_start)).all()
-    for bill in bills[:2]:
-        payments.record_offline_payment("lease_bill", bill.id, actor=admin, method="cash",
-                                        reference=f"DEMO-B{bill.id:04d}")
-    if len(bills) > 3:
-        ops.waive_bill(bills[2], actor=admin, reason="装修期间减免")
+    for number, bill in enumerate(bills[:-2]):
+        if number == 2:
+            ops.waive_bill(bill, actor=admin, reason="装修期间减免")
+        else:
+            payments.record_offline_payment("lease_bill", bill.id, actor=admin, method="cash",
+                                            reference=f"DEMO-B{bill.id:04d}")
 
 
 def _moved_out(community, user, admin, tz, today, echo):
