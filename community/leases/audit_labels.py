@@ -36,7 +36,7 @@ register_audit_labels(
     details={"reason": _l("Reason"), "ends_on": _l("Last day"), "starts_on": _l("First day"),
              "terms_version": _l("Terms version"), "ip": _l("IP address"), "count": _l("Bills"),
              "period": _l("Month"), "amount": _l("Amount"), "tier": _l("Tier"), "percent": _l("Percent"),
-             "deductions": _l("Deductions"), "refund": _l("Refund"), "balance_owed": _l("Still owed"),
+             "deductions": _l("Deductions"), "less": _l("Owed less"), "subsidy_less": _l("Subsidy less"), "refund": _l("Refund"), "balance_owed": _l("Still owed"),
              "kind": _l("Kind"), "party": _l("Party"), "room": _l("Room"), "item": _l("Item"),
              "condition": _l("Condition"), "cost": _l("Cost"), "rent": _l("Monthly rent"),
              "lease_id": _l("Lease"), "unit_id": _l("Unit"), "renewal_id": _l("Renewal"),

@@ -167,11 +167,14 @@ def test_accept_reserves_and_drafts_a_lease_and_signals(db, make_units, make_rou
     _allocated(db, round_, residents[:2])
     offer = db.session.scalar(sa.select(Offer))
     heard = []
-    signals.offer_accepted.connect(lambda sender, **kw: heard.append((sender, kw["lease_draft"])), weak=False)
+    def listener(sender, **kw):
+        heard.append((sender, kw["lease_draft"]))
+
+    signals.offer_accepted.connect(listener)
     try:
         draft = ops.accept_offer(offer, actor=offer.user)
     finally:
-        signals.offer_accepted.receivers.clear()
+        signals.offer_accepted.disconnect(listener)  # only ours: the leases domain listens too
     db.session.commit()
     assert offer.status == ACCEPTED and offer.unit.status == RESERVED
     assert draft.rent_fen == offer.unit.rent_fen and draft.ends_on > draft.starts_on
