@@ -18,7 +18,7 @@ from community.extensions import db
 from community.leases import operations as ops
 from community.leases import presentation, queries, rules
 from community.leases.forms import InspectionItemForm, RateForm, ReasonForm, RenewalDecisionForm, WaiveForm
-from community.leases.models import OFFICE_PARTY, Bill, Inspection, InspectionItem, Lease, RenewalRequest
+from community.leases.models import LEASE_STATUSES, OFFICE_PARTY, Bill, Inspection, InspectionItem, Lease, RenewalRequest
 from community.leases.notices import unit_name
 
 bp = Blueprint("leases_admin", __name__, url_prefix="/admin/leases")
@@ -62,8 +62,11 @@ def managed_communities():
 
 @bp.route("/")
 def index():
+    status = request.args.get("status") if request.args.get("status") in LEASE_STATUSES else None
+    q = (request.args.get("q") or "").strip()
     return render_template("leases/admin/index.html", pagination=paginate(queries.leases_for_admin(
-        current_user, request.args.get("status") or None)), communities=managed_communities(), **_overview())
+        current_user, status, q)), communities=managed_communities(), status=status, q=q,
+        statuses=LEASE_STATUSES, **_overview())
 
 
 @bp.route("/occupancy")

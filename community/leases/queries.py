@@ -116,10 +116,19 @@ def managed_or_404(user, model, ident):
     return obj
 
 
-def leases_for_admin(user, status=None):
+def leases_for_admin(user, status=None, q=None):
+    """The operator's leases, newest first; ``status`` one state, ``q`` a unit number or part of the
+    resident's name or e-mail."""
     stmt = sa.select(Lease).options(joinedload(Lease.unit).joinedload(Unit.building), joinedload(Lease.user))
     if status:
         stmt = stmt.where(Lease.status == status)
+    q = (q or "").strip()[:100]
+    if q:
+        from community.accounts.models import User
+
+        stmt = stmt.where(sa.or_(Lease.unit.has(Unit.number.contains(q, autoescape=True)),
+                                 Lease.user.has(sa.or_(User.display_name.icontains(q, autoescape=True),
+                                                       User.email.icontains(q, autoescape=True)))))
     return _scoped(stmt, Lease.community_id, user).order_by(Lease.id.desc())
 
 

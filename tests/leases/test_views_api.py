@@ -258,3 +258,27 @@ def test_my_apartment_costs_the_same_statements_with_more_leases_and_bills(clien
     page = client.get("/apartment/").get_data(as_text=True)
     assert page.count("data-other-lease=") == 3
     assert sent() == before
+
+
+def test_the_office_finds_a_lease_by_unit_resident_or_status(client, login, resident, create_user, community_admin,
+                                                             make_lease, create_community):
+    found = make_lease(create_user("chen@example.com", display_name="陈一"), date(2027, 1, 1), date(2027, 12, 31))
+    other = make_lease(resident, date(2027, 1, 1), date(2027, 12, 31), status="active", office=community_admin)
+    far_admin = create_user("far@example.com", roles=("community_admin",), community_=create_community("Far"))
+    login(community_admin)
+
+    def listed(**args):
+        page = client.get("/admin/leases/", query_string=args).get_data(as_text=True)
+        section = page.split("data-leases", 1)[1]
+        return {lease.id for lease in (found, other) if f'/admin/leases/{lease.id}"' in section}, section
+
+    assert listed()[0] == {found.id, other.id}
+    assert listed(q="陈")[0] == {found.id} and listed(q="CHEN@")[0] == {found.id}
+    assert listed(q=found.unit.number)[0] == {found.id}
+    assert listed(status="active")[0] == {other.id}
+    nothing, section = listed(q="%_<b>")
+    assert nothing == set() and "data-no-leases" in section and "&lt;b&gt;" in section  # no wildcard, escaped
+    assert listed(status="nonsense")[0] == {found.id, other.id}  # an unknown status filters nothing
+    client.post("/logout")
+    login(far_admin)
+    assert listed(q="陈")[0] == set()
