@@ -4,7 +4,7 @@ from datetime import timedelta
 from community.core.clock import now
 from community.core.jobs import job
 from community.extensions import db
-from community.leases.operations import issue_bills, mark_overdue, remind_ending
+from community.leases.operations import issue_bills, mark_overdue, notify_new_bills, remind_ending
 
 
 @job("leases-issue-bills", every=timedelta(hours=1))
@@ -13,6 +13,13 @@ def issue_bills_job():
     commits after each chunk of leases (operations.bills.CHUNK): a crash leaves whole bills with
     their charges, and the next run issues the rest."""
     return {"issued": issue_bills(now(), after_chunk=db.session.commit)}
+
+
+@job("leases-bill-notices", every=timedelta(minutes=5))
+def bill_notices_job():
+    """Tell residents of their new bills, NOTIFY_BATCH a run (a month's run of 100,000 bills is told
+    within the hour and a half after)."""
+    return {"notified": notify_new_bills(now())}
 
 
 @job("leases-overdue-bills", every=timedelta(hours=1))

@@ -237,12 +237,16 @@ class Bill(db.Model):
     waived_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     waive_reason: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=now)
+    # When the resident was told of the bill (operations.bills.notify_new_bills); NULL until then.
+    notified_at: Mapped[datetime | None]
 
     lease: Mapped[Lease] = relationship()
 
     __table_args__ = (
         sa.UniqueConstraint("lease_id", "period_start"),
         sa.Index("ix_lease_bills_community_status", "community_id", "status"),
+        sa.Index("ix_lease_bills_to_notify", "id", postgresql_where=sa.text("notified_at IS NULL"),
+                 sqlite_where=sa.text("notified_at IS NULL")),
         sa.CheckConstraint(_in("status", BILL_STATUSES), name="known_status"),
         sa.CheckConstraint("period_end >= period_start", name="period_order"),
         sa.CheckConstraint("rent_fen >= 0 AND subsidy_fen >= 0 AND subsidy_fen <= rent_fen", name="subsidy_in_rent"),

@@ -35,6 +35,19 @@ KINDS = {
     "leases.ending_soon": (_l("Your lease of %(unit)s ends on %(end)s"),
                            _l("The lease of unit %(unit)s ends on %(end)s. Ask to renew it or give notice on "
                               "My apartment.")),
+    "leases.bill_issued": (_l("Rent for %(period)s: %(amount)s due by %(due)s"),
+                           _l("Rent %(rent)s, talent subsidy %(subsidy)s (%(percent)s%% for your tier, applied "
+                              "without asking), amount due %(amount)s by %(due)s. Pay it on My apartment or at the "
+                              "community office.")),
+    "leases.bill_no_subsidy": (_l("Rent for %(period)s: %(amount)s due by %(due)s"),
+                               _l("Amount due %(amount)s by %(due)s. Pay it on My apartment or at the community "
+                                  "office.")),
+    "leases.bill_covered": (_l("Your talent subsidy covers your rent for %(period)s"),
+                            _l("Rent %(rent)s, talent subsidy %(subsidy)s (%(percent)s%% for your tier, applied "
+                               "without asking): nothing to pay.")),
+    "leases.bill_overdue": (_l("Rent for %(period)s is overdue: %(amount)s"),
+                            _l("The rent bill for %(period)s was due on %(due)s. Pay %(amount)s on My apartment or "
+                               "at the community office.")),
     "leases.bill_waived": (_l("Your rent bill for %(period)s was waived"),
                            _l("The office waived the rent bill for %(period)s. Reason: %(reason)s")),
     "leases.deposit_settled": (_l("Your deposit is settled"),
@@ -91,6 +104,24 @@ def lease_terminated(lease):
 
 def ending_soon(lease) -> bool:
     return notify(lease.user, "leases.ending_soon", obj=lease, once=True, **_params(lease)) is not None
+
+
+def _bill_params(bill) -> dict:
+    c = bill.currency
+    return {"period": f"{bill.period_start.isoformat()} – {bill.period_end.isoformat()}",
+            "rent": _money(bill.rent_fen, c), "subsidy": _money(bill.subsidy_fen, c),
+            "amount": _money(bill.amount_due_fen, c), "due": bill.due_on.isoformat(), "percent": bill.subsidy_percent}
+
+
+def bill_issued(bill, user):
+    """A new bill: what is due and the subsidy applied without asking, or that the subsidy covers it."""
+    kind = ("leases.bill_covered" if bill.amount_due_fen == 0 else
+            "leases.bill_issued" if bill.subsidy_fen else "leases.bill_no_subsidy")
+    notify(user, kind, obj=bill, **_bill_params(bill))
+
+
+def bill_overdue(bill, user):
+    notify(user, "leases.bill_overdue", obj=bill, once=True, **_bill_params(bill))
 
 
 def bill_waived(bill):

@@ -382,3 +382,32 @@ def test_a_lease_ended_early_on_a_later_day_is_billed_to_that_day_and_no_further
     assert [(b.period_start, b.period_end, b.rent_fen) for b in _bills(db, lease)] == [
         (date(2027, 1, 1), date(2027, 1, 31), 310000), (date(2027, 2, 1), date(2027, 2, 20), 221429)]
     assert _bills(db, never_moved_in) == []
+
+
+def test_residents_are_told_of_each_new_bill_once_and_of_an_overdue_one_once(db, resident, create_user,
+                                                                           community_admin, make_lease):
+    from community.notifications.models import Notice
+
+    senior = create_user("senior@example.com")
+    lease = make_lease(resident, date(2026, 12, 1), date(2027, 11, 30), rent_fen=310000, status="active",
+                       tier="intermediate", office=community_admin)
+    make_lease(senior, date(2026, 12, 1), date(2027, 11, 30), status="active", tier="senior", office=community_admin)
+
+    def kinds(user):
+        return db.session.scalars(sa.select(Notice.kind).where(Notice.user_id == user.id,
+                                                               Notice.kind.like("leases.bill%")).order_by(Notice.id)).all()
+
+    assert ops.notify_new_bills() == 2
+    assert ops.notify_new_bills() == 0  # once
+    assert kinds(resident) == ["leases.bill_issued"] and kinds(senior) == ["leases.bill_covered"]
+    told = db.session.scalar(sa.select(Notice).where(Notice.user_id == resident.id, Notice.kind == "leases.bill_issued"))
+    assert told.params["amount"] == "¥1,550.00" and told.params["percent"] == 50
+    move_to(2027, 1, 20)
+    assert ops.mark_overdue() == 1 and ops.mark_overdue() == 0
+    assert kinds(resident) == ["leases.bill_issued", "leases.bill_overdue"]
+    move_to(2027, 3, 5)  # a bill the job only reaches after its due day: the overdue notice speaks for it
+    ops.issue_bills()
+    move_to(2027, 3, 25)
+    assert ops.notify_new_bills() == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Bill).where(Bill.lease_id == lease.id,
+                                                                                Bill.notified_at.is_(None))) == 0

@@ -192,15 +192,56 @@ def _unnest_insert(table, columns, rows, *, tail=""):
 
 
 def mark_overdue(at=None) -> int:
-    """Open bills past their due day (in each community's zone) become overdue; returns how many."""
+    """Open bills past their due day (in each community's zone) become overdue, and each resident is
+    told once a bill; returns how many."""
+    from community.leases import notices
+
     at = at or now()
-    changed = 0
+    changed = []
     for community_id, tz in db.session.execute(sa.select(Community.id, Community.timezone)).all():
-        changed += db.session.execute(
+        changed += db.session.scalars(
             sa.update(Bill).where(Bill.community_id == community_id, Bill.status == BILL_OPEN,
                                   Bill.due_on < local_today(tz))
-            .values(status=BILL_OVERDUE).execution_options(synchronize_session=False)).rowcount or 0
-    return changed
+            .values(status=BILL_OVERDUE).returning(Bill.id).execution_options(synchronize_session=False)).all()
+    for bill, user in _bills_with_users(changed):
+        notices.bill_overdue(bill, user)
+    return len(changed)
+
+
+NOTIFY_BATCH = 5000
+
+
+def notify_new_bills(at=None, *, limit: int = NOTIFY_BATCH) -> int:
+    """Tell residents of the bills issued since the last run (up to ``limit`` a run, oldest first;
+    the job runs again for the rest): what is due and the subsidy applied (免申即享), or that the
+    subsidy covers it. A bill waived meanwhile, or past its due day, is only marked (the overdue
+    notice speaks for it). Returns how many notices were sent. Rows are taken FOR UPDATE SKIP
+    LOCKED on PostgreSQL, so two runs at once never tell anyone twice."""
+    from community.leases import notices
+
+    at = at or now()
+    ids = db.session.scalars(sa.select(Bill.id).where(Bill.notified_at.is_(None)).order_by(Bill.id).limit(limit)
+                             .with_for_update(skip_locked=True)).all()
+    sent = 0
+    for bill, user in _bills_with_users(ids):
+        if bill.status in (BILL_OPEN, BILL_PAID) and bill.due_on >= local_today(user.timezone):
+            notices.bill_issued(bill, user)
+            sent += 1
+    if ids:
+        db.session.execute(sa.update(Bill).where(Bill.id.in_(ids)).values(notified_at=at)
+                           .execution_options(synchronize_session=False))
+    return sent
+
+
+def _bills_with_users(ids):
+    """(bill, user) of the bill ids, in id order, in two statements."""
+    from community.accounts.models import User
+
+    if not ids:
+        return []
+    bills = db.session.scalars(sa.select(Bill).where(Bill.id.in_(ids)).order_by(Bill.id)).all()
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_({b.user_id for b in bills})))}
+    return [(bill, users[bill.user_id]) for bill in bills]
 
 
 def waive_bill(bill: Bill, *, actor, reason: str) -> Bill:
