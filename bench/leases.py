@@ -89,6 +89,24 @@ def timed_bill_run(database_url, community_id):
         return time.perf_counter() - began, issued
 
 
+def timed_notice_batch(database_url):
+    """(seconds, sent): one run of the bill-notices job over the bills just issued (a batch of
+    NOTIFY_BATCH: the notices and their e-mails in the outbox), rolled back so a rerun tells again."""
+    import time
+
+    from community.extensions import db
+    from community.leases.operations import notify_new_bills
+
+    app = _app(database_url)
+    with app.app_context():
+        began = time.perf_counter()
+        sent = notify_new_bills()
+        db.session.flush()
+        seconds = time.perf_counter() - began
+        db.session.rollback()
+        return seconds, sent
+
+
 def reset_bills(database_url, community_id):
     from community.extensions import db
     from community.leases.models import Bill
