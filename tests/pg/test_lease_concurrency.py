@@ -55,3 +55,41 @@ def test_two_operators_sign_overlapping_leases_at_once(app, db, resident, create
     held = db.session.scalar(sa.select(sa.func.count()).select_from(Lease).where(
         Lease.unit_id == first.unit_id, Lease.status == "signed"))
     assert held == 1
+
+
+@pytest.mark.usefixtures("pg_only")
+def test_two_bill_notice_runs_at_once_tell_each_resident_once(app, db, create_user, community_admin, make_lease):
+    """Two nodes run the bill-notices job at the same moment, each a batch smaller than the bills:
+    FOR UPDATE SKIP LOCKED gives them different bills, and every bill is told exactly once."""
+    from community.core import clock
+    from community.extensions import db as ext_db
+    from community.leases import operations as ops
+    from community.notifications.models import Notice
+
+    for n in range(12):
+        make_lease(create_user(f"t{n}@example.com"), date(2026, 12, 1), date(2027, 11, 30), status="active",
+                   tier="junior", office=community_admin)
+    db.session.commit()
+    barrier = threading.Barrier(2)
+    sent = {}
+    frozen = clock.now()
+
+    def run(name):
+        with app.app_context():
+            try:
+                barrier.wait()
+                sent[name] = ops.notify_new_bills(limit=8)
+                ext_db.session.commit()
+            finally:
+                ext_db.session.remove()
+
+    clock.freeze(frozen)
+    threads = [threading.Thread(target=run, args=(name,)) for name in "ab"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    db.session.expire_all()
+    told = db.session.scalars(sa.select(Notice.object_id).where(Notice.kind == "leases.bill_issued")).all()
+    assert sum(sent.values()) == 12 and sorted(sent.values()) == [4, 8]
+    assert len(told) == len(set(told)) == 12
