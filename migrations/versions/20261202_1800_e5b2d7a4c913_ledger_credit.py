@@ -4,9 +4,9 @@ lived when its lease ended early: a move-out before the month's end, an early te
 Only the CHECK on ledger_transactions.kind changes. On PostgreSQL that is a drop and a create. On
 SQLite it means rebuilding the table (batch mode), and SQLite's DROP TABLE first deletes the rows
 with foreign keys on, which ledger_entries (ON DELETE RESTRICT) refuses: so the entries are set
-aside in a temporary table for the rebuild and put back with the same ids, in the same
-transaction. The table's partial unique indexes are created again by name, so their WHERE is
-certain to survive the rebuild.
+aside in a temporary table for the rebuild and put back with the same ids (copy a SQLite file
+before upgrading it: Alembic runs SQLite's DDL outside a transaction). The table's partial
+unique indexes are created again by name, so their WHERE is certain to survive the rebuild.
 
 Revision ID: e5b2d7a4c913
 Revises: c4e8a1f05b13
