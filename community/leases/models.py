@@ -91,6 +91,11 @@ class Lease(TimestampMixin, db.Model):
     )
 
     @property
+    def awaits_resident(self) -> bool:
+        """A draft the resident has not signed yet (the office countersigns only after them)."""
+        return self.status == DRAFT and self.signature(RESIDENT_PARTY) is None
+
+    @property
     def is_current(self) -> bool:
         return self.status in (SIGNED, ACTIVE, ENDING)
 

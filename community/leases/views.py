@@ -40,7 +40,7 @@ def render_home(lease=None, status=200, **extra):
     lease = lease or current
     others = [other for other in leases if lease is None or other.id != lease.id]
     context = {"lease": lease, "other_leases": others, "form": PageForm(), "dates_form": DatesForm(formdata=None),
-               "to_sign": [other for other in others if other.status == "draft" and not other.signature("resident")],
+               "to_sign": [other for other in others if other.awaits_resident],
                "dispute_form": DisputeForm(formdata=None), "not_current": lease is not current}
     if lease is not None:
         bills = queries.bills_of_lease(lease)

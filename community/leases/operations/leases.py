@@ -55,7 +55,7 @@ def create_from_draft(draft: LeaseDraft, *, actor=None) -> Lease:
 
     household = db.session.scalar(sa.select(Household).where(Household.user_id == draft.user_id))
     lease = Lease(community_id=draft.community_id, unit_id=draft.unit_id, user_id=draft.user_id, draft_id=draft.id,
-                  starts_on=draft.starts_on, ends_on=draft.ends_on - timedelta(days=1), rent_fen=draft.rent_fen,
+                  starts_on=draft.starts_on, ends_on=draft.last_day, rent_fen=draft.rent_fen,
                   deposit_fen=draft.deposit_fen, currency=draft.currency,
                   payment_day=min(draft.starts_on.day, 28), terms_version=rules.TERMS_VERSION,
                   co_occupants=[m.name for m in household.members] if household else [])
