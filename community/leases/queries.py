@@ -5,7 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from community.accounts.models import TALENT_TIERS, Building
+from community.accounts.models import TALENT_TIERS, Building, User
 from community.apartments.models import Unit
 from community.core.errors import NotFound
 from community.core.permissions import COMMUNITY_ADMIN, community_ids_with_role, has_role
@@ -124,8 +124,6 @@ def leases_for_admin(user, status=None, q=None):
         stmt = stmt.where(Lease.status == status)
     q = (q or "").strip()[:100]
     if q:
-        from community.accounts.models import User
-
         stmt = stmt.where(sa.or_(Lease.unit.has(Unit.number.contains(q, autoescape=True)),
                                  Lease.user.has(sa.or_(User.display_name.icontains(q, autoescape=True),
                                                        User.email.icontains(q, autoescape=True)))))

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import sqlite
 
-from community.accounts.models import Building, Community, TalentProfile
+from community.accounts.models import Building, Community, TalentProfile, User
 from community.apartments.models import Unit
 from community.core import audit
 from community.core.clock import local_today, now
@@ -235,8 +235,6 @@ def notify_new_bills(at=None, *, limit: int = NOTIFY_BATCH) -> int:
 
 def _bills_with_users(ids):
     """(bill, user) of the bill ids, in id order, in two statements."""
-    from community.accounts.models import User
-
     if not ids:
         return []
     bills = db.session.scalars(sa.select(Bill).where(Bill.id.in_(ids)).order_by(Bill.id)).all()
