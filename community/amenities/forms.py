@@ -15,9 +15,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from community.amenities.rules import slot_length_problem
 from community.amenities.schedule import OpeningHours
 from community.core import uploads
-from community.core.forms import PageForm, choices, number_in_range
+from community.core.forms import PageForm, YuanField, choices, number_in_range
 from community.core.labels import TALENT_TIER_LABELS
-from community.core.money import parse_yuan
 from community.amenities.labels import KIND_LABELS
 
 WEEKDAY_LABELS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
@@ -43,18 +42,6 @@ class OpeningHoursText:
         except ValueError:
             raise ValidationError(_l('Write the hours like "08:00-12:00, 13:00-22:00", opening '
                                      'before closing; leave empty when closed all day.')) from None
-
-
-class YuanAmount:
-    def __call__(self, form, field):
-        try:
-            fen = parse_yuan(field.data or "0")
-        except ValueError:
-            raise ValidationError(_l('Type the fee in yuan, like "30" or "12.50".')) from None
-        if fen < 0:
-            raise ValidationError(_l("The fee cannot be negative."))
-        if fen > MAX_FEE_FEN:
-            raise ValidationError(_l("The fee can be at most ¥%(yuan)s a slot.", yuan=f"{MAX_FEE_FEN // 100:,}"))
 
 
 class ImageUpload:
@@ -127,8 +114,9 @@ class ResourceForm(PageForm):
         required=False),
                                  description=_l("For rooms; leave empty when people do not bring guests."))
     requires_approval = BooleanField(_l("Bookings need an administrator's approval"))
-    fee = StringField(_l("Fee per slot (yuan)"), default="0", validators=[YuanAmount()],
-                      description=_l("0 means free."))
+    fee = YuanField(_l("Fee per slot (yuan)"), default="0", max_fen=MAX_FEE_FEN, description=_l("0 means free."),
+                    invalid=_l('Type the fee in yuan, like "30" or "12.50".'), negative=_l("The fee cannot be negative."),
+                    too_large=_l("The fee can be at most ¥%(yuan)s a slot.", yuan=f"{MAX_FEE_FEN // 100:,}"))
     visible_tiers = MultiCheckboxField(_l("Only for these talent tiers"), choices=choices(TALENT_TIER_LABELS.items()),
                                        validators=[Optional()],
                                        description=_l("Tick none to let every resident book."))
@@ -174,7 +162,7 @@ class ResourceForm(PageForm):
             "checkin_grace_minutes": self.checkin_grace_minutes.data or 0,
             "max_attendees": self.max_attendees.data,
             "requires_approval": bool(self.requires_approval.data),
-            "fee_fen": parse_yuan(self.fee.data or "0"),
+            "fee_fen": self.fee.fen or 0,
             "visible_tiers": list(self.visible_tiers.data or []),
         }
 
@@ -183,8 +171,7 @@ class ResourceForm(PageForm):
         self.fill_opening_hours(OpeningHours.from_dict(resource.opening_hours))
         self.max_hours_per_day.data = _minutes_to_hours(resource.max_minutes_per_day)
         self.max_hours_per_week.data = _minutes_to_hours(resource.max_minutes_per_week)
-        fen = resource.fee_fen or 0
-        self.fee.data = f"{fen // 100}.{fen % 100:02d}"
+        self.fee.set_fen(resource.fee_fen or 0)
         self.visible_tiers.data = list(resource.visible_tiers or [])
 
 

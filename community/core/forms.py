@@ -52,11 +52,14 @@ def number_in_range(minimum, maximum, message, *, required=True) -> list:
 class YuanField(StringField):
     """An amount a person types in yuan ("2500", "2,500.50", "¥12.5"), never in fen; ``fen`` is the
     integer fen once it validated (None when left empty). Presence is the validators' business
-    (DataRequired or Optional); the amount is checked to lie in [0, max_fen]."""
+    (DataRequired or Optional); the amount is checked to lie in [0, max_fen]. ``invalid``,
+    ``negative`` and ``too_large`` replace the general messages where a form says more (a fee)."""
 
-    def __init__(self, label=None, validators=None, *, max_fen: int = 10_000_000, **kwargs):
+    def __init__(self, label=None, validators=None, *, max_fen: int = 10_000_000, invalid=None, negative=None,
+                 too_large=None, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.max_fen = max_fen
+        self.messages = {"invalid": invalid, "negative": negative, "too_large": too_large}
         self.fen = None
 
     def set_fen(self, fen: int | None) -> None:
@@ -71,7 +74,9 @@ class YuanField(StringField):
         try:
             fen = parse_yuan(text)
         except ValueError:
-            raise ValidationError(_l('Type an amount in yuan, like "2500" or "2500.50".')) from None
+            raise ValidationError(self.messages["invalid"]
+                                  or _l('Type an amount in yuan, like "2500" or "2500.50".')) from None
         if not 0 <= fen <= self.max_fen:
-            raise ValidationError(_l("An amount from 0 to %(most)s yuan.", most=f"{self.max_fen // 100:,}"))
+            message = self.messages["negative" if fen < 0 else "too_large"]
+            raise ValidationError(message or _l("An amount from 0 to %(most)s yuan.", most=f"{self.max_fen // 100:,}"))
         self.fen = fen

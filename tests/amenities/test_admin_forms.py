@@ -2,6 +2,7 @@
 required" (DataRequired on a number, fixed in every form of the app), a slot length that does not
 divide the opening hours is refused with the reason, the attendees message names the room's own
 maximum, and one message is shown for a value that is no number at all."""
+import html
 import importlib
 import inspect
 import pkgutil
@@ -166,3 +167,29 @@ def test_no_number_field_of_any_form_uses_data_required():
     assert {"ResourceForm", "BookingForm", "BuildingForm"} <= {c.__name__ for c in classes}
     offenders = [f for form_class in classes for f in number_fields_with_data_required(form_class)]
     assert offenders == []
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("三十", 'Type the fee in yuan, like "30" or "12.50".'),
+    ("12.505", 'Type the fee in yuan, like "30" or "12.50".'),
+    ("-5", "The fee cannot be negative."),
+    ("10000.01", "The fee can be at most ¥10,000 a slot."),
+])
+def test_a_fee_that_is_no_amount_says_which_way_and_keeps_what_was_typed(client, db, login, community,
+                                                                        community_admin, typed, expected):
+    login(community_admin)
+    client.get("/lang/en")
+    response = client.post("/admin/amenities/new", data=resource_form(community_id=community.id, fee=typed))
+    assert response.status_code == 422
+    page = text(response)
+    assert [html.unescape(e) for e in field_errors(page, "fee")] == [expected] and f'value="{typed}"' in page
+    assert db.session.scalar(sa.select(sa.func.count(Resource.id))) == 0
+
+
+def test_a_fee_in_yuan_is_kept_in_fen_and_shown_again_in_yuan(client, db, login, community, community_admin):
+    login(community_admin)
+    assert client.post("/admin/amenities/new", data=resource_form(community_id=community.id, fee="¥1,234.5")
+                       ).status_code == 302
+    resource = db.session.scalar(sa.select(Resource))
+    assert resource.fee_fen == 123450
+    assert 'value="1234.50"' in text(client.get(f"/admin/amenities/{resource.id}/edit"))
