@@ -282,3 +282,33 @@ def test_the_office_finds_a_lease_by_unit_resident_or_status(client, login, resi
     client.post("/logout")
     login(far_admin)
     assert listed(q="陈")[0] == set()
+
+
+def test_a_checkout_open_for_the_whole_month_is_expired_when_the_bill_is_cut(
+        client, login, resident, community_admin, make_lease, stripe_on, db):
+    """A resident opened Stripe Checkout for the month's bill, then the office ended the lease
+    early: the session for the old amount is no longer offered, and Pay starts one for the new."""
+    from community.payments import ledger
+    from community.payments.models import Payment
+
+    lease = make_lease(resident, date(2026, 12, 1), date(2027, 11, 30), rent_fen=310000, status="active",
+                       office=community_admin)
+    bill = db.session.scalars(sa.select(Bill).where(Bill.lease_id == lease.id)).one()
+    login(resident)
+    assert client.post(f"/payments/pay/lease_bill/{bill.id}").status_code == 303
+    client.post("/logout")
+    login(community_admin)
+    assert client.post(f"/admin/leases/{lease.id}/terminate", data={"reason": "违反租约", "end_on": "2027-01-16"}
+                       ).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Bill, bill.id).amount_due_fen == 160000  # 16 of 31 days, no tier
+    assert db.session.scalars(sa.select(Payment.status).where(Payment.payable_kind == "lease_bill",
+                                                           Payment.payable_id == bill.id)).all() == ["expired"]
+    client.post("/logout")
+    login(resident)
+    assert client.post(f"/payments/pay/lease_bill/{bill.id}").status_code == 303
+    fresh = db.session.scalar(sa.select(Payment).where(Payment.payable_kind == "lease_bill", Payment.payable_id == bill.id,
+                                                   Payment.status == "open"))
+    assert fresh.amount_fen == 160000
+    report = ledger.check()
+    assert report.ok, report.problems
